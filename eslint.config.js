@@ -1,0 +1,34 @@
+// @ts-check
+import js from '@eslint/js';
+import globals from 'globals';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['node_modules/**', 'cdk.out/**', 'dist/**', 'coverage/**', 'console/dist/**', '.kms-data/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { globals: { ...globals.node } },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    // The domain is pure: it talks to the world only through the ports in lambda/core/ports.ts.
+    files: ['lambda/core/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [
+          { group: ['@aws-sdk/*', '@smithy/*', '@middy/*', '@aws-lambda-powertools/*', 'aws-lambda', 'aws-cdk-lib', 'aws-cdk-lib/*', 'constructs', 'dynalite'], message: 'lambda/core is pure: no AWS SDK, middy or infrastructure imports.' },
+          { group: ['node:http', 'node:https', 'http', 'https', 'node:net', 'net', 'node:fs', 'fs', 'node:fs/*', 'fs/*', 'node:process', 'process'], message: 'lambda/core does no I/O: use a port.' },
+          { group: ['**/adapters/**', '**/handlers/**', '**/runtime/**', '**/local/**', '**/entry/**'], message: 'lambda/core must not depend on outer layers.' },
+        ],
+      }],
+      'no-restricted-globals': ['error', { name: 'process', message: 'lambda/core reads no environment: take configuration as arguments.' }],
+      'no-restricted-properties': ['error',
+        { object: 'Date', property: 'now', message: 'use the Clock port' },
+        { object: 'Math', property: 'random', message: 'use the RandomBytes port' },
+      ],
+    },
+  },
+);

@@ -1,0 +1,131 @@
+/**
+ * How operations read and write keys: every read applies asOf(now); every write is conditional on
+ * the revision that was read, and persists the erasure of any material that expired meanwhile.
+ * Material is unwrapped through the root key, with the in-memory cache in front of it.
+ */
+import { KMSInternalException, NotFoundException, StoreConflictError, UnwrapError } from './errors';
+import { aliasArn, keyArn, parseKeyRef } from './model/arn';
+import type { KeyMaterial, KeyRecord, Scope } from './model/key';
+import { asOf } from './model/key-state';
+import type { Deps, RequestContext, WrapContext } from './ports';
+import { expiryTimer } from './timers/timer';
+
+/** A key as read at one instant, with what asOf changed relative to storage. */
+export interface LoadedKey {
+  /** The key as seen now. */
+  readonly key: KeyRecord;
+  /** Material ids that expired since storage last saw them; saving `key` erases them for good. */
+  readonly expired: readonly string[];
+}
+
+export async function loadKey(deps: Pick<Deps, 'keys' | 'clock'>, scope: Scope, keyId: string): Promise<LoadedKey | undefined> {
+  const stored = await deps.keys.getKey(scope, keyId);
+  return stored && asOf(stored, deps.clock.now());
+}
+
+export interface ResolveOptions {
+  /** Whether an alias name or alias ARN may name the key (D18: not for import, deletion, tags...). */
+  readonly allowAlias: boolean;
+}
+
+/** Resolves a caller's `KeyId` (or `TargetKeyId`) to a key, with the NotFoundException texts AWS uses. */
+export async function resolveKey(
+  deps: Pick<Deps, 'keys' | 'clock'>,
+  ctx: RequestContext,
+  keyRef: string,
+  options: ResolveOptions,
+): Promise<LoadedKey> {
+  const { scope } = ctx;
+  const ref = parseKeyRef(scope, keyRef, options.allowAlias);
+  if (ref.kind === 'invalid') throw new NotFoundException(ref.message);
+  if (ref.kind === 'alias') {
+    const alias = await deps.keys.getAlias(scope, ref.aliasName);
+    const loaded = alias && (await loadKey(deps, scope, alias.targetKeyId));
+    // An alias whose key is past its deletion date is gone with it (D17).
+    if (!loaded) throw new NotFoundException(`Alias ${aliasArn(scope, ref.aliasName)} is not found.`);
+    return loaded;
+  }
+  const loaded = await loadKey(deps, scope, ref.keyId);
+  if (!loaded) throw new NotFoundException(`Key '${keyArn(scope, ref.keyId)}' does not exist`);
+  return loaded;
+}
+
+/**
+ * Saves `next` over the loaded key, if nobody changed it since it was read (else StoreConflictError,
+ * which `withRetry` handles). Arms expiry timers for new ValidTo instants before the write and disarms
+ * the superseded ones after it; records DeleteExpiredKeyMaterial for expiries this write persists.
+ */
+export async function saveKey(
+  deps: Pick<Deps, 'keys' | 'timers' | 'clock' | 'events' | 'materialCache'>,
+  loaded: LoadedKey,
+  next: KeyRecord,
+): Promise<void> {
+  const before = expiryInstants(loaded.key);
+  const after = expiryInstants(next);
+  for (const at of after) if (!before.has(at)) await deps.timers.arm(expiryTimer(next.scope, next.keyId, new Date(at)));
+  await deps.keys.putKey(next, { expectedRevision: loaded.key.revision });
+  for (const id of loaded.expired) {
+    deps.materialCache.evict(next.arn, id);
+    deps.events.record({ eventName: 'DeleteExpiredKeyMaterial', keyArn: next.arn, keyMaterialId: id, eventTime: deps.clock.now() });
+  }
+  for (const m of loaded.key.materials) {
+    if (m.importState === 'IMPORTED' && !next.materials.some((n) => n.materialId === m.materialId && n.importState === 'IMPORTED')) {
+      deps.materialCache.evict(next.arn, m.materialId);
+    }
+  }
+  for (const at of before) if (!after.has(at)) await deps.timers.disarm(expiryTimer(next.scope, next.keyId, new Date(at)).name);
+}
+
+/** ValidTo instants (epoch ms) of the imported materials: one expiry timer each. */
+function expiryInstants(key: KeyRecord): Set<number> {
+  const instants = new Set<number>();
+  for (const m of key.materials) if (m.importState === 'IMPORTED' && m.validTo) instants.add(m.validTo.getTime());
+  return instants;
+}
+
+/** Runs a read-modify-write until it wins the conditional write (a few attempts), else fails with 500. */
+export async function withRetry<T>(attempt: () => Promise<T>, attempts = 5): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await attempt();
+    } catch (err) {
+      if (!(err instanceof StoreConflictError)) throw err;
+      if (i >= attempts) throw new KMSInternalException('The key changed concurrently; try again.', { cause: err });
+    }
+  }
+}
+
+/** Binds wrapped material to its account, Region, key and material (design decision 3). */
+export function materialContext(key: KeyRecord, materialId: string): WrapContext {
+  return { purpose: 'key-material', account: key.scope.account, region: key.scope.region, keyId: key.keyId, materialId };
+}
+
+export function materialIdKeyContext(key: Pick<KeyRecord, 'scope' | 'keyId'>): WrapContext {
+  return { purpose: 'material-id-key', account: key.scope.account, region: key.scope.region, keyId: key.keyId };
+}
+
+export async function wrapMaterial(deps: Pick<Deps, 'rootKey'>, key: KeyRecord, materialId: string, material: Uint8Array): Promise<Uint8Array> {
+  return deps.rootKey.wrap(material, materialContext(key, materialId));
+}
+
+/** The plaintext of an imported material, from the cache or the root key. */
+export async function unwrapMaterial(
+  deps: Pick<Deps, 'rootKey' | 'clock' | 'materialCache'>,
+  key: KeyRecord,
+  material: KeyMaterial,
+): Promise<Uint8Array> {
+  if (material.importState !== 'IMPORTED' || !material.wrapped) {
+    throw new KMSInternalException(); // callers check the state first; this is a broken invariant
+  }
+  const nowMs = deps.clock.now().getTime();
+  const cached = deps.materialCache.get(key.arn, material.materialId, nowMs);
+  if (cached) return cached;
+  try {
+    const plain = await deps.rootKey.unwrap(material.wrapped, materialContext(key, material.materialId));
+    deps.materialCache.put(key.arn, material.materialId, plain, nowMs, material.validTo);
+    return plain;
+  } catch (err) {
+    if (err instanceof UnwrapError) throw new KMSInternalException('The key material could not be unwrapped.', { cause: err });
+    throw err;
+  }
+}

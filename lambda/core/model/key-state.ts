@@ -1,0 +1,146 @@
+/**
+ * The key state machine (spec §1): which actions each state accepts, the transitions, and
+ * `asOf(now)` — the key as it must be seen at an instant, whether or not a timer has fired.
+ * Pure: KeyRecord in, KeyRecord out.
+ */
+import { DisabledException, KMSInvalidStateException } from '../errors';
+import { allPermanentMaterialsImported, type KeyMaterial, type KeyRecord, type KeyState } from './key';
+
+export type KeyAction =
+  | 'UseForCrypto'
+  | 'Enable'
+  | 'Disable'
+  | 'ScheduleDeletion'
+  | 'CancelDeletion'
+  | 'ImportMaterial'
+  | 'DeleteMaterial'
+  | 'RotateOnDemand'
+  | 'ModifyMetadata'
+  | 'Read';
+
+const ALL: readonly KeyState[] = ['Enabled', 'Disabled', 'PendingDeletion', 'PendingImport'];
+
+/** States in which each action is accepted (spec §1.3). Everything else is refused. */
+const ACCEPTED_IN: Readonly<Record<KeyAction, readonly KeyState[]>> = {
+  UseForCrypto: ['Enabled'],
+  Enable: ['Enabled', 'Disabled'],
+  Disable: ['Enabled', 'Disabled'],
+  ScheduleDeletion: ['Enabled', 'Disabled', 'PendingImport'],
+  CancelDeletion: ['PendingDeletion'],
+  ImportMaterial: ['Enabled', 'Disabled', 'PendingImport'],
+  DeleteMaterial: ALL,
+  RotateOnDemand: ['Enabled'],
+  ModifyMetadata: ['Enabled', 'Disabled', 'PendingImport'],
+  Read: ALL,
+};
+
+/** Actions that answer DisabledException (rather than KMSInvalidStateException) for a Disabled key. */
+const DISABLED_EXCEPTION_FOR: ReadonlySet<KeyAction> = new Set(['UseForCrypto', 'RotateOnDemand']);
+
+// One table of texts, so they can be aligned with recorded AWS responses.
+const STATE_PHRASE: Readonly<Record<KeyState, string>> = {
+  Enabled: 'enabled',
+  Disabled: 'disabled',
+  PendingDeletion: 'pending deletion',
+  PendingImport: 'pending import',
+};
+
+export function accepts(key: KeyRecord, action: KeyAction): boolean {
+  return ACCEPTED_IN[action].includes(key.state);
+}
+
+/** Throws the error AWS answers when `key`'s state refuses `action`. */
+export function assertAccepts(key: KeyRecord, action: KeyAction): void {
+  if (accepts(key, action)) return;
+  if (action === 'CancelDeletion') {
+    throw new KMSInvalidStateException(`${key.arn} is not pending deletion (or pending replica deletion).`);
+  }
+  if (key.state === 'Disabled' && DISABLED_EXCEPTION_FOR.has(action)) throw new DisabledException(`${key.arn} is disabled.`);
+  throw new KMSInvalidStateException(`${key.arn} is ${STATE_PHRASE[key.state]}.`);
+}
+
+export function enable(key: KeyRecord): KeyRecord {
+  assertAccepts(key, 'Enable');
+  return { ...key, state: 'Enabled' };
+}
+
+export function disable(key: KeyRecord): KeyRecord {
+  assertAccepts(key, 'Disable');
+  return { ...key, state: 'Disabled' };
+}
+
+export function scheduleDeletion(key: KeyRecord, deletionDate: Date): KeyRecord {
+  assertAccepts(key, 'ScheduleDeletion');
+  return { ...key, state: 'PendingDeletion', deletionDate };
+}
+
+/**
+ * A cancelled key comes back Disabled (AWS), unless it lacks some of its permanently associated
+ * materials: then it comes back PendingImport, so EnableKey cannot make a key that cannot encrypt (D1).
+ */
+export function cancelDeletion(key: KeyRecord): KeyRecord {
+  assertAccepts(key, 'CancelDeletion');
+  const state: KeyState = key.origin === 'AWS_KMS' || allPermanentMaterialsImported(key) ? 'Disabled' : 'PendingImport';
+  return { ...key, state, deletionDate: undefined };
+}
+
+/**
+ * Deletes one material (DeleteImportedKeyMaterial or expiry). A staged PENDING_ROTATION material simply
+ * goes away and the key state is kept; a permanently associated one is kept as PENDING_IMPORT and the
+ * key becomes PendingImport (D3), except while PendingDeletion, which it keeps.
+ */
+export function removeMaterial(key: KeyRecord, materialId: string): KeyRecord {
+  const target = key.materials.find((m) => m.materialId === materialId);
+  if (!target) return key;
+  if (target.materialState === 'PENDING_ROTATION') {
+    return { ...key, materials: key.materials.filter((m) => m !== target) };
+  }
+  const erased: KeyMaterial = {
+    materialId: target.materialId,
+    materialState: target.materialState,
+    importState: 'PENDING_IMPORT',
+    ...(target.description !== undefined && { description: target.description }),
+    ...(target.rotationDate && { rotationDate: target.rotationDate }),
+    ...(target.rotationType && { rotationType: target.rotationType }),
+  };
+  return {
+    ...key,
+    state: key.state === 'PendingDeletion' ? 'PendingDeletion' : 'PendingImport',
+    materials: key.materials.map((m) => (m === target ? erased : m)),
+  };
+}
+
+/** Materials still imported whose ValidTo has passed at `now`. */
+export function expiredMaterials(key: KeyRecord, now: Date): readonly KeyMaterial[] {
+  return key.materials.filter((m) => m.importState === 'IMPORTED' && m.validTo !== undefined && m.validTo.getTime() <= now.getTime());
+}
+
+export function isDeletionDue(key: KeyRecord, now: Date): boolean {
+  return key.state === 'PendingDeletion' && key.deletionDate !== undefined && key.deletionDate.getTime() <= now.getTime();
+}
+
+export interface KeyAsOf {
+  readonly key: KeyRecord;
+  /** Material ids that expired since the record was stored; persisting `key` erases them. */
+  readonly expired: readonly string[];
+}
+
+/**
+ * The key as it must be seen at `now`, whether or not its timers have fired yet (D16, D17):
+ * undefined once the deletion date has passed; materials past ValidTo are erased.
+ */
+export function asOf(key: KeyRecord, now: Date): KeyAsOf | undefined {
+  if (isDeletionDue(key, now)) return undefined;
+  const expired = expiredMaterials(key, now).map((m) => m.materialId);
+  return { key: expired.reduce(removeMaterial, key), expired };
+}
+
+/** DescribeKey's ValidTo: the earliest expiry among permanently associated, imported materials. */
+export function earliestValidTo(key: KeyRecord): Date | undefined {
+  let earliest: Date | undefined;
+  for (const m of key.materials) {
+    if (m.materialState === 'PENDING_ROTATION' || m.importState !== 'IMPORTED' || !m.validTo) continue;
+    if (!earliest || m.validTo < earliest) earliest = m.validTo;
+  }
+  return earliest;
+}

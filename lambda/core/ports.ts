@@ -1,0 +1,93 @@
+/**
+ * The ports through which the pure core reaches the world. Adapters implement them; every
+ * operation takes `Deps` (or a `Pick` of it) so that tests can pass fakes or real engines.
+ */
+import type { AliasRecord, KeyRecord, Scope } from './model/key';
+import type { Timer } from './timers/timer';
+
+export interface SaveGuard {
+  /** Revision the caller read; null when creating. The store writes revision + 1. */
+  readonly expectedRevision: number | null;
+}
+
+export interface Page<T> {
+  readonly items: readonly T[];
+  /** Opaque; present when more items may follow. */
+  readonly nextMarker?: string;
+}
+
+export interface PageRequest {
+  readonly limit: number;
+  readonly marker?: string;
+}
+
+/** Key and alias records, per scope. Records come back exactly as stored: callers apply `asOf`. */
+export interface KeyStore {
+  getKey(scope: Scope, keyId: string): Promise<KeyRecord | undefined>;
+  /** Creates (expectedRevision null) or replaces a key. Throws StoreConflictError on a revision mismatch. */
+  putKey(key: KeyRecord, guard: SaveGuard): Promise<void>;
+  /** Throws StoreConflictError on a revision mismatch; a key already gone is not an error. */
+  deleteKey(scope: Scope, keyId: string, guard: SaveGuard): Promise<void>;
+  /** Throws InvalidMarkerException for a marker it did not issue. */
+  listKeys(scope: Scope, page: PageRequest): Promise<Page<KeyRecord>>;
+  /** Every key in every scope (for re-arming timers at start-up). */
+  scanKeys(): AsyncIterable<KeyRecord>;
+
+  getAlias(scope: Scope, aliasName: string): Promise<AliasRecord | undefined>;
+  /** Throws StoreConflictError if an alias with that name exists. */
+  createAlias(alias: AliasRecord): Promise<void>;
+  /** Replaces the alias; throws StoreConflictError if it does not exist. */
+  updateAlias(alias: AliasRecord): Promise<void>;
+  /** An alias already gone is not an error. */
+  deleteAlias(scope: Scope, aliasName: string): Promise<void>;
+  /** Aliases of the scope in name order, optionally only those targeting `keyId`. Throws InvalidMarkerException. */
+  listAliases(scope: Scope, page: PageRequest & { readonly keyId?: string }): Promise<Page<AliasRecord>>;
+}
+
+export interface Timers {
+  /** Idempotent: arming the same timer twice is not an error. */
+  arm(timer: Timer): Promise<void>;
+  /** Idempotent: disarming a timer that already fired or never existed is not an error. */
+  disarm(timerName: string): Promise<void>;
+}
+
+/** Binds a wrapped blob to its purpose and owner; unwrap fails unless the same context is given. */
+export type WrapContext = Readonly<Record<string, string>>;
+
+/** Wraps secrets at rest: a KMS key in AWS, a file-held AES key in embedded mode. */
+export interface RootKey {
+  wrap(plaintext: Uint8Array, context: WrapContext): Promise<Uint8Array>;
+  /** Throws UnwrapError when the blob is foreign or tampered or the context differs. */
+  unwrap(wrapped: Uint8Array, context: WrapContext): Promise<Uint8Array>;
+}
+
+export interface Clock {
+  now(): Date;
+}
+
+/** Cryptographically strong random bytes. */
+export type RandomBytes = (length: number) => Uint8Array;
+
+/** Service events with no caller (AWS logs them to CloudTrail as AwsServiceEvent). */
+export type ServiceEvent =
+  | { readonly eventName: 'DeleteExpiredKeyMaterial'; readonly keyArn: string; readonly keyMaterialId: string; readonly eventTime: Date }
+  | { readonly eventName: 'DeleteKey'; readonly keyArn: string; readonly eventTime: Date };
+
+export interface EventSink {
+  record(event: ServiceEvent): void;
+}
+
+export interface Deps {
+  readonly keys: KeyStore;
+  readonly timers: Timers;
+  readonly rootKey: RootKey;
+  readonly clock: Clock;
+  readonly random: RandomBytes;
+  readonly events: EventSink;
+  readonly materialCache: import('./crypto/material-cache').MaterialCache;
+}
+
+/** Who is calling, as established by the protocol adapter (SigV4 scope, or open-mode defaults). */
+export interface RequestContext {
+  readonly scope: Scope;
+}
