@@ -1,0 +1,54 @@
+import type { Scope } from '../../core/model/key';
+
+/** What an authenticator sees of an HTTP request: enough to recompute a SigV4 signature. */
+export interface AuthRequest {
+  readonly method: string;
+  /** The request path, without the query string ("/" for every KMS action). */
+  readonly path: string;
+  /** The raw query string without "?" ("" when there is none). */
+  readonly query?: string;
+  /** Header names in lower case; repeated headers joined with ",". */
+  readonly headers: Readonly<Record<string, string>>;
+  /** The body exactly as received, decoded as UTF-8. */
+  readonly body: string;
+}
+
+/**
+ * Establishes who is calling. Resolves to the caller's scope (partition, account, Region), or
+ * rejects with a KmsError (e.g. UnrecognizedClientException, InvalidSignatureException) that is
+ * rendered to the client as is. Runs before the target and the body are looked at.
+ */
+export type Authenticator = (request: AuthRequest) => Promise<Scope>;
+
+/** Used when a request carries no SigV4 credential scope (open mode only). */
+export const DEFAULT_ACCOUNT = '000000000000';
+export const DEFAULT_REGION = 'us-east-1';
+
+const ACCOUNT_ID = /^\d{12}$/;
+// Credential=<AKID>/<yyyymmdd>/<region>/<service>/aws4_request (header form); region names are
+// lower-case letters, digits and dashes.
+const CREDENTIAL = /Credential=([^/,\s]+)\/(\d{8})\/([a-z0-9-]{1,32})\/([a-z0-9-]+)\/aws4_request/;
+
+/** The AWS partition a Region belongs to. */
+export function partitionOf(region: string): string {
+  if (region.startsWith('cn-')) return 'aws-cn';
+  if (region.startsWith('us-gov-')) return 'aws-us-gov';
+  return 'aws';
+}
+
+/**
+ * Open mode (design decision 5): any credentials are accepted and nothing is verified. The scope
+ * comes from the SigV4 credential scope: the account is the access key id when that is 12 digits,
+ * else 000000000000; the Region is the scope's Region. A request with no (parsable) Authorization
+ * header is treated as account 000000000000 in us-east-1.
+ */
+export const openAuthenticator: Authenticator = async ({ headers }) => {
+  const match = CREDENTIAL.exec(headers.authorization ?? '');
+  if (!match) return { partition: partitionOf(DEFAULT_REGION), account: DEFAULT_ACCOUNT, region: DEFAULT_REGION };
+  const [, accessKeyId = '', , region = DEFAULT_REGION] = match;
+  return {
+    partition: partitionOf(region),
+    account: ACCOUNT_ID.test(accessKeyId) ? accessKeyId : DEFAULT_ACCOUNT,
+    region,
+  };
+};
