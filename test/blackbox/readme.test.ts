@@ -1,0 +1,63 @@
+/**
+ * The README is part of the product: its copy-paste examples run against the real server here,
+ * exactly as written, so a user who copies them gets what the README says.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { startLocalServer, type LocalServer } from '../support/local-server';
+import { awsEnv, tool } from '../support/tools';
+
+const readme = readFileSync('README.md', 'utf8');
+let server: LocalServer;
+
+beforeAll(async () => {
+  server = await startLocalServer({ inMemory: true });
+});
+afterAll(async () => server?.stop());
+
+/** The body of the first fenced block of `language` after `heading`. */
+function codeBlockAfter(heading: string, language: string): string {
+  const start = readme.indexOf(heading);
+  expect(start, `README has a section "${heading}"`).toBeGreaterThanOrEqual(0);
+  const open = readme.indexOf('```' + language + '\n', start);
+  expect(open).toBeGreaterThan(start);
+  const body = open + language.length + 4;
+  return readme.slice(body, readme.indexOf('```', body));
+}
+
+describe('README', () => {
+  test('embeds the envelope walkthrough exactly as examples/envelope-walkthrough.mjs', () => {
+    expect(codeBlockAfter('## Envelope encryption walkthrough', 'js')).toBe(readFileSync('examples/envelope-walkthrough.mjs', 'utf8'));
+  });
+
+  test('the envelope walkthrough runs and prints what the README says', async () => {
+    const run = await tool('node', ['examples/envelope-walkthrough.mjs'], { env: { KMS_ENDPOINT: server.endpoint } });
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    const lines = run.stdout.trim().split('\n');
+    expect(lines).toEqual([
+      '1. imported material, key is Enabled',
+      '4. material deleted, key is PendingImport - attached data still reads: customer records',
+      expect.stringMatching(/^5\. detached, Decrypt fails: KMSInvalidStateException - arn:aws:kms:us-east-1:111122223333:key\/[0-9a-f-]{36} is pending import\.$/),
+      '6. re-imported, key is Enabled - data reads: customer records',
+      '7. different material refused: IncorrectKeyMaterialException',
+    ]);
+  });
+
+  test('the AWS CLI quick start runs as written', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'byok-readme-'));
+    try {
+      const script = codeBlockAfter('## Quick start with the AWS CLI', 'bash');
+      const env = { ...awsEnv(), KMS_ENDPOINT: server.endpoint };
+      delete env.AWS_ACCESS_KEY_ID; // the block exports its own credentials
+      const run = await tool('bash', ['-euo', 'pipefail', '-c', script], { env, cwd: dir });
+      expect(run.stderr).toBe('');
+      expect(run.code).toBe(0);
+      expect(run.stdout.trim().split('\n')).toEqual(['"Enabled"', '"PendingImport"']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
