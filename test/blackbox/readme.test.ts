@@ -55,7 +55,8 @@ describe('README', () => {
       const run = await tool('bash', ['-euo', 'pipefail', '-c', script], { env, cwd: dir });
       expect(run.stderr).toBe('');
       expect(run.code).toBe(0);
-      expect(run.stdout.trim().split('\n')).toEqual(['"Enabled"', '"PendingImport"']);
+      const states = run.stdout.split('\n').filter((line) => /^"\w+"$/.test(line));
+      expect(states).toEqual(['"Enabled"', '"PendingImport"']);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
