@@ -1,0 +1,181 @@
+/**
+ * Credentials this service issues for SigV4 (design decision 5), kept in the key table as items of
+ * their own (pk `credentials`, sk `credential#<AccessKeyId>`; the KeyStore never reads them: its
+ * items live under scope partitions and `key#`/`alias#` sort keys). The secret is stored only
+ * wrapped by the root key, bound to its access key id and account, so neither a copy of the table
+ * nor an edited `account` attribute yields a usable credential.
+ *
+ * Lookups are cached per process for `cacheTtlMs` (default one minute): a revoked credential stops
+ * working within that time in a warm Lambda container, at once in a new one.
+ */
+import { randomBytes } from 'node:crypto';
+import {
+  type AttributeValue,
+  DeleteItemCommand,
+  type DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  QueryCommand,
+} from '@aws-sdk/client-dynamodb';
+import type { RandomBytes, RootKey, WrapContext } from '../../core/ports';
+import { KEY_TABLE_PARTITION_KEY as PK, KEY_TABLE_SORT_KEY as SK } from '../dynamodb/table-schema';
+import type { IssuedSecret, SecretLookup } from './verifier';
+
+export const CREDENTIALS_PARTITION = 'credentials';
+const SORT_PREFIX = 'credential#';
+/** Our access key ids: a fixed prefix that no AWS-issued key uses, then 16 base32 characters. */
+export const ACCESS_KEY_PREFIX = 'BYOK';
+const ACCESS_KEY_ID = /^[A-Z0-9]{16,128}$/;
+const ACCOUNT_ID = /^\d{12}$/;
+const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+
+/** What `credentials create` prints: the names the AWS CLI and SDKs use. */
+export interface IssuedCredential {
+  readonly AccessKeyId: string;
+  readonly SecretAccessKey: string;
+  readonly Account: string;
+}
+
+export interface CredentialSummary {
+  readonly AccessKeyId: string;
+  readonly Account: string;
+  readonly CreatedAt: string;
+}
+
+export interface CredentialStoreOptions {
+  /** How long a looked-up secret is reused without reading the table. @default 60_000 */
+  readonly cacheTtlMs?: number;
+  /** @default 1000 */
+  readonly cacheEntries?: number;
+  readonly random?: RandomBytes;
+  readonly now?: () => Date;
+}
+
+export function credentialContext(accessKeyId: string, account: string): WrapContext {
+  return { purpose: 'credential', accessKeyId, account };
+}
+
+export class CredentialStore {
+  private readonly cache = new Map<string, { readonly value: IssuedSecret; readonly until: number }>();
+  private readonly random: RandomBytes;
+  private readonly now: () => Date;
+
+  constructor(
+    private readonly client: DynamoDBClient,
+    private readonly tableName: string,
+    private readonly rootKey: RootKey,
+    private readonly options: CredentialStoreOptions = {},
+  ) {
+    this.random = options.random ?? ((n) => new Uint8Array(randomBytes(n)));
+    this.now = options.now ?? (() => new Date());
+  }
+
+  /** Issues a new credential for `account`; the secret is returned here and never again. */
+  async create(account: string): Promise<IssuedCredential> {
+    if (!ACCOUNT_ID.test(account)) throw new Error(`account must be 12 digits, got '${account}'`);
+    const accessKeyId = ACCESS_KEY_PREFIX + base32(this.random(10));
+    const secretAccessKey = Buffer.from(this.random(30)).toString('base64'); // 40 characters, like AWS's
+    const wrapped = await this.rootKey.wrap(new TextEncoder().encode(secretAccessKey), credentialContext(accessKeyId, account));
+    await this.client.send(
+      new PutItemCommand({
+        TableName: this.tableName,
+        Item: {
+          [PK]: { S: CREDENTIALS_PARTITION },
+          [SK]: { S: SORT_PREFIX + accessKeyId },
+          account: { S: account },
+          secret: { B: wrapped },
+          created: { S: this.now().toISOString() },
+        },
+        ConditionExpression: 'attribute_not_exists(#pk)',
+        ExpressionAttributeNames: { '#pk': PK },
+      }),
+    );
+    return { AccessKeyId: accessKeyId, SecretAccessKey: secretAccessKey, Account: account };
+  }
+
+  /** Every issued credential, without secrets, in access key id order. */
+  async list(): Promise<CredentialSummary[]> {
+    const out: CredentialSummary[] = [];
+    let start: Record<string, AttributeValue> | undefined;
+    do {
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
+          ExpressionAttributeNames: { '#pk': PK, '#sk': SK },
+          ExpressionAttributeValues: { ':pk': { S: CREDENTIALS_PARTITION }, ':prefix': { S: SORT_PREFIX } },
+          ProjectionExpression: '#sk, account, created',
+          ConsistentRead: true,
+          ...(start && { ExclusiveStartKey: start }),
+        }),
+      );
+      for (const item of page.Items ?? []) {
+        out.push({
+          AccessKeyId: (item[SK]?.S ?? '').slice(SORT_PREFIX.length),
+          Account: item.account?.S ?? '',
+          CreatedAt: item.created?.S ?? '',
+        });
+      }
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return out;
+  }
+
+  /** Deletes a credential; resolves false if there was none with that id. */
+  async revoke(accessKeyId: string): Promise<boolean> {
+    const out = await this.client.send(
+      new DeleteItemCommand({
+        TableName: this.tableName,
+        Key: { [PK]: { S: CREDENTIALS_PARTITION }, [SK]: { S: SORT_PREFIX + accessKeyId } },
+        ReturnValues: 'ALL_OLD',
+      }),
+    );
+    this.cache.delete(accessKeyId);
+    return out.Attributes !== undefined;
+  }
+
+  /** The verifier's view: the secret and account of an issued credential, or undefined. */
+  readonly lookup: SecretLookup = async (accessKeyId) => {
+    if (!ACCESS_KEY_ID.test(accessKeyId)) return undefined;
+    const nowMs = this.now().getTime();
+    const hit = this.cache.get(accessKeyId);
+    if (hit && hit.until > nowMs) return hit.value;
+    this.cache.delete(accessKeyId);
+
+    const { Item: item } = await this.client.send(
+      new GetItemCommand({
+        TableName: this.tableName,
+        Key: { [PK]: { S: CREDENTIALS_PARTITION }, [SK]: { S: SORT_PREFIX + accessKeyId } },
+        ConsistentRead: true,
+      }),
+    );
+    const account = item?.account?.S;
+    const wrapped = item?.secret?.B;
+    if (!account || !wrapped) return undefined;
+    // An UnwrapError here means a tampered item: it propagates and renders as an internal error.
+    const secret = await this.rootKey.unwrap(wrapped, credentialContext(accessKeyId, account));
+    const value: IssuedSecret = { account, secretAccessKey: new TextDecoder().decode(secret) };
+    if (this.cache.size >= (this.options.cacheEntries ?? 1000)) {
+      const oldest = this.cache.keys().next().value;
+      if (oldest !== undefined) this.cache.delete(oldest);
+    }
+    this.cache.set(accessKeyId, { value, until: nowMs + (this.options.cacheTtlMs ?? 60_000) });
+    return value;
+  };
+}
+
+function base32(bytes: Uint8Array): string {
+  let bits = 0;
+  let value = 0;
+  let out = '';
+  for (const byte of bytes) {
+    value = (value << 8) | byte;
+    bits += 8;
+    while (bits >= 5) {
+      out += BASE32[(value >>> (bits - 5)) & 31];
+      bits -= 5;
+    }
+  }
+  if (bits > 0) out += BASE32[(value << (5 - bits)) & 31];
+  return out;
+}
