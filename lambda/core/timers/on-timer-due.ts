@@ -1,0 +1,50 @@
+/**
+ * What a timer does when it fires (design decision 2). Timers are hints: the key record is re-read
+ * and the timer applies only what the record says is due now. A timer that fires late, twice, or
+ * after being superseded (deletion cancelled, material re-imported with another ValidTo) is 'stale'.
+ */
+import { saveKey, withRetry } from '../key-access';
+import { asOf, isDeletionDue } from '../model/key-state';
+import type { KeyRecord } from '../model/key';
+import type { Deps } from '../ports';
+import type { Timer } from './timer';
+
+const ALIAS_PAGE = 100;
+
+export async function onTimerDue(
+  deps: Pick<Deps, 'keys' | 'timers' | 'clock' | 'events' | 'materialCache'>,
+  timer: Timer,
+): Promise<'applied' | 'stale'> {
+  return withRetry(async () => {
+    const stored = await deps.keys.getKey(timer.scope, timer.keyId);
+    if (!stored) return 'stale'; // already deleted
+    const now = deps.clock.now();
+    if (timer.kind === 'DeletionDue') {
+      // Cancelled, re-scheduled later, or fired early: nothing to do.
+      if (!isDeletionDue(stored, now)) return 'stale';
+      await deleteKeyAndAliases(deps, stored, now);
+      return 'applied';
+    }
+    const seen = asOf(stored, now);
+    // Past its deletion date the key is the deletion timer's business; nothing expired: stale.
+    if (!seen || seen.expired.length === 0) return 'stale';
+    await saveKey(deps, { key: stored, expired: seen.expired }, seen.key);
+    return 'applied';
+  });
+}
+
+/** Aliases first: if the key write loses a race, a retry finds the key and finishes the job. */
+async function deleteKeyAndAliases(deps: Pick<Deps, 'keys' | 'events' | 'materialCache'>, key: KeyRecord, now: Date): Promise<void> {
+  // Collect every page before deleting, so that deleting does not invalidate the markers.
+  const names: string[] = [];
+  let marker: string | undefined;
+  do {
+    const page = await deps.keys.listAliases(key.scope, { limit: ALIAS_PAGE, keyId: key.keyId, ...(marker !== undefined && { marker }) });
+    names.push(...page.items.map((a) => a.aliasName));
+    marker = page.nextMarker;
+  } while (marker !== undefined);
+  for (const name of names) await deps.keys.deleteAlias(key.scope, name);
+  await deps.keys.deleteKey(key.scope, key.keyId, { expectedRevision: key.revision });
+  deps.materialCache.evictKey(key.arn);
+  deps.events.record({ eventName: 'DeleteKey', keyArn: key.arn, eventTime: now });
+}
