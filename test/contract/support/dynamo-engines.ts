@@ -1,0 +1,94 @@
+/**
+ * Real DynamoDB engines for the contract suites: in-process dynalite, and a moto server started as
+ * a child process on a free loopback port (killed by PID when the suite ends).
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:net';
+import { type DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { ensureKeyTable } from '../../../lambda/adapters/dynamodb/ensure-table';
+import { DynamoKeyStore } from '../../../lambda/adapters/dynamodb/key-store';
+import { dynamoClient } from '../../../lambda/adapters/embedded/dynalite';
+
+export const MOTO_INSTALL_HINT = "moto_server is not installed; these tests need it: pip install 'moto[server]'";
+
+/** A key store on a fresh table of its own, so every test starts empty. */
+export async function dynamoStoreOn(client: DynamoDBClient, tableName = `keys-${randomUUID()}`): Promise<DynamoKeyStore> {
+  await ensureKeyTable(client, tableName);
+  return new DynamoKeyStore(client, tableName);
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export interface MotoServer {
+  readonly endpoint: string;
+  readonly client: DynamoDBClient;
+  readonly pid: number;
+  stop(): Promise<void>;
+}
+
+/** Starts `moto_server -H 127.0.0.1 -p <free port>` and waits until it answers DynamoDB calls. */
+export async function startMotoServer(): Promise<MotoServer> {
+  const port = await freePort();
+  const child = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString()).slice(-4_000);
+  });
+  const spawnError = new Promise<never>((_, reject) => {
+    child.once('error', (err: NodeJS.ErrnoException) => reject(err.code === 'ENOENT' ? new Error(MOTO_INSTALL_HINT) : err));
+    child.once('exit', (code) => reject(new Error(`moto_server exited with code ${code} before it was ready: ${stderr}`)));
+  });
+  spawnError.catch(() => undefined); // observed below; avoid an unhandled rejection after readiness
+  const endpoint = `http://127.0.0.1:${port}`;
+  const client = dynamoClient(endpoint);
+  try {
+    await Promise.race([waitUntilReady(client), spawnError]);
+  } catch (err) {
+    client.destroy();
+    await kill(child);
+    throw err;
+  }
+  return {
+    endpoint,
+    client,
+    pid: child.pid!,
+    stop: async () => {
+      client.destroy();
+      await kill(child);
+    },
+  };
+}
+
+async function waitUntilReady(client: DynamoDBClient): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    try {
+      await client.send(new ListTablesCommand({}));
+      return;
+    } catch (err) {
+      if (Date.now() > deadline) throw new Error('moto_server did not become ready within 60 s', { cause: err });
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+}
+
+/** Kills the child by its PID and waits for it to exit. */
+async function kill(child: ChildProcess): Promise<void> {
+  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  process.kill(child.pid, 'SIGTERM');
+  const timeout = setTimeout(() => child.pid !== undefined && child.exitCode === null && process.kill(child.pid, 'SIGKILL'), 5_000);
+  await exited;
+  clearTimeout(timeout);
+}
