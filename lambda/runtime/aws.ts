@@ -1,0 +1,88 @@
+/**
+ * The AWS runtime: reads the environment once per cold start, builds the SDK clients and adapters
+ * once, and fails fast (at init, before any request) when a variable is missing. Variable names are
+ * in env-names.ts, written by lib/ and read only here.
+ */
+import { randomBytes } from 'node:crypto';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { KMSClient } from '@aws-sdk/client-kms';
+import { SchedulerClient } from '@aws-sdk/client-scheduler';
+import { DynamoKeyStore } from '../adapters/dynamodb/key-store';
+import { KmsRootKey } from '../adapters/kms-root-key/kms-root-key';
+import { type Authenticator, openAuthenticator } from '../adapters/kms-json/authenticator';
+import { SchedulerTimers } from '../adapters/scheduler/scheduler-timers';
+import { CredentialStore } from '../adapters/sigv4/credential-store';
+import { createSigV4Authenticator } from '../adapters/sigv4';
+import { MaterialCache } from '../core/crypto/material-cache';
+import type { Deps, EventSink } from '../core/ports';
+import { AUTH_MODES, type AuthMode, ENV } from './env-names';
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+export interface AwsRuntime {
+  readonly deps: Deps;
+  readonly logger: Logger;
+  readonly dynamodb: DynamoDBClient;
+  readonly tableName: string;
+}
+
+export interface AwsApiRuntime extends AwsRuntime {
+  readonly authenticate: Authenticator;
+}
+
+/** Deps for a Lambda container: one set of clients, one material cache, structured JSON logs. */
+export function awsRuntime(env: Env): AwsRuntime {
+  const tableName = required(env, ENV.KEY_TABLE);
+  const timerConfig = {
+    groupName: required(env, ENV.TIMER_GROUP),
+    targetArn: required(env, ENV.TIMER_TARGET_ARN),
+    roleArn: required(env, ENV.TIMER_ROLE_ARN),
+    deadLetterArn: required(env, ENV.TIMER_DLQ_ARN),
+  };
+  const rootKeyArn = required(env, ENV.ROOT_KEY_ARN);
+  const logger = new Logger(); // service name and level from POWERTOOLS_* variables set by lib/
+  const dynamodb = new DynamoDBClient({});
+  const deps: Deps = {
+    keys: new DynamoKeyStore(dynamodb, tableName),
+    timers: new SchedulerTimers(new SchedulerClient({}), timerConfig),
+    rootKey: new KmsRootKey(new KMSClient({}), rootKeyArn),
+    clock: { now: () => new Date() },
+    random: (n) => new Uint8Array(randomBytes(n)),
+    events: loggedEvents(logger),
+    materialCache: new MaterialCache(),
+  };
+  return { deps, logger, dynamodb, tableName };
+}
+
+/** The API function's runtime: the deps plus the authenticator the stage asks for. */
+export function awsApiRuntime(env: Env): AwsApiRuntime {
+  const runtime = awsRuntime(env);
+  const mode = authMode(env);
+  const authenticate =
+    mode === 'open'
+      ? openAuthenticator
+      : createSigV4Authenticator({ lookup: new CredentialStore(runtime.dynamodb, runtime.tableName, runtime.deps.rootKey).lookup });
+  return { ...runtime, authenticate };
+}
+
+/** Service events (AWS logs them to CloudTrail) as structured log lines: ids and times only. */
+function loggedEvents(logger: Logger): EventSink {
+  return {
+    record: ({ eventTime, ...fields }) => logger.info('service event', { ...fields, eventTime: eventTime.toISOString() }),
+  };
+}
+
+function authMode(env: Env): AuthMode {
+  const value = env[ENV.AUTH_MODE] ?? 'enforce';
+  if (!(AUTH_MODES as readonly string[]).includes(value)) {
+    throw new Error(`environment variable ${ENV.AUTH_MODE} must be one of ${AUTH_MODES.join(', ')}, got '${value}'`);
+  }
+  return value as AuthMode;
+}
+
+function required(env: Env, name: string): string {
+  const value = env[name];
+  if (!value) throw new Error(`environment variable ${name} is not set`);
+  return value;
+}
