@@ -1,0 +1,295 @@
+/**
+ * AWS JSON 1.1 request decoding and response encoding, driven by the KMS model.
+ *
+ * Decoding validates the whole input against the operation's input shape before any operation
+ * runs, and reports every violation at once in the AWS wording:
+ *
+ *   1 validation error detected: Value 'x' at 'keySpec' failed to satisfy constraint: Member must …
+ *   2 validation errors detected: Value null at 'keyId' failed to satisfy constraint: …; Value …
+ *
+ * Paths are lower-camel member names; list elements are `<list>.<n>.member` (1-based), map
+ * entries `<map>.<key>`. Sensitive members never show their value (`Value at 'plaintext' …`);
+ * blobs show only their length, in the form AWS uses. A JSON value of the wrong type is a
+ * validation error too ("Member must be of type integer"), a blob that is not base64 is a
+ * SerializationException. JSON null is the same as an absent member. Unknown members are ignored.
+ *
+ * Decoded values: blobs → Uint8Array, timestamps → Date, everything else as parsed. Objects are
+ * built from the model's member names, and maps with Object.fromEntries, so no request key can
+ * reach a prototype (`__proto__` in an encryption context is just a key).
+ */
+import { SerializationException, ValidationException } from '../../core/errors';
+import type { KmsModel, ListShape, MapShape, Shape, StringShape, StructureShape } from './model';
+
+const INT32_MIN = -(2 ** 31);
+const INT32_MAX = 2 ** 31 - 1;
+/** Longest rendering of a value of the wrong type in a message. */
+const MAX_SHOWN = 256;
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}(?:==)?|[A-Za-z0-9+/]{3}=?)?$/;
+const ISO_8601 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})$/;
+
+interface Violation {
+  readonly path: string;
+  /** What follows "Value": `'x'`, `null`, or "" for a sensitive member. */
+  readonly shown: string;
+  readonly constraint: string;
+}
+
+/** Decodes and validates `body` (an already parsed JSON object) against the input shape `shapeName`. */
+export function decodeInput(model: KmsModel, shapeName: string | undefined, body: Record<string, unknown>): Record<string, unknown> {
+  if (shapeName === undefined) return {};
+  const violations: Violation[] = [];
+  const shape = model.shape(shapeName);
+  if (shape.type !== 'structure') throw new Error(`input shape ${shapeName} is not a structure`);
+  const input = new Decoder(model, violations).structure(shape, body, '');
+  if (violations.length > 0) throw new ValidationException(validationMessage(violations));
+  return input;
+}
+
+export function validationMessage(violations: readonly Violation[]): string {
+  const n = violations.length;
+  const details = violations.map((v) => `Value${v.shown ? ` ${v.shown}` : ''} at '${v.path}' failed to satisfy constraint: ${v.constraint}`);
+  return `${n} validation error${n === 1 ? '' : 's'} detected: ${details.join('; ')}`;
+}
+
+class Decoder {
+  private readonly patterns = new Map<string, RegExp>();
+
+  constructor(
+    private readonly model: KmsModel,
+    private readonly violations: Violation[],
+  ) {}
+
+  structure(shape: StructureShape, value: Record<string, unknown>, path: string): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    const required = new Set(shape.required ?? []);
+    for (const [name, memberShapeName] of Object.entries(shape.members)) {
+      const memberPath = path ? `${path}.${lowerCamel(name)}` : lowerCamel(name);
+      const raw = Object.hasOwn(value, name) ? value[name] : undefined;
+      if (raw === undefined || raw === null) {
+        if (required.has(name)) this.violate(memberPath, 'null', 'Member must not be null');
+        continue;
+      }
+      const decoded = this.value(this.model.shape(memberShapeName), raw, memberPath);
+      if (decoded !== undefined) out[name] = decoded;
+    }
+    return out;
+  }
+
+  /** Returns the decoded value, or undefined after recording a violation that makes it unusable. */
+  private value(shape: Shape, raw: unknown, path: string): unknown {
+    switch (shape.type) {
+      case 'structure':
+        if (!isPlainObject(raw)) return this.wrongType(shape, raw, path, 'structure');
+        return this.structure(shape, raw, path);
+      case 'list':
+        if (!Array.isArray(raw)) return this.wrongType(shape, raw, path, 'list');
+        return this.list(shape, raw, path);
+      case 'map':
+        if (!isPlainObject(raw)) return this.wrongType(shape, raw, path, 'map');
+        return this.map(shape, raw, path);
+      case 'string':
+        if (typeof raw !== 'string') return this.wrongType(shape, raw, path, 'string');
+        this.checkString(shape, raw, path);
+        return raw;
+      case 'integer':
+      case 'long':
+        if (typeof raw !== 'number' || !Number.isInteger(raw) || (shape.type === 'integer' && (raw < INT32_MIN || raw > INT32_MAX))) {
+          return this.wrongType(shape, raw, path, shape.type);
+        }
+        this.checkRange(shape, raw, path);
+        return raw;
+      case 'boolean':
+        if (typeof raw !== 'boolean') return this.wrongType(shape, raw, path, 'boolean');
+        return raw;
+      case 'blob': {
+        if (typeof raw !== 'string') return this.wrongType(shape, raw, path, 'blob');
+        // Not a constraint violation but an undecodable document, as AWS treats it.
+        if (!BASE64.test(raw)) throw new SerializationException(`Value at '${path}' is not valid base64.`);
+        const bytes = new Uint8Array(Buffer.from(raw, 'base64'));
+        this.checkLength(shape, bytes.length, path, () => (shape.sensitive ? '' : blobShown(bytes.length)));
+        return bytes;
+      }
+      case 'timestamp': {
+        const date = toDate(raw);
+        if (!date) return this.wrongType(shape, raw, path, 'timestamp');
+        return date;
+      }
+    }
+  }
+
+  private list(shape: ListShape, raw: readonly unknown[], path: string): unknown[] {
+    const memberShape = this.model.shape(shape.member);
+    this.checkLength(shape, raw.length, path, () => this.shown(shape, raw));
+    const out: unknown[] = [];
+    raw.forEach((item, index) => {
+      const itemPath = `${path}.${index + 1}.member`;
+      if (item === null || item === undefined) {
+        this.violate(itemPath, 'null', 'Member must not be null');
+        return;
+      }
+      out.push(this.value(memberShape, item, itemPath));
+    });
+    return out;
+  }
+
+  private map(shape: MapShape, raw: Record<string, unknown>, path: string): Record<string, unknown> {
+    const keyShape = this.model.shape(shape.key);
+    const valueShape = this.model.shape(shape.value);
+    const entries = Object.entries(raw);
+    this.checkLength(shape, entries.length, path, () => this.shown(shape, raw));
+    const out: [string, unknown][] = [];
+    for (const [key, value] of entries) {
+      const entryPath = `${path}.${key}`;
+      if (keyShape.type === 'string') this.checkString(keyShape, key, entryPath);
+      if (value === null || value === undefined) {
+        this.violate(entryPath, 'null', 'Member must not be null');
+        continue;
+      }
+      out.push([key, this.value(valueShape, value, entryPath)]);
+    }
+    return Object.fromEntries(out); // defines own properties: a "__proto__" key stays a key
+  }
+
+  private checkString(shape: StringShape, value: string, path: string): void {
+    const shown = () => this.shown(shape, value);
+    this.checkLength(shape, value.length, path, shown);
+    if (shape.pattern !== undefined && !this.pattern(shape.pattern).test(value)) {
+      this.violate(path, shown(), `Member must satisfy regular expression pattern: ${shape.pattern}`);
+    }
+    if (shape.enum !== undefined && !shape.enum.includes(value)) {
+      this.violate(path, shown(), `Member must satisfy enum value set: [${shape.enum.join(', ')}]`);
+    }
+  }
+
+  private checkLength(shape: Shape, length: number, path: string, shown: () => string): void {
+    if (shape.min !== undefined && length < shape.min) {
+      this.violate(path, shown(), `Member must have length greater than or equal to ${shape.min}`);
+    }
+    if (shape.max !== undefined && length > shape.max) {
+      this.violate(path, shown(), `Member must have length less than or equal to ${shape.max}`);
+    }
+  }
+
+  private checkRange(shape: Shape, value: number, path: string): void {
+    if (shape.min !== undefined && value < shape.min) {
+      this.violate(path, this.shown(shape, value), `Member must have value greater than or equal to ${shape.min}`);
+    }
+    if (shape.max !== undefined && value > shape.max) {
+      this.violate(path, this.shown(shape, value), `Member must have value less than or equal to ${shape.max}`);
+    }
+  }
+
+  private wrongType(shape: Shape, raw: unknown, path: string, type: string): undefined {
+    const shown = shape.sensitive ? '' : `'${truncate(typeof raw === 'string' ? raw : JSON.stringify(raw))}'`;
+    this.violate(path, shown, `Member must be of type ${type}`);
+    return undefined;
+  }
+
+  private violate(path: string, shown: string, constraint: string): void {
+    this.violations.push({ path, shown, constraint });
+  }
+
+  /** How AWS prints a (well-typed) value: strings as is, blobs by length, lists as [a, b]. */
+  private shown(shape: Shape, value: unknown): string {
+    return shape.sensitive ? '' : `'${this.render(shape, value)}'`;
+  }
+
+  private render(shape: Shape, value: unknown): string {
+    if (shape.sensitive) return '***';
+    switch (shape.type) {
+      case 'list': {
+        const member = this.model.shape(shape.member);
+        return `[${(Array.isArray(value) ? value : []).map((v) => this.render(member, v)).join(', ')}]`;
+      }
+      case 'map': {
+        const valueShape = this.model.shape(shape.value);
+        const entries = isPlainObject(value) ? Object.entries(value) : [];
+        return `{${entries.map(([k, v]) => `${k}=${this.render(valueShape, v)}`).join(', ')}}`;
+      }
+      case 'structure': {
+        if (!isPlainObject(value)) return truncate(JSON.stringify(value));
+        const parts = Object.entries(shape.members)
+          .filter(([name]) => Object.hasOwn(value, name) && value[name] !== null)
+          .map(([name, s]) => `${name}: ${this.render(this.model.shape(s), value[name])}`);
+        return `{${parts.join(', ')}}`;
+      }
+      case 'blob':
+        return typeof value === 'string' && BASE64.test(value) ? blobShownBare(Buffer.from(value, 'base64').length) : truncate(JSON.stringify(value));
+      default:
+        return typeof value === 'string' ? value : truncate(JSON.stringify(value));
+    }
+  }
+
+  private pattern(source: string): RegExp {
+    let re = this.patterns.get(source);
+    if (!re) {
+      // Model patterns are Java regular expressions matched against the whole value.
+      re = new RegExp(`^(?:${source})$`);
+      this.patterns.set(source, re);
+    }
+    return re;
+  }
+}
+
+/** Encodes an operation's output for the wire: Uint8Array → base64, Date → epoch seconds, undefined/null dropped. */
+export function encodeOutput(value: unknown): unknown {
+  if (value === null || value === undefined) return undefined;
+  if (value instanceof Uint8Array) return Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64');
+  if (value instanceof Date) return value.getTime() / 1000;
+  if (Array.isArray(value)) return value.map((v) => encodeOutput(v) ?? null);
+  if (typeof value === 'object') {
+    const out: [string, unknown][] = [];
+    for (const [k, v] of Object.entries(value)) {
+      const encoded = encodeOutput(v);
+      if (encoded !== undefined) out.push([k, encoded]);
+    }
+    return Object.fromEntries(out);
+  }
+  return value;
+}
+
+/**
+ * Parses a request body. An empty body is an empty input; anything that is not a JSON object is a
+ * SerializationException (AWS's code for an undecodable document).
+ */
+export function parseJsonObject(body: string): Record<string, unknown> {
+  if (body.trim() === '') return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    throw new SerializationException('The request body is not valid JSON.');
+  }
+  if (!isPlainObject(parsed)) throw new SerializationException('The request body must be a JSON object.');
+  return parsed;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function toDate(raw: unknown): Date | undefined {
+  let ms: number;
+  if (typeof raw === 'number' && Number.isFinite(raw)) ms = raw * 1000;
+  else if (typeof raw === 'string' && ISO_8601.test(raw)) ms = Date.parse(raw);
+  else return undefined;
+  const date = new Date(ms);
+  return Number.isNaN(date.getTime()) ? undefined : date;
+}
+
+function lowerCamel(name: string): string {
+  return name.charAt(0).toLowerCase() + name.slice(1);
+}
+
+function blobShownBare(length: number): string {
+  return `java.nio.HeapByteBuffer[pos=0 lim=${length} cap=${length}]`;
+}
+
+function blobShown(length: number): string {
+  return `'${blobShownBare(length)}'`;
+}
+
+function truncate(text: string | undefined): string {
+  const t = text ?? 'undefined';
+  return t.length > MAX_SHOWN ? `${t.slice(0, MAX_SHOWN)}...` : t;
+}

@@ -1,0 +1,96 @@
+/**
+ * Configuration of `npm start` (design decision 7): command-line flags, then KMS_* environment
+ * variables, then defaults. Flags win over the environment.
+ */
+import { parseArgs } from 'node:util';
+
+export type AuthMode = 'open' | 'enforce';
+
+export interface LocalConfig {
+  readonly port: number;
+  readonly host: string;
+  readonly dataDir: string;
+  readonly inMemory: boolean;
+  readonly clockControl: boolean;
+  readonly auth: AuthMode;
+  readonly help: boolean;
+}
+
+export const DEFAULTS = { port: 4599, host: '127.0.0.1', dataDir: '.kms-data', auth: 'open' } as const;
+
+export const USAGE = `Usage: npm start -- [options]     (or: npx tsx bin/local.ts [options])
+
+Serves the KMS API (AWS JSON 1.1) on one local port, with storage on disk.
+
+Options (each has an environment variable; a flag wins over the variable):
+  --port <n>            port to listen on; 0 picks a free one         KMS_PORT        (4599)
+  --host <address>      address to bind                                KMS_HOST        (127.0.0.1)
+  --data-dir <path>     where keys, aliases and the root key live      KMS_DATA_DIR    (.kms-data)
+  --in-memory           keep nothing on disk (state ends with the process)  KMS_IN_MEMORY=1
+  --clock-control       enable GET/POST /__sandbox/clock (move time forward) KMS_CLOCK_CONTROL=1
+  --auth open|enforce   open: any credentials; enforce: verify SigV4   KMS_AUTH        (open)
+  -h, --help            print this help
+
+Endpoints: POST / (KMS API), GET /health, /__sandbox/clock (with --clock-control).`;
+
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+/** Throws UsageError with a message fit for the terminal. */
+export function parseLocalConfig(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): LocalConfig {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      strict: true,
+      allowPositionals: false,
+      options: {
+        port: { type: 'string' },
+        host: { type: 'string' },
+        'data-dir': { type: 'string' },
+        'in-memory': { type: 'boolean' },
+        'clock-control': { type: 'boolean' },
+        auth: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  const flag = (name: string) => values[name] as string | undefined;
+
+  const portText = flag('port') ?? nonEmpty(env.KMS_PORT) ?? String(DEFAULTS.port);
+  const port = Number(portText);
+  if (!/^\d+$/.test(portText) || port > 65535) throw new UsageError(`port must be a whole number from 0 to 65535, not '${portText}'`);
+
+  const host = flag('host') ?? nonEmpty(env.KMS_HOST) ?? DEFAULTS.host;
+  if (host.trim() === '') throw new UsageError('host must not be empty');
+
+  const dataDir = flag('data-dir') ?? nonEmpty(env.KMS_DATA_DIR) ?? DEFAULTS.dataDir;
+  if (dataDir.trim() === '') throw new UsageError('data dir must not be empty');
+
+  const auth = flag('auth') ?? nonEmpty(env.KMS_AUTH) ?? DEFAULTS.auth;
+  if (auth !== 'open' && auth !== 'enforce') throw new UsageError(`auth must be 'open' or 'enforce', not '${auth}'`);
+
+  return {
+    port,
+    host,
+    dataDir,
+    inMemory: values['in-memory'] === true || truthy(env.KMS_IN_MEMORY),
+    clockControl: values['clock-control'] === true || truthy(env.KMS_CLOCK_CONTROL),
+    auth,
+    help: values.help === true,
+  };
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value === '' ? undefined : value;
+}
+
+function truthy(value: string | undefined): boolean {
+  return value !== undefined && ['1', 'true', 'yes', 'on'].includes(value.toLowerCase());
+}
