@@ -1,0 +1,198 @@
+/**
+ * Black-box harness: runs the real `bin/local.ts` as a child process on a free loopback port and
+ * hands out clients for it. Nothing is imported from the service; tests see only HTTP.
+ *
+ *   const server = await startLocalServer({ clockControl: true });
+ *   const kms = server.kms();                       // @aws-sdk/client-kms, us-east-1, dummy credentials
+ *   await server.advanceClock(7 * 86_400);          // moves the service clock, runs due timers
+ *   await server.stop();                            // SIGTERM, then SIGKILL after a grace period
+ *
+ * A child that does not come up is killed by PID and its output is put into the error. Children
+ * still alive when the test process exits are killed too.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { KMSClient, type KMSClientConfig } from '@aws-sdk/client-kms';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const BANNER = /byok-kms listening on (http:\/\/[^\s]+)/;
+const START_TIMEOUT_MS = 60_000;
+const STOP_GRACE_MS = 10_000;
+
+export const DUMMY_CREDENTIALS = { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' };
+
+export interface LocalServerOptions {
+  readonly clockControl?: boolean;
+  /** Keep nothing on disk. */
+  readonly inMemory?: boolean;
+  /** Reuse a data directory (e.g. to restart on the same state); otherwise a fresh temporary one. */
+  readonly dataDir?: string;
+  readonly auth?: 'open' | 'enforce';
+  /** Extra environment for the child (KMS_* variables are removed from the inherited environment). */
+  readonly env?: Readonly<Record<string, string>>;
+  /** Extra command-line arguments. */
+  readonly args?: readonly string[];
+}
+
+export interface KmsClientOptions {
+  /** @default us-east-1 */
+  readonly region?: string;
+  /** @default AKIAIOSFODNN7EXAMPLE (account 000000000000 in open mode); a 12-digit id is the account. */
+  readonly accessKeyId?: string;
+  readonly secretAccessKey?: string;
+  readonly sessionToken?: string;
+  /** Anything else for the client (e.g. requestHandler). */
+  readonly config?: Partial<KMSClientConfig>;
+}
+
+export interface LocalServer {
+  /** http://127.0.0.1:<port> */
+  readonly endpoint: string;
+  readonly port: number;
+  readonly pid: number;
+  /** The data directory in use (undefined in memory). */
+  readonly dataDir: string | undefined;
+  /** Everything the child wrote so far. */
+  output(): { stdout: string; stderr: string };
+  kms(options?: KmsClientOptions): KMSClient;
+  /** POST /__sandbox/clock; resolves to the new service time in epoch seconds, after due timers ran. */
+  advanceClock(seconds: number): Promise<number>;
+  /** GET /__sandbox/clock, in epoch seconds. */
+  clockNow(): Promise<number>;
+  /** SIGTERM, then SIGKILL after a grace period; resolves with the exit code once the child is gone. */
+  stop(): Promise<number | null>;
+  /** SIGKILL at once (crash simulation); resolves once the child is gone. */
+  kill(): Promise<void>;
+}
+
+const live = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of live) child.kill('SIGKILL');
+});
+
+export async function startLocalServer(options: LocalServerOptions = {}): Promise<LocalServer> {
+  const ownDataDir = !options.inMemory && options.dataDir === undefined;
+  const dataDir = options.inMemory ? undefined : (options.dataDir ?? mkdtempSync(join(tmpdir(), 'byok-kms-data-')));
+  const args = ['--import', 'tsx', 'bin/local.ts', '--port', '0', '--host', '127.0.0.1', '--auth', options.auth ?? 'open'];
+  if (options.inMemory) args.push('--in-memory');
+  if (dataDir !== undefined) args.push('--data-dir', dataDir);
+  if (options.clockControl) args.push('--clock-control');
+  args.push(...(options.args ?? []));
+
+  const env: Record<string, string> = {};
+  for (const [name, value] of Object.entries(process.env)) {
+    if (value !== undefined && !name.startsWith('KMS_')) env[name] = value;
+  }
+  Object.assign(env, options.env);
+
+  const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  live.add(child);
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+  child.stderr?.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  const exited = new Promise<number | null>((done) => child.once('exit', (code) => {
+    live.delete(child);
+    done(code);
+  }));
+
+  const cleanupDir = () => {
+    if (ownDataDir && dataDir) rmSync(dataDir, { recursive: true, force: true });
+  };
+
+  let endpoint: string;
+  try {
+    endpoint = await waitForBanner(child, () => stdout, exited);
+    await waitForHealth(endpoint);
+  } catch (err) {
+    child.kill('SIGKILL');
+    await exited;
+    cleanupDir();
+    throw new Error(`the local server did not start: ${(err as Error).message}\n--- stdout ---\n${stdout}\n--- stderr ---\n${stderr}`);
+  }
+  const port = Number(new URL(endpoint).port);
+
+  const sandbox = async (init?: RequestInit): Promise<number> => {
+    const res = await fetch(`${endpoint}/__sandbox/clock`, init);
+    const text = await res.text();
+    if (res.status !== 200) throw new Error(`/__sandbox/clock answered ${res.status}: ${text}`);
+    return (JSON.parse(text) as { now: number }).now;
+  };
+
+  return {
+    endpoint,
+    port,
+    pid: child.pid as number,
+    dataDir,
+    output: () => ({ stdout, stderr }),
+    kms: (o = {}) =>
+      new KMSClient({
+        endpoint,
+        region: o.region ?? 'us-east-1',
+        credentials: {
+          accessKeyId: o.accessKeyId ?? DUMMY_CREDENTIALS.accessKeyId,
+          secretAccessKey: o.secretAccessKey ?? DUMMY_CREDENTIALS.secretAccessKey,
+          ...(o.sessionToken ? { sessionToken: o.sessionToken } : {}),
+        },
+        maxAttempts: 1,
+        ...o.config,
+      }),
+    advanceClock: (seconds) =>
+      sandbox({ method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ advanceSeconds: seconds }) }),
+    clockNow: () => sandbox(),
+    stop: async () => {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGTERM');
+        const timer = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
+        const code = await exited;
+        clearTimeout(timer);
+        cleanupDir();
+        return code;
+      }
+      cleanupDir();
+      return exited;
+    },
+    kill: async () => {
+      child.kill('SIGKILL');
+      await exited;
+      cleanupDir();
+    },
+  };
+}
+
+function waitForBanner(child: ChildProcess, stdout: () => string, exited: Promise<number | null>): Promise<string> {
+  return new Promise((done, fail) => {
+    const timer = setTimeout(() => fail(new Error(`no start-up banner within ${START_TIMEOUT_MS} ms`)), START_TIMEOUT_MS);
+    const check = () => {
+      const match = BANNER.exec(stdout());
+      if (match?.[1]) {
+        clearTimeout(timer);
+        child.stdout?.off('data', check);
+        done(match[1]);
+      }
+    };
+    child.stdout?.on('data', check);
+    void exited.then((code) => {
+      clearTimeout(timer);
+      fail(new Error(`the process exited with code ${code} before listening`));
+    });
+    check();
+  });
+}
+
+async function waitForHealth(endpoint: string): Promise<void> {
+  const deadline = Date.now() + START_TIMEOUT_MS;
+  for (;;) {
+    try {
+      const res = await fetch(`${endpoint}/health`);
+      if (res.status === 200) return;
+    } catch {
+      // not yet listening
+    }
+    if (Date.now() > deadline) throw new Error('GET /health did not answer 200');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
