@@ -1,0 +1,50 @@
+import { describe, expect, test } from 'vitest';
+import { openAuthenticator, partitionOf } from '../../../../lambda/adapters/kms-json/authenticator';
+
+const request = (authorization?: string) => ({
+  method: 'POST',
+  path: '/',
+  headers: authorization === undefined ? {} : { authorization },
+  body: '{}',
+});
+const signed = (akid: string, region: string) =>
+  `AWS4-HMAC-SHA256 Credential=${akid}/20260101/${region}/kms/aws4_request, SignedHeaders=host;x-amz-date, Signature=abc`;
+
+describe('openAuthenticator', () => {
+  test('takes the account from a 12-digit access key id and the Region from the credential scope', async () => {
+    expect(await openAuthenticator(request(signed('111122223333', 'eu-central-1')))).toEqual({
+      partition: 'aws',
+      account: '111122223333',
+      region: 'eu-central-1',
+    });
+  });
+
+  test('uses account 000000000000 for any other access key id', async () => {
+    expect(await openAuthenticator(request(signed('AKIAIOSFODNN7EXAMPLE', 'us-west-2')))).toEqual({
+      partition: 'aws',
+      account: '000000000000',
+      region: 'us-west-2',
+    });
+  });
+
+  test('derives the partition from the Region', async () => {
+    expect((await openAuthenticator(request(signed('111122223333', 'cn-north-1')))).partition).toBe('aws-cn');
+    expect((await openAuthenticator(request(signed('111122223333', 'us-gov-west-1')))).partition).toBe('aws-us-gov');
+  });
+
+  test('treats a request without a usable Authorization header as account 000000000000 in us-east-1', async () => {
+    const fallback = { partition: 'aws', account: '000000000000', region: 'us-east-1' };
+    expect(await openAuthenticator(request())).toEqual(fallback);
+    expect(await openAuthenticator(request('Bearer token'))).toEqual(fallback);
+    expect(await openAuthenticator(request(signed('111122223333', 'US_EAST_1')))).toEqual(fallback);
+  });
+});
+
+describe('partitionOf', () => {
+  test.each([
+    ['us-east-1', 'aws'],
+    ['eu-west-3', 'aws'],
+    ['cn-northwest-1', 'aws-cn'],
+    ['us-gov-east-1', 'aws-us-gov'],
+  ])('%s is in %s', (region, partition) => expect(partitionOf(region)).toBe(partition));
+});

@@ -1,0 +1,47 @@
+import { describe, expect, test } from 'vitest';
+import { parseLocalConfig, UsageError } from '../../../lambda/local/config';
+
+describe('parseLocalConfig', () => {
+  test('defaults to 127.0.0.1:4599, .kms-data, open auth, no clock control', () => {
+    expect(parseLocalConfig([], {})).toEqual({
+      port: 4599,
+      host: '127.0.0.1',
+      dataDir: '.kms-data',
+      inMemory: false,
+      clockControl: false,
+      auth: 'open',
+      help: false,
+    });
+  });
+
+  test('reads the KMS_* environment', () => {
+    const env = { KMS_PORT: '0', KMS_HOST: '::1', KMS_DATA_DIR: '/tmp/d', KMS_CLOCK_CONTROL: '1', KMS_AUTH: 'enforce', KMS_IN_MEMORY: 'true' };
+    expect(parseLocalConfig([], env)).toEqual({ port: 0, host: '::1', dataDir: '/tmp/d', inMemory: true, clockControl: true, auth: 'enforce', help: false });
+  });
+
+  test('lets flags win over the environment', () => {
+    const env = { KMS_PORT: '1234', KMS_HOST: '0.0.0.0', KMS_DATA_DIR: '/env', KMS_AUTH: 'enforce' };
+    const config = parseLocalConfig(['--port', '5678', '--host', '127.0.0.1', '--data-dir', '/flag', '--auth', 'open', '--clock-control', '--in-memory'], env);
+    expect(config).toMatchObject({ port: 5678, host: '127.0.0.1', dataDir: '/flag', auth: 'open', clockControl: true, inMemory: true });
+  });
+
+  test('accepts --flag=value and -h', () => {
+    expect(parseLocalConfig(['--port=0', '-h'], {})).toMatchObject({ port: 0, help: true });
+  });
+
+  test('does not treat KMS_CLOCK_CONTROL=0 as on', () => {
+    expect(parseLocalConfig([], { KMS_CLOCK_CONTROL: '0' }).clockControl).toBe(false);
+  });
+
+  test.each([
+    [['--port', 'abc']],
+    [['--port', '70000']],
+    [['--port', '-1']],
+    [['--auth', 'maybe']],
+    [['--unknown']],
+    [['positional']],
+    [['--host', '']],
+  ])('fails with UsageError on %j', (argv) => {
+    expect(() => parseLocalConfig(argv, {})).toThrow(UsageError);
+  });
+});
