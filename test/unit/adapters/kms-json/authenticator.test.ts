@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
-import { openAuthenticator, partitionOf } from '../../../../lambda/adapters/kms-json/authenticator';
+import { type AuthRequest, openAuthenticator, partitionOf } from '../../../../lambda/adapters/kms-json/authenticator';
 
-const request = (authorization?: string) => ({
+const request = (authorization?: string): AuthRequest => ({
   method: 'POST',
   path: '/',
   headers: authorization === undefined ? {} : { authorization },
