@@ -1,0 +1,106 @@
+import { describe, expect, test } from 'vitest';
+import { listResourceTags } from '../../../../lambda/core/operations/list-resource-tags';
+import { scheduleKeyDeletion } from '../../../../lambda/core/operations/schedule-key-deletion';
+import { tagResource } from '../../../../lambda/core/operations/tag-resource';
+import { untagResource } from '../../../../lambda/core/operations/untag-resource';
+import { memoryDeps, TEST_CTX } from '../../../support/memory-deps';
+import { failure, newKey } from './helpers';
+
+const tag = (TagKey: string, TagValue = '') => ({ TagKey, TagValue });
+
+describe('TagResource and ListResourceTags', () => {
+  test('adds tags and replaces the value of an existing key in place', async () => {
+    // GIVEN
+    const deps = memoryDeps();
+    const md = await newKey(deps, { Tags: [tag('team', 'pay'), tag('env', 'dev')] });
+    // WHEN
+    await tagResource(deps, TEST_CTX, { KeyId: md.Arn, Tags: [tag('env', 'prod'), tag('cost', '42')] });
+    // THEN
+    expect(await listResourceTags(deps, TEST_CTX, { KeyId: md.KeyId })).toEqual({
+      Tags: [tag('team', 'pay'), tag('env', 'prod'), tag('cost', '42')],
+      Truncated: false,
+    });
+  });
+
+  test('fails with TagException for duplicate keys in one request', async () => {
+    const deps = memoryDeps();
+    const md = await newKey(deps);
+    expect(await failure(tagResource(deps, TEST_CTX, { KeyId: md.KeyId, Tags: [tag('a', '1'), tag('a', '2')] }))).toMatchObject({ name: 'TagException', message: 'Duplicate tag keys' });
+  });
+
+  test.each(['aws:owner', 'AWS:owner', 'Aws:x'])('fails with TagException for the reserved key %s', async (key) => {
+    const deps = memoryDeps();
+    const md = await newKey(deps);
+    expect(await failure(tagResource(deps, TEST_CTX, { KeyId: md.KeyId, Tags: [tag(key)] }))).toMatchObject({
+      name: 'TagException',
+      message: 'Tags beginning with aws: are reserved',
+    });
+  });
+
+  test('allows 50 tags and fails with TagException beyond, counting the tags already there', async () => {
+    const deps = memoryDeps();
+    const md = await newKey(deps, { Tags: Array.from({ length: 30 }, (_, i) => tag(`old${i}`)) });
+    await tagResource(deps, TEST_CTX, { KeyId: md.KeyId, Tags: Array.from({ length: 20 }, (_, i) => tag(`new${i}`)) });
+    await tagResource(deps, TEST_CTX, { KeyId: md.KeyId, Tags: [tag('old0', 'replaced')] }); // replacing does not count
+    expect(await failure(tagResource(deps, TEST_CTX, { KeyId: md.KeyId, Tags: [tag('one-more')] }))).toMatchObject({ name: 'TagException', message: 'Too many tags' });
+    expect((await listResourceTags(deps, TEST_CTX, { KeyId: md.KeyId })).Tags).toHaveLength(50);
+  });
+
+  test('fails with ValidationException naming the member path for an over-long key or value', async () => {
+    const deps = memoryDeps();
+    const md = await newKey(deps);
+    const longKey = await failure(tagResource(deps, TEST_CTX, { KeyId: md.KeyId, Tags: [tag('ok'), tag('k'.repeat(129))] }));
+    expect(longKey.name).toBe('ValidationException');
+    expect(longKey.message).toBe(
+      `1 validation error detected: Value '${'k'.repeat(129)}' at 'tags.2.member.tagKey' failed to satisfy constraint: Member must have length less than or equal to 128`,
+    );
+    const longValue = await failure(tagResource(deps, TEST_CTX, { KeyId: md.KeyId, Tags: [tag('k', 'v'.repeat(257))] }));
+    expect(longValue.message).toContain("at 'tags.1.member.tagValue' failed to satisfy constraint: Member must have length less than or equal to 256");
+    await expect(tagResource(deps, TEST_CTX, { KeyId: md.KeyId, Tags: [tag('k'.repeat(128), 'v'.repeat(256))] })).resolves.toEqual({});
+  });
+
+  test('ListResourceTags pages with Limit and Marker, in every state', async () => {
+    // GIVEN a key with 5 tags, pending deletion
+    const deps = memoryDeps();
+    const md = await newKey(deps, { Tags: ['a', 'b', 'c', 'd', 'e'].map((k) => tag(k)) });
+    await scheduleKeyDeletion(deps, TEST_CTX, { KeyId: md.KeyId, PendingWindowInDays: 7 });
+    // WHEN
+    const first = await listResourceTags(deps, TEST_CTX, { KeyId: md.KeyId, Limit: 2 });
+    const second = await listResourceTags(deps, TEST_CTX, { KeyId: md.KeyId, Limit: 2, Marker: first.NextMarker! });
+    const third = await listResourceTags(deps, TEST_CTX, { KeyId: md.KeyId, Limit: 2, Marker: second.NextMarker! });
+    // THEN
+    expect([first, second, third].map((p) => p.Tags.map((t) => t.TagKey))).toEqual([['a', 'b'], ['c', 'd'], ['e']]);
+    expect([first.Truncated, second.Truncated, third.Truncated]).toEqual([true, true, false]);
+    expect(third).not.toHaveProperty('NextMarker');
+  });
+
+  test.each([0, 51])('ListResourceTags fails with ValidationException for Limit %d', async (limit) => {
+    const deps = memoryDeps();
+    const md = await newKey(deps);
+    expect((await failure(listResourceTags(deps, TEST_CTX, { KeyId: md.KeyId, Limit: limit }))).name).toBe('ValidationException');
+  });
+
+  test('ListResourceTags fails with InvalidMarkerException for a marker it did not issue', async () => {
+    const deps = memoryDeps();
+    const md = await newKey(deps);
+    for (const marker of ['garbage', Buffer.from('tags:-1').toString('base64url'), Buffer.from('tags:x').toString('base64url')]) {
+      expect((await failure(listResourceTags(deps, TEST_CTX, { KeyId: md.KeyId, Marker: marker }))).name).toBe('InvalidMarkerException');
+    }
+  });
+});
+
+describe('UntagResource', () => {
+  test('removes the named tags and ignores unknown keys', async () => {
+    const deps = memoryDeps();
+    const md = await newKey(deps, { Tags: [tag('a', '1'), tag('b', '2'), tag('c', '3')] });
+    await untagResource(deps, TEST_CTX, { KeyId: md.Arn, TagKeys: ['b', 'nope'] });
+    expect((await listResourceTags(deps, TEST_CTX, { KeyId: md.KeyId })).Tags).toEqual([tag('a', '1'), tag('c', '3')]);
+    await expect(untagResource(deps, TEST_CTX, { KeyId: md.KeyId, TagKeys: ['nope'] })).resolves.toEqual({});
+  });
+
+  test('fails with TagException for a reserved key', async () => {
+    const deps = memoryDeps();
+    const md = await newKey(deps);
+    expect((await failure(untagResource(deps, TEST_CTX, { KeyId: md.KeyId, TagKeys: ['aws:x'] }))).name).toBe('TagException');
+  });
+});
