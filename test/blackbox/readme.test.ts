@@ -50,7 +50,7 @@ describe('README', () => {
     const dir = mkdtempSync(join(tmpdir(), 'byok-readme-'));
     try {
       const script = codeBlockAfter('## Quick start with the AWS CLI', 'bash');
-      const env = { ...awsEnv(), KMS_ENDPOINT: server.endpoint };
+      const env: NodeJS.ProcessEnv = { ...awsEnv(), KMS_ENDPOINT: server.endpoint };
       delete env.AWS_ACCESS_KEY_ID; // the block exports its own credentials
       const run = await tool('bash', ['-euo', 'pipefail', '-c', script], { env, cwd: dir });
       expect(run.stderr).toBe('');
