@@ -10,7 +10,6 @@ import {
   InvalidCiphertextException,
   InvalidKeyUsageException,
   KMSInternalException,
-  NotFoundException,
   UnsupportedOperationException,
   ValidationException,
 } from '../errors';
@@ -18,7 +17,7 @@ import { IV_LENGTH } from '../crypto/aead';
 import { decryptBlob, encryptToBlob, parseBlob, type ParsedBlob } from '../crypto/ciphertext-blob';
 import type { EncryptionContext } from '../crypto/encryption-context';
 import { loadKey, resolveKey, unwrapMaterial } from '../key-access';
-import { isKeyId, keyArn } from '../model/arn';
+import { isKeyId } from '../model/arn';
 import { findMaterial, type KeyRecord } from '../model/key';
 import { assertAccepts } from '../model/key-state';
 import type { Deps, RequestContext } from '../ports';
@@ -123,9 +122,11 @@ export function parseCiphertext(blob: Uint8Array): ParsedBlob {
 
 /**
  * The key a ciphertext belongs to. With `keyRef` (Decrypt's KeyId, ReEncrypt's SourceKeyId) the
- * named key must be the blob's key, else IncorrectKeyException. A blob naming a key that does not
- * exist in the caller's account and Region (never created here, or deleted) is NotFoundException
- * for that key's ARN, as AWS answers for ciphertexts of deleted keys.
+ * named key must be the blob's key, else IncorrectKeyException. A blob naming a key that cannot be
+ * found in the caller's account and Region is InvalidCiphertextException (empty message), as AWS
+ * answers for a blob it cannot attribute: the key id in a blob is not authenticated until the key's
+ * material opens it, so a deleted key, a foreign account's key and a tampered key id look the same.
+ * (A caller who names a deleted key in `keyRef` gets NotFoundException for it, D17.)
  */
 export async function ciphertextKey(
   deps: Pick<Deps, 'keys' | 'clock'>,
@@ -141,7 +142,7 @@ export async function ciphertextKey(
     return key;
   }
   const loaded = await loadKey(deps, ctx.scope, parsed.keyId);
-  if (!loaded) throw new NotFoundException(`Key '${keyArn(ctx.scope, parsed.keyId)}' does not exist`);
+  if (!loaded) throw new InvalidCiphertextException();
   return loaded.key;
 }
 

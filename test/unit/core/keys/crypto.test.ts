@@ -126,9 +126,8 @@ describe('Decrypt refusals', () => {
     const deps = memoryDeps();
     const md = await newKey(deps);
     const { CiphertextBlob } = await encrypt(deps, TEST_CTX, { KeyId: md.KeyId, Plaintext: bytes('tamper me') });
-    // WHEN each byte after the key id is flipped in turn (header, IV, body and tag)
-    const start = 2 + md.KeyId.length;
-    for (let i = start; i < CiphertextBlob.length; i++) {
+    // WHEN each byte is flipped in turn (version, key id, material id, IV, body and tag)
+    for (let i = 0; i < CiphertextBlob.length; i++) {
       const tampered = Uint8Array.from(CiphertextBlob);
       tampered[i] ^= 0x01;
       // THEN
@@ -181,15 +180,26 @@ describe('Decrypt refusals', () => {
     });
   });
 
-  test('fails with NotFoundException naming the key ARN in the caller\'s account for a blob of another account', async () => {
+  test('fails with InvalidCiphertextException for a blob of another account, and NotFoundException when KeyId names a key there', async () => {
     // GIVEN a ciphertext made in account 111122223333
     const deps = memoryDeps();
     const md = await newKey(deps);
     const { CiphertextBlob } = await encrypt(deps, TEST_CTX, { KeyId: md.KeyId, Plaintext: bytes('x') });
-    // WHEN another account decrypts it
-    const err = await failure(decrypt(deps, OTHER_ACCOUNT_CTX, { CiphertextBlob }));
+    // WHEN another account decrypts it / names the key
+    const unattributed = await failure(decrypt(deps, OTHER_ACCOUNT_CTX, { CiphertextBlob }));
+    const named = await failure(decrypt(deps, OTHER_ACCOUNT_CTX, { CiphertextBlob, KeyId: md.KeyId }));
     // THEN
-    expect(err).toMatchObject({ name: 'NotFoundException', message: `Key 'arn:aws:kms:us-east-1:444455556666:key/${md.KeyId}' does not exist` });
+    expect(unattributed).toMatchObject(INVALID_CIPHERTEXT);
+    expect(named).toMatchObject({ name: 'NotFoundException', message: `Key 'arn:aws:kms:us-east-1:444455556666:key/${md.KeyId}' does not exist` });
+  });
+
+  test('fails with InvalidCiphertextException when one byte of the key id is changed into another well-formed id', async () => {
+    const deps = memoryDeps();
+    const md = await newKey(deps);
+    const { CiphertextBlob } = await encrypt(deps, TEST_CTX, { KeyId: md.KeyId, Plaintext: bytes('x') });
+    const tampered = Uint8Array.from(CiphertextBlob);
+    tampered[2] = tampered[2] === 0x61 ? 0x62 : 0x61; // first hex digit of the key id: 'a' <-> 'b' (or → 'a')
+    expect(await failure(decrypt(deps, TEST_CTX, { CiphertextBlob: tampered }))).toMatchObject(INVALID_CIPHERTEXT);
   });
 
   test('fails with InvalidKeyUsageException for an asymmetric EncryptionAlgorithm', async () => {

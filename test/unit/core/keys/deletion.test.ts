@@ -152,7 +152,8 @@ describe('the end of the deletion window', () => {
     const notFound = { name: 'NotFoundException', message: `Key '${md.Arn}' does not exist` };
     expect(await failure(describeKey(deps, TEST_CTX, { KeyId: md.KeyId }))).toMatchObject(notFound);
     expect(await failure(describeKey(deps, TEST_CTX, { KeyId: md.Arn }))).toMatchObject(notFound);
-    expect(await failure(decrypt(deps, TEST_CTX, { CiphertextBlob }))).toMatchObject(notFound);
+    expect(await failure(decrypt(deps, TEST_CTX, { CiphertextBlob, KeyId: md.KeyId }))).toMatchObject(notFound);
+    expect(await failure(decrypt(deps, TEST_CTX, { CiphertextBlob }))).toMatchObject({ name: 'InvalidCiphertextException', message: '' });
     expect(await failure(cancelKeyDeletion(deps, TEST_CTX, { KeyId: md.KeyId }))).toMatchObject(notFound);
     expect(await failure(describeKey(deps, TEST_CTX, { KeyId: 'alias/doomed-1' }))).toMatchObject({
       name: 'NotFoundException',
