@@ -24,6 +24,8 @@ const INT32_MIN = -(2 ** 31);
 const INT32_MAX = 2 ** 31 - 1;
 /** Longest rendering of a value of the wrong type in a message. */
 const MAX_SHOWN = 256;
+/** Longest echo of a well-typed value (AWS echoes it whole; a megabyte of KeyId need not come back). */
+const MAX_ECHOED = 4096;
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}(?:==)?|[A-Za-z0-9+/]{3}=?)?$/;
 const ISO_8601 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})$/;
 
@@ -180,7 +182,7 @@ class Decoder {
   }
 
   private wrongType(shape: Shape, raw: unknown, path: string, type: string): undefined {
-    const shown = shape.sensitive ? '' : `'${truncate(typeof raw === 'string' ? raw : JSON.stringify(raw))}'`;
+    const shown = shape.sensitive ? '' : `'${preview(raw)}'`;
     this.violate(path, shown, `Member must be of type ${type}`);
     return undefined;
   }
@@ -191,7 +193,9 @@ class Decoder {
 
   /** How AWS prints a (well-typed) value: strings as is, blobs by length, lists as [a, b]. */
   private shown(shape: Shape, value: unknown): string {
-    return shape.sensitive ? '' : `'${this.render(shape, value)}'`;
+    if (shape.sensitive) return '';
+    const text = this.render(shape, value);
+    return `'${text.length > MAX_ECHOED ? `${text.slice(0, MAX_ECHOED)}...` : text}'`;
   }
 
   private render(shape: Shape, value: unknown): string {
@@ -199,7 +203,9 @@ class Decoder {
     switch (shape.type) {
       case 'list': {
         const member = this.model.shape(shape.member);
-        return `[${(Array.isArray(value) ? value : []).map((v) => this.render(member, v)).join(', ')}]`;
+        const items = Array.isArray(value) ? value : [];
+        const shownItems = items.slice(0, 256).map((v) => this.render(member, v));
+        return `[${shownItems.join(', ')}${items.length > 256 ? ', ...' : ''}]`;
       }
       case 'map': {
         const valueShape = this.model.shape(shape.value);
@@ -207,16 +213,16 @@ class Decoder {
         return `{${entries.map(([k, v]) => `${k}=${this.render(valueShape, v)}`).join(', ')}}`;
       }
       case 'structure': {
-        if (!isPlainObject(value)) return truncate(JSON.stringify(value));
+        if (!isPlainObject(value)) return preview(value);
         const parts = Object.entries(shape.members)
           .filter(([name]) => Object.hasOwn(value, name) && value[name] !== null)
           .map(([name, s]) => `${name}: ${this.render(this.model.shape(s), value[name])}`);
         return `{${parts.join(', ')}}`;
       }
       case 'blob':
-        return typeof value === 'string' && BASE64.test(value) ? blobShownBare(Buffer.from(value, 'base64').length) : truncate(JSON.stringify(value));
+        return typeof value === 'string' && BASE64.test(value) ? blobShownBare(Buffer.from(value, 'base64').length) : preview(value);
       default:
-        return typeof value === 'string' ? value : truncate(JSON.stringify(value));
+        return typeof value === 'string' ? value : preview(value);
     }
   }
 
@@ -289,7 +295,23 @@ function blobShown(length: number): string {
   return `'${blobShownBare(length)}'`;
 }
 
-function truncate(text: string | undefined): string {
-  const t = text ?? 'undefined';
-  return t.length > MAX_SHOWN ? `${t.slice(0, MAX_SHOWN)}...` : t;
+/**
+ * A short JSON-like rendering of a value of the wrong type, at most MAX_SHOWN characters. Bounded in
+ * depth and width, so a hostile document (deep nesting, huge arrays) costs nothing to describe.
+ */
+export function preview(value: unknown): string {
+  const text = typeof value === 'string' ? value : previewJson(value, 0);
+  return text.length > MAX_SHOWN ? `${text.slice(0, MAX_SHOWN)}...` : text;
+}
+
+function previewJson(value: unknown, depth: number): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? String(value);
+  if (depth >= 4) return Array.isArray(value) ? '[...]' : '{...}';
+  if (Array.isArray(value)) {
+    const items = value.slice(0, 8).map((v) => previewJson(v, depth + 1));
+    return `[${items.join(',')}${value.length > 8 ? ',...' : ''}]`;
+  }
+  const entries = Object.entries(value);
+  const items = entries.slice(0, 8).map(([k, v]) => `${JSON.stringify(k)}:${previewJson(v, depth + 1)}`);
+  return `{${items.join(',')}${entries.length > 8 ? ',...' : ''}}`;
 }

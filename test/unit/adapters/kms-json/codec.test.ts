@@ -205,3 +205,21 @@ describe('encodeOutput', () => {
     expect(encodeOutput(backing.subarray(1, 3))).toBe('AQI=');
   });
 });
+
+describe('decodeInput on hostile documents', () => {
+  test('describes a deeply nested value of the wrong type without overflowing the stack', () => {
+    // GIVEN 300 000 levels of nesting where a list of strings is expected
+    const depth = 300_000;
+    const body = JSON.parse(`{"KeyId":"k","GrantTokens":${'['.repeat(depth)}${']'.repeat(depth)}}`) as Record<string, unknown>;
+    // WHEN / THEN
+    expect(validationMessage(() => decode('DescribeKey', body))).toBe(
+      "1 validation error detected: Value '[[[[[...]]]]]' at 'grantTokens.1.member' failed to satisfy constraint: Member must be of type string",
+    );
+  });
+
+  test('keeps the echo of a huge value short', () => {
+    const message = validationMessage(() => decode('DescribeKey', { KeyId: 'k'.repeat(100_000) }));
+    expect(message.length).toBeLessThan(5_000);
+    expect(message).toMatch(/at 'keyId' failed to satisfy constraint: Member must have length less than or equal to 2048$/);
+  });
+});
