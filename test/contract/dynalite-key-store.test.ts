@@ -9,14 +9,14 @@ import { keyStoreContract } from './key-store.contract';
 import { dynamoStoreOn } from './support/dynamo-engines';
 import { SCOPE_A, anAlias, fullKey } from './support/key-fixtures';
 
-describe('dynalite in memory', () => {
+describe.each(['in-process', 'http'] as const)('dynalite in memory, %s transport', (transport) => {
   let engine: RunningDynalite;
   beforeAll(async () => {
-    engine = await startDynalite();
+    engine = await startDynalite({ transport });
   });
   afterAll(async () => engine?.close());
 
-  keyStoreContract('DynamoKeyStore on dynalite in memory', () => dynamoStoreOn(engine.client));
+  keyStoreContract(`DynamoKeyStore on dynalite in memory (${transport})`, () => dynamoStoreOn(engine.client));
 });
 
 describe('dynalite on disk', () => {

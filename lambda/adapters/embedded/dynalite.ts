@@ -12,16 +12,23 @@ import type { AddressInfo } from 'node:net';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
 import { Level } from 'level';
+import { InProcessHttpHandler, type RequestListener } from './in-process-transport';
 
 export interface DynaliteOptions {
   /** LevelDB directory (created 0700 if missing); in memory when absent. */
   readonly path?: string;
+  /**
+   * How `client` reaches dynalite: 'in-process' hands requests to its listener directly (no socket;
+   * see in-process-transport.ts), 'http' goes over loopback like any other client.
+   * @default 'in-process'
+   */
+  readonly transport?: 'in-process' | 'http';
 }
 
 export interface RunningDynalite {
   /** `http://127.0.0.1:<port>` */
   readonly endpoint: string;
-  /** A client for this dynalite: static dummy credentials, region us-east-1. */
+  /** A client for this dynalite (over `transport`): static dummy credentials, region us-east-1. */
   readonly client: DynamoDBClient;
   /** Destroys the client and stops the server, closing LevelDB (flushes and releases its lock). */
   close(): Promise<void>;
@@ -40,7 +47,8 @@ export async function startDynalite(options: DynaliteOptions = {}): Promise<Runn
   });
   const { port } = server.address() as AddressInfo;
   const endpoint = `http://127.0.0.1:${port}`;
-  const client = dynamoClient(endpoint);
+  const listener = server.listeners('request')[0] as RequestListener;
+  const client = dynamoClient(endpoint, options.transport === 'http' ? undefined : new InProcessHttpHandler(listener));
   let closing: Promise<void> | undefined;
   return {
     endpoint,
@@ -54,12 +62,13 @@ export async function startDynalite(options: DynaliteOptions = {}): Promise<Runn
 }
 
 /** A DynamoDB client for a local endpoint (dynalite, moto): dummy static credentials, no config files read. */
-export function dynamoClient(endpoint: string): DynamoDBClient {
+export function dynamoClient(endpoint: string, requestHandler?: InProcessHttpHandler): DynamoDBClient {
   return new DynamoDBClient({
     endpoint,
     region: 'us-east-1',
     credentials: { accessKeyId: 'embedded', secretAccessKey: 'embedded' },
     maxAttempts: 3,
+    ...(requestHandler && { requestHandler }),
   });
 }
 

@@ -1,0 +1,102 @@
+/**
+ * Dependencies of the embedded mode (`npm start`): the DynamoDB key store on an in-process dynalite
+ * (LevelDB in `<dataDir>/dynamodb`, or in memory), the root key in `<dataDir>/root-key`, timers
+ * in this process wired to onTimerDue and re-armed from the store at start, service events on stdout.
+ * The local server never imports lambda/runtime/aws.ts, and this file never reads the environment.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ensureKeyTable } from '../adapters/dynamodb/ensure-table';
+import { DynamoKeyStore } from '../adapters/dynamodb/key-store';
+import { EMBEDDED_KEY_TABLE_NAME } from '../adapters/dynamodb/table-schema';
+import { ControlledClock } from '../adapters/embedded/clock';
+import { startDynalite } from '../adapters/embedded/dynalite';
+import { JsonLineEventSink } from '../adapters/embedded/event-log';
+import { InProcessTimers, type TimerLog } from '../adapters/embedded/in-process-timers';
+import { LocalRootKey } from '../adapters/embedded/local-root-key';
+import { MaterialCache } from '../core/crypto/material-cache';
+import type { Deps, EventSink } from '../core/ports';
+import { onTimerDue } from '../core/timers/on-timer-due';
+
+export const DEFAULT_DATA_DIR = '.kms-data';
+
+export interface EmbeddedOptions {
+  /** Where keys (`dynamodb/`) and the root key (`root-key`) live; created with mode 0700. @default '.kms-data' */
+  readonly dataDir?: string;
+  /** Keep nothing on disk: dynalite in memory, a random root key; `dataDir` is ignored. @default false */
+  readonly inMemory?: boolean;
+  /** Let `clock.advance` / `advanceClock` move the service clock forward. @default false */
+  readonly clockControl?: boolean;
+  /** Where service events go. @default one JSON line per event on stdout */
+  readonly events?: EventSink;
+  /** Where timer failures are logged. @default one JSON line per failure on stderr */
+  readonly log?: TimerLog;
+}
+
+export interface EmbeddedRuntime {
+  readonly deps: Deps;
+  /** The service clock (`deps.clock`): real time, plus whatever `advance` added (clock control only). */
+  readonly clock: ControlledClock;
+  readonly timers: InProcessTimers;
+  /** The client of the in-process dynalite, and the table holding keys, aliases (and credentials). */
+  readonly dynamodb: DynamoDBClient;
+  readonly tableName: string;
+  /** Moves the clock forward, runs every timer that became due, and returns the new now. Throws if clock control is off. */
+  advanceClock(seconds: number): Promise<Date>;
+  /** Stops the timers (waiting for running ones) and dynalite (closing LevelDB). Idempotent. */
+  close(): Promise<void>;
+}
+
+export async function embeddedDeps(options: EmbeddedOptions = {}): Promise<EmbeddedRuntime> {
+  const inMemory = options.inMemory ?? false;
+  const dataDir = resolve(options.dataDir ?? DEFAULT_DATA_DIR);
+  if (!inMemory) await mkdir(dataDir, { recursive: true, mode: 0o700 });
+
+  // The root key first: a refused key file must stop the start before anything else runs.
+  const rootKey = inMemory ? LocalRootKey.inMemory() : await LocalRootKey.fromDataDir(dataDir);
+  const dynalite = await startDynalite(inMemory ? {} : { path: join(dataDir, 'dynamodb') });
+  try {
+    await ensureKeyTable(dynalite.client, EMBEDDED_KEY_TABLE_NAME);
+  } catch (err) {
+    await dynalite.close();
+    throw err;
+  }
+
+  const clock = new ControlledClock(options.clockControl ?? false);
+  const keys = new DynamoKeyStore(dynalite.client, EMBEDDED_KEY_TABLE_NAME);
+  const timers = new InProcessTimers(clock, (timer) => onTimerDue(deps, timer), options.log ? { log: options.log } : {});
+  const deps: Deps = {
+    keys,
+    timers,
+    rootKey,
+    clock,
+    random: (length) => new Uint8Array(randomBytes(length)),
+    events: options.events ?? new JsonLineEventSink(),
+    materialCache: new MaterialCache(),
+  };
+
+  // Timers died with the last process: re-arm them from the store, and run the overdue ones now.
+  await timers.rearm(keys);
+  await timers.runDue();
+
+  let closing: Promise<void> | undefined;
+  return {
+    deps,
+    clock,
+    timers,
+    dynamodb: dynalite.client,
+    tableName: EMBEDDED_KEY_TABLE_NAME,
+    async advanceClock(seconds) {
+      clock.advance(seconds);
+      await timers.runDue();
+      return clock.now();
+    },
+    close: () =>
+      (closing ??= (async () => {
+        await timers.close();
+        await dynalite.close();
+      })()),
+  };
+}
