@@ -1,0 +1,251 @@
+/**
+ * The embedded-mode contract of `npm start` (design decision 7): flags and environment, clock
+ * control, persistence across a restart and a crash, graceful shutdown, and `--auth enforce`.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  CreateAliasCommand,
+  CreateKeyCommand,
+  DescribeKeyCommand,
+  EncryptCommand,
+  DecryptCommand,
+  ListKeysCommand,
+  ScheduleKeyDeletionCommand,
+} from '@aws-sdk/client-kms';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { type LocalServer, startLocalServer } from '../support/local-server';
+
+const DAY = 86_400;
+
+/** Runs bin/local.ts with arguments and waits for it to exit (for start-up failures and --help). */
+function runLocal(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((done) => {
+    const child = execFile(process.execPath, ['--import', 'tsx', 'bin/local.ts', ...args], { env: { ...process.env, ...env }, timeout: 60_000 }, (err, stdout, stderr) => {
+      done({ code: err ? ((err as NodeJS.ErrnoException & { code?: number }).code as number | null) ?? child.exitCode : 0, stdout, stderr });
+    });
+  });
+}
+
+/** A loopback port something else holds, for as long as the returned closer is not called. */
+async function occupiedPort(): Promise<{ port: number; release: () => Promise<void> }> {
+  const blocker = createServer();
+  await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', () => r()));
+  const port = (blocker.address() as { port: number }).port;
+  return { port, release: () => new Promise((r) => blocker.close(() => r())) };
+}
+
+async function waitFor<T>(what: string, probe: () => T | undefined, timeoutMs = 5_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe('command line', () => {
+  test('--help prints the flags and exits 0', async () => {
+    const result = await runLocal(['--help']);
+    expect(result.code).toBe(0);
+    for (const flag of ['--port', '--host', '--data-dir', '--in-memory', '--clock-control', '--auth', 'KMS_PORT', 'KMS_CLOCK_CONTROL']) {
+      expect(result.stdout).toContain(flag);
+    }
+  });
+
+  test('fails with exit code 2 and the usage on an unknown flag or a bad value', async () => {
+    for (const args of [['--bogus'], ['--port', 'eighty'], ['--auth', 'sometimes']]) {
+      const result = await runLocal(args);
+      expect(result.code, args.join(' ')).toBe(2);
+      expect(result.stderr).toContain('Usage:');
+    }
+  });
+
+  test('fails with exit code 1 and a clear message when the port is taken', async () => {
+    const { port, release } = await occupiedPort();
+    try {
+      const result = await runLocal(['--port', String(port), '--host', '127.0.0.1', '--in-memory']);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain(`port ${port} is already in use`);
+    } finally {
+      await release();
+    }
+  });
+
+  test('lets flags win over the environment', async () => {
+    // GIVEN KMS_PORT names a taken port, but the harness passes --port 0
+    const { port, release } = await occupiedPort();
+    try {
+      const server = await startLocalServer({ inMemory: true, env: { KMS_PORT: String(port), KMS_HOST: '0.0.0.0', KMS_AUTH: 'enforce' } });
+      try {
+        // THEN the flags were used: another port, loopback, open auth
+        expect(server.port).not.toBe(port);
+        expect(server.endpoint).toMatch(/^http:\/\/127\.0\.0\.1:/);
+        await expect(server.kms().send(new ListKeysCommand({}))).resolves.toBeDefined();
+      } finally {
+        await server.stop();
+      }
+    } finally {
+      await release();
+    }
+  });
+
+  test('prints a banner with the endpoint and a copy-paste AWS CLI command', async () => {
+    const server = await startLocalServer({ inMemory: true });
+    try {
+      const { stdout } = server.output();
+      expect(stdout).toContain(`byok-kms listening on ${server.endpoint}`);
+      expect(stdout).toContain(`aws kms create-key --origin EXTERNAL --endpoint-url ${server.endpoint} --region us-east-1`);
+      expect(stdout).toContain('AWS_ACCESS_KEY_ID=');
+    } finally {
+      await server.stop();
+    }
+  });
+
+  test('KMS_CLOCK_CONTROL=1 turns clock control on', async () => {
+    const server = await startLocalServer({ inMemory: true, env: { KMS_CLOCK_CONTROL: '1' } });
+    try {
+      expect(await server.clockNow()).toBeGreaterThan(0);
+    } finally {
+      await server.stop();
+    }
+  });
+});
+
+describe('clock control', () => {
+  let server: LocalServer;
+  beforeAll(async () => {
+    server = await startLocalServer({ inMemory: true, clockControl: true });
+  });
+  afterAll(async () => server?.stop());
+
+  test('GET tells the service time and POST moves it forward', async () => {
+    const before = await server.clockNow();
+    expect(Math.abs(before - Date.now() / 1000)).toBeLessThan(60);
+    const after = await server.advanceClock(3600);
+    expect(after - before).toBeGreaterThanOrEqual(3600);
+    expect(after - before).toBeLessThan(3660);
+    expect(await server.clockNow()).toBeGreaterThanOrEqual(after);
+  });
+
+  test.each(['{"advanceSeconds":-5}', '{"advanceSeconds":"60"}', '{}', 'not json', '[60]'])('fails with 400 on %s and leaves the clock alone', async (body) => {
+    const before = await server.clockNow();
+    const res = await fetch(`${server.endpoint}/__sandbox/clock`, { method: 'POST', body });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toHaveProperty('message');
+    expect((await server.clockNow()) - before).toBeLessThan(30);
+  });
+
+  test('answers only after the deletion timers that became due have run', async () => {
+    // GIVEN a key scheduled for deletion in 7 days
+    const kms = server.kms();
+    const { KeyMetadata } = await kms.send(new CreateKeyCommand({}));
+    await kms.send(new ScheduleKeyDeletionCommand({ KeyId: KeyMetadata!.KeyId, PendingWindowInDays: 7 }));
+    await server.advanceClock(6 * DAY);
+    await expect(kms.send(new DescribeKeyCommand({ KeyId: KeyMetadata!.KeyId }))).resolves.toMatchObject({ KeyMetadata: { KeyState: 'PendingDeletion' } });
+    // WHEN the clock passes the deletion date
+    await server.advanceClock(DAY + 60);
+    // THEN the key is gone, and its timer has recorded the deletion
+    await expect(kms.send(new DescribeKeyCommand({ KeyId: KeyMetadata!.KeyId }))).rejects.toMatchObject({ name: 'NotFoundException' });
+    const event = await waitFor('the DeleteKey event', () =>
+      server.output().stdout.split('\n').find((line) => line.includes('"DeleteKey"') && line.includes(KeyMetadata!.Arn!)),
+    );
+    expect(JSON.parse(event)).toMatchObject({ event: 'DeleteKey', keyArn: KeyMetadata!.Arn });
+  });
+});
+
+describe('persistence', () => {
+  let dataDir: string;
+  beforeAll(() => {
+    dataDir = mkdtempSync(join(tmpdir(), 'byok-kms-persist-'));
+  });
+  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  test('keys, aliases and ciphertexts survive a graceful restart and a SIGKILL', async () => {
+    // GIVEN a key, an alias and a ciphertext written before a SIGTERM
+    let server = await startLocalServer({ dataDir });
+    let kms = server.kms({ accessKeyId: '111122223333' });
+    const { KeyMetadata } = await kms.send(new CreateKeyCommand({ Description: 'durable' }));
+    await kms.send(new CreateAliasCommand({ AliasName: 'alias/durable', TargetKeyId: KeyMetadata!.KeyId }));
+    const { CiphertextBlob } = await kms.send(new EncryptCommand({ KeyId: 'alias/durable', Plaintext: Buffer.from('kept') }));
+    expect(await server.stop()).toBe(0); // graceful: exit code 0
+
+    // WHEN restarted on the same data directory
+    server = await startLocalServer({ dataDir });
+    kms = server.kms({ accessKeyId: '111122223333' });
+    // THEN
+    expect((await kms.send(new DescribeKeyCommand({ KeyId: 'alias/durable' }))).KeyMetadata).toMatchObject({ KeyId: KeyMetadata!.KeyId, Description: 'durable' });
+    expect(Buffer.from((await kms.send(new DecryptCommand({ CiphertextBlob }))).Plaintext!).toString()).toBe('kept');
+
+    // GIVEN a second key written just before a crash
+    const { KeyMetadata: second } = await kms.send(new CreateKeyCommand({ Description: 'written before the crash' }));
+    await server.kill();
+
+    // WHEN restarted after the SIGKILL
+    server = await startLocalServer({ dataDir });
+    kms = server.kms({ accessKeyId: '111122223333' });
+    try {
+      // THEN both keys are there and the old ciphertext still decrypts
+      const ids = ((await kms.send(new ListKeysCommand({}))).Keys ?? []).map((k) => k.KeyId);
+      expect(ids).toEqual(expect.arrayContaining([KeyMetadata!.KeyId, second!.KeyId]));
+      expect(Buffer.from((await kms.send(new DecryptCommand({ CiphertextBlob }))).Plaintext!).toString()).toBe('kept');
+    } finally {
+      await server.stop();
+    }
+  });
+
+  test('a scheduled deletion is re-armed after a crash and happens when due', async () => {
+    // GIVEN a key scheduled for deletion, then a crash
+    let server = await startLocalServer({ dataDir, clockControl: true });
+    let kms = server.kms();
+    const { KeyMetadata } = await kms.send(new CreateKeyCommand({}));
+    const { DeletionDate } = await kms.send(new ScheduleKeyDeletionCommand({ KeyId: KeyMetadata!.KeyId, PendingWindowInDays: 7 }));
+    expect(DeletionDate).toBeInstanceOf(Date);
+    await server.kill(); // timers die with the process
+    // WHEN restarted (the clock offset is not kept, so the key is still pending)
+    server = await startLocalServer({ dataDir, clockControl: true });
+    kms = server.kms();
+    try {
+      await expect(kms.send(new DescribeKeyCommand({ KeyId: KeyMetadata!.KeyId }))).resolves.toMatchObject({ KeyMetadata: { KeyState: 'PendingDeletion' } });
+      // THEN the re-armed timer deletes it once the clock passes the date
+      await server.advanceClock(7 * DAY + 60);
+      await expect(kms.send(new DescribeKeyCommand({ KeyId: KeyMetadata!.KeyId }))).rejects.toMatchObject({ name: 'NotFoundException' });
+      await waitFor('the DeleteKey event', () => server.output().stdout.split('\n').find((l) => l.includes('"DeleteKey"') && l.includes(KeyMetadata!.Arn!)));
+    } finally {
+      await server.stop();
+    }
+  });
+});
+
+describe('--auth enforce', () => {
+  let server: LocalServer;
+  beforeAll(async () => {
+    server = await startLocalServer({ inMemory: true, auth: 'enforce' });
+  });
+  afterAll(async () => server?.stop());
+
+  test('refuses credentials the service did not issue', async () => {
+    await expect(server.kms().send(new ListKeysCommand({}))).rejects.toMatchObject({
+      name: 'UnrecognizedClientException',
+      $metadata: { httpStatusCode: 400 },
+    });
+  });
+
+  test('refuses an unsigned request', async () => {
+    const res = await fetch(server.endpoint, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'TrentService.ListKeys' },
+      body: '{}',
+    });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { __type: string }).__type).toBe('MissingAuthenticationTokenException');
+  });
+
+  test('still answers /health', async () => {
+    expect((await fetch(`${server.endpoint}/health`)).status).toBe(200);
+  });
+});
