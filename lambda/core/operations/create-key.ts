@@ -67,26 +67,29 @@ export const createKey: Operation<CreateKeyInput, CreateKeyOutput> = async (deps
   return withRetry(async () => {
     const keyId = randomUuid(deps.random);
     const scope = ctx.scope;
-    const base = { scope, keyId };
+    let key: KeyRecord;
     const secret = deps.random(SECRET_LENGTH);
-    const draft: KeyRecord = {
-      scope,
-      keyId,
-      arn: keyArn(scope, keyId),
-      creationDate,
-      description,
-      origin,
-      keyUsage: 'ENCRYPT_DECRYPT',
-      keySpec: 'SYMMETRIC_DEFAULT',
-      state: origin === 'EXTERNAL' ? 'PendingImport' : 'Enabled',
-      materials: [],
-      materialIdKeyWrapped: await deps.rootKey.wrap(secret, materialIdKeyContext(base)),
-      tags,
-      onDemandRotations: 0,
-      revision: 0,
-    };
-    const key = origin === 'EXTERNAL' ? draft : await withGeneratedMaterial(deps, draft, secret);
-    secret.fill(0);
+    try {
+      const draft: KeyRecord = {
+        scope,
+        keyId,
+        arn: keyArn(scope, keyId),
+        creationDate,
+        description,
+        origin,
+        keyUsage: 'ENCRYPT_DECRYPT',
+        keySpec: 'SYMMETRIC_DEFAULT',
+        state: origin === 'EXTERNAL' ? 'PendingImport' : 'Enabled',
+        materials: [],
+        materialIdKeyWrapped: await deps.rootKey.wrap(secret, materialIdKeyContext({ scope, keyId })),
+        tags,
+        onDemandRotations: 0,
+        revision: 0,
+      };
+      key = origin === 'EXTERNAL' ? draft : await withGeneratedMaterial(deps, draft, secret);
+    } finally {
+      secret.fill(0);
+    }
     await deps.keys.putKey(key, { expectedRevision: null });
     return { KeyMetadata: keyMetadata(key) };
   });
