@@ -1,0 +1,49 @@
+import { RemovalPolicy, Tags } from 'aws-cdk-lib';
+import { AttributeType, Billing, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { CfnKey, Key } from 'aws-cdk-lib/aws-kms';
+import { Construct } from 'constructs';
+import { KEY_TABLE_PARTITION_KEY, KEY_TABLE_SORT_KEY } from '../../lambda/adapters/dynamodb/table-schema';
+
+/** Table tag naming the root key, so `npm run credentials -- --table <name>` finds the key to wrap secrets with. */
+export const ROOT_KEY_TAG = 'byok-kms:root-key-arn';
+
+export interface KeyStateProps {
+  /**
+   * DynamoDB deletion protection on the table. The table and the key are retained when the stack is
+   * deleted in any case; this also refuses a DeleteTable call.
+   *
+   * @default false
+   */
+  readonly deletionProtection?: boolean;
+}
+
+/**
+ * Everything the service must not lose: the key table (keys, aliases, issued credentials; layout in
+ * lambda/adapters/dynamodb/table-schema.ts) and the KMS root key that wraps the material and secrets
+ * stored in it. Both are retained when the stack is deleted: without the root key, the table is noise.
+ */
+export class KeyState extends Construct {
+  public readonly table: TableV2;
+  public readonly rootKey: Key;
+
+  constructor(scope: Construct, id: string, props: KeyStateProps = {}) {
+    super(scope, id);
+    this.rootKey = new Key(this, 'RootKey', {
+      description: 'byok-kms root key: wraps imported key material and credential secrets at rest',
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    (this.rootKey.node.defaultChild as CfnKey).origin = 'AWS_KMS';
+
+    this.table = new TableV2(this, 'Table', {
+      partitionKey: { name: KEY_TABLE_PARTITION_KEY, type: AttributeType.STRING },
+      sortKey: { name: KEY_TABLE_SORT_KEY, type: AttributeType.STRING },
+      billing: Billing.onDemand(),
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      encryption: TableEncryptionV2.awsManagedKey(),
+      deletionProtection: props.deletionProtection ?? false,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    Tags.of(this.table).add(ROOT_KEY_TAG, this.rootKey.keyArn);
+  }
+}
