@@ -21,6 +21,7 @@ import Spinner from '@cloudscape-design/components/spinner';
 import TimeInput from '@cloudscape-design/components/time-input';
 import Wizard from '@cloudscape-design/components/wizard';
 import { useEffect, useState } from 'react';
+import { listAllAliases } from '../api';
 import { ApiErrorAlert } from '../components/api-error';
 import { useConsole } from '../context';
 import { apiErrorLine, formatBytes, formatDate } from '../format';
@@ -81,6 +82,7 @@ function defaultExpiryDate(): string {
 export function ImportWizardPage({ keyRef }: { keyRef: string }) {
   const { kms, notify } = useConsole();
   const [key, setKey] = useState<KeyMetadata | null>(null);
+  const [aliasName, setAliasName] = useState<string | undefined>();
   const [keyError, setKeyError] = useState<unknown>(null);
   const [step, setStep] = useState(0);
   const [spec, setSpec] = useState<WrappingKeySpec>('RSA_2048');
@@ -103,9 +105,13 @@ export function ImportWizardPage({ keyRef }: { keyRef: string }) {
   const [submitError, setSubmitError] = useState<unknown>(null);
 
   useEffect(() => {
-    kms.send(new DescribeKeyCommand({ KeyId: keyRef }))
-      .then((out) => { setKey(out.KeyMetadata ?? null); setKeyError(null); })
-      .catch((e: unknown) => setKeyError(e));
+    (async () => {
+      const out = await kms.send(new DescribeKeyCommand({ KeyId: keyRef }));
+      const aliases = await listAllAliases(kms, out.KeyMetadata?.KeyId);
+      setAliasName(aliases.map((a) => a.AliasName).filter((n) => n !== undefined).sort()[0]);
+      setKey(out.KeyMetadata ?? null);
+      setKeyError(null);
+    })().catch((e: unknown) => setKeyError(e));
   }, [kms, keyRef]);
 
   const rawSize = rawFiles[0]?.size;
@@ -121,7 +127,7 @@ export function ImportWizardPage({ keyRef }: { keyRef: string }) {
     );
   }
   const keyId = key.KeyId ?? '';
-  const name = keyRef.startsWith('alias/') ? keyRef : keyId;
+  const name = aliasName ?? keyId;
 
   const fetchParameters = async (): Promise<boolean> => {
     if (params && params.algorithm === algorithm && params.spec === spec) return true;

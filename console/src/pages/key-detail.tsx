@@ -22,7 +22,7 @@ import { KeyStateIndicator } from '../components/key-state';
 import { useConsole } from '../context';
 import { formatDate } from '../format';
 import { hasImportedMaterial, originLabel } from '../key-actions';
-import { href } from '../router';
+import { navigate } from '../router';
 
 export function KeyDetailPage({ keyRef }: { keyRef: string }) {
   const { kms } = useConsole();
@@ -59,7 +59,7 @@ export function KeyDetailPage({ keyRef }: { keyRef: string }) {
 
   const key = detail.metadata;
   const keyId = key.KeyId ?? '';
-  const aliasNames = detail.aliases.map((a) => a.AliasName ?? '').filter(Boolean);
+  const aliasNames = detail.aliases.map((a) => a.AliasName ?? '').filter(Boolean).sort();
   const target: ActionTarget = { metadata: key, displayName: aliasNames[0] ?? keyId };
 
   return (
@@ -147,7 +147,7 @@ function KeyMaterialSection({ detail, selected, onSelect, onDelete, onExpired }:
               disabledReason="There is no imported key material to delete.">
               {selected ? 'Delete selected key material' : 'Delete key material'}
             </Button>
-            <Button href={href({ page: 'import', keyRef: key.KeyId ?? '' })} variant="primary"
+            <Button onClick={() => navigate({ page: 'import', keyRef: key.KeyId ?? '' })} variant="primary"
               disabled={key.KeyState === 'PendingDeletion'} disabledReason="A key pending deletion cannot receive key material.">
               Import key material
             </Button>

@@ -10,13 +10,13 @@ import Input from '@cloudscape-design/components/input';
 import SpaceBetween from '@cloudscape-design/components/space-between';
 import { useState, type FormEvent } from 'react';
 import { makeKmsClient, useConsole } from '../context';
-import { apiErrorLine } from '../format';
+import { ApiErrorAlert } from '../components/api-error';
 import { DEFAULT_SETTINGS, defaultEndpoint, type Settings } from '../settings';
 
 export function SettingsPage() {
   const { settings, updateSettings, notify } = useConsole();
   const [draft, setDraft] = useState<Settings>(settings);
-  const [check, setCheck] = useState<{ ok: boolean; text: string } | null>(null);
+  const [check, setCheck] = useState<{ ok: true; text: string } | { ok: false; error: unknown } | null>(null);
   const [checking, setChecking] = useState(false);
   const field = (name: keyof Settings) => ({
     value: draft[name],
@@ -35,7 +35,7 @@ export function SettingsPage() {
       const out = await makeKmsClient(draft).send(new ListKeysCommand({ Limit: 1 }));
       setCheck({ ok: true, text: `Connected: ListKeys answered${out.Keys?.length ? '' : ' (no keys in this region)'}.` });
     } catch (e) {
-      setCheck({ ok: false, text: apiErrorLine(e) });
+      setCheck({ ok: false, error: e });
     } finally {
       setChecking(false);
     }
@@ -71,7 +71,8 @@ export function SettingsPage() {
               <FormField label={<span>Session token <i>- optional</i></span>}><Input {...field('sessionToken')} type="password" autoComplete={false} /></FormField>
             </SpaceBetween>
           </Container>
-          {check && <Alert type={check.ok ? 'success' : 'error'}>{check.text}</Alert>}
+          {check?.ok === true && <Alert type="success">{check.text}</Alert>}
+          {check?.ok === false && <ApiErrorAlert error={check.error} header="The connection test failed" />}
         </SpaceBetween>
       </Form>
     </form>
