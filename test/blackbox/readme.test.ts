@@ -33,7 +33,9 @@ describe('README', () => {
   });
 
   test('the envelope walkthrough runs and prints what the README says', async () => {
-    const run = await tool('node', ['examples/envelope-walkthrough.mjs'], { env: { KMS_ENDPOINT: server.endpoint } });
+    // On Node 20 the SDK warns that its 2027 releases will need Node 22; that is not the example's output.
+    const env = { KMS_ENDPOINT: server.endpoint, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
+    const run = await tool('node', ['examples/envelope-walkthrough.mjs'], { env });
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     const lines = run.stdout.trim().split('\n');
