@@ -10,6 +10,15 @@ import { SCOPE_A, bareKey, fullKey } from './support/key-fixtures';
 
 const DAY = 86_400_000;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Polls until `condition` holds (generous: these machines may be busy); fails after `timeoutMs`. */
+async function eventually(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await sleep(5);
+  }
+}
 const at = (clock: { now(): Date }, ms: number) => new Date(clock.now().getTime() + ms);
 
 /** Records each call with the clock time it happened at. */
@@ -31,11 +40,9 @@ describe('InProcessTimers', () => {
     const timer = deletionTimer(SCOPE_A, 'k1', at(clock, 120));
     // WHEN
     await timers.arm(timer);
-    await sleep(40);
-    const early = calls.length;
-    await sleep(400);
+    await eventually(() => calls.length > 0);
+    await sleep(20);
     // THEN
-    expect(early).toBe(0);
     expect(calls).toHaveLength(1);
     expect(calls[0]!.at).toBeGreaterThanOrEqual(timer.at.getTime());
     expect(timers.pending()).toEqual([]);
@@ -80,11 +87,9 @@ describe('InProcessTimers', () => {
     const timer = deletionTimer(SCOPE_A, 'k1', at(clock, 200));
     // WHEN
     await timers.arm(timer);
-    await sleep(120); // several chunks have elapsed
-    const early = calls.length;
-    await sleep(400);
+    await eventually(() => calls.length > 0); // after several 25 ms chunks
+    await sleep(20);
     // THEN
-    expect(early).toBe(0);
     expect(calls).toHaveLength(1);
     expect(calls[0]!.at).toBeGreaterThanOrEqual(timer.at.getTime());
     await timers.close();
@@ -101,7 +106,7 @@ describe('InProcessTimers', () => {
     expect(calls).toEqual([]);
     // WHEN
     clock.advance(40 * 86_400 + 1);
-    await sleep(200);
+    await eventually(() => calls.length > 0);
     // THEN
     expect(calls).toHaveLength(1);
     expect(calls[0]!.at).toBeGreaterThanOrEqual(timer.at.getTime());
@@ -173,7 +178,8 @@ describe('InProcessTimers', () => {
     const timer = expiryTimer(SCOPE_A, 'k1', at(clock, 5));
     // WHEN
     await timers.arm(timer);
-    await sleep(300);
+    await eventually(() => logged.length === 3);
+    await sleep(50);
     // THEN
     expect(attempts).toBe(3);
     expect(logged).toEqual([1, 2, 3].map((attempt) => expect.objectContaining({ level: 'ERROR', timer: timer.name, keyId: 'k1', attempt, error: { name: 'Error', message: 'store unavailable' } })));
@@ -195,14 +201,16 @@ describe('InProcessTimers', () => {
   test('close disarms every timer and waits for a running callback', async () => {
     // GIVEN
     const clock = new ControlledClock();
+    let started = false;
     let done = false;
     const timers = new InProcessTimers(clock, async () => {
+      started = true;
       await sleep(50);
       done = true;
     });
     await timers.arm(deletionTimer(SCOPE_A, 'k1', at(clock, 1)));
     await timers.arm(deletionTimer(SCOPE_A, 'k2', at(clock, DAY)));
-    await sleep(20); // k1 is running
+    await eventually(() => started); // k1 is running
     // WHEN
     await timers.close();
     // THEN
