@@ -1,0 +1,394 @@
+/**
+ * Key metadata and lifecycle through the real SDK: CreateKey, DescribeKey (the four key forms and the
+ * lookup errors), ListKeys paging, UpdateKeyDescription, EnableKey/DisableKey, ScheduleKeyDeletion and
+ * CancelKeyDeletion (spec §1.2, §1.4, §2.0–2.3, §2.10, §2.13; D1, D11, D18).
+ */
+import {
+  CancelKeyDeletionCommand,
+  CreateAliasCommand,
+  CreateKeyCommand,
+  DeleteImportedKeyMaterialCommand,
+  DescribeKeyCommand,
+  DisableKeyCommand,
+  EnableKeyCommand,
+  GetKeyRotationStatusCommand,
+  GetParametersForImportCommand,
+  ImportKeyMaterialCommand,
+  ListAliasesCommand,
+  ListKeyRotationsCommand,
+  ListKeysCommand,
+  ListResourceTagsCommand,
+  RotateKeyOnDemandCommand,
+  ScheduleKeyDeletionCommand,
+  TagResourceCommand,
+  UntagResourceCommand,
+  UpdateAliasCommand,
+  UpdateKeyDescriptionCommand,
+  type KeyListEntry,
+  type KMSClient,
+} from '@aws-sdk/client-kms';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { startLocalServer, type LocalServer } from '../support/local-server';
+import {
+  DAY,
+  aliasArnOf,
+  createExternalKey,
+  createImportedKey,
+  createKey,
+  expectKmsError,
+  expectNear,
+  getParameters,
+  uniqueAlias,
+  recordRawResponses,
+} from './helpers';
+
+let server: LocalServer;
+let kms: KMSClient;
+
+beforeAll(async () => {
+  server = await startLocalServer({ inMemory: true });
+  kms = recordRawResponses(server.kms());
+});
+afterAll(async () => server?.stop());
+
+const describeKey = async (keyId: string) => (await kms.send(new DescribeKeyCommand({ KeyId: keyId }))).KeyMetadata!;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const MATERIAL_ID = /^[0-9a-f]{64}$/;
+
+describe('CreateKey', () => {
+  test('an AWS_KMS key is Enabled with the full symmetric metadata', async () => {
+    // WHEN
+    const before = new Date();
+    const meta = await createKey(kms, { Description: 'plain key' });
+    // THEN
+    expect(meta.KeyId).toMatch(UUID);
+    expect(meta.Arn).toMatch(new RegExp(`^arn:aws:kms:[a-z0-9-]+:\\d{12}:key/${meta.KeyId}$`));
+    expect(meta.AWSAccountId).toBe(meta.Arn!.split(':')[4]);
+    expect(meta).toMatchObject({
+      Enabled: true,
+      KeyState: 'Enabled',
+      Origin: 'AWS_KMS',
+      Description: 'plain key',
+      KeyUsage: 'ENCRYPT_DECRYPT',
+      KeySpec: 'SYMMETRIC_DEFAULT',
+      CustomerMasterKeySpec: 'SYMMETRIC_DEFAULT',
+      KeyManager: 'CUSTOMER',
+      EncryptionAlgorithms: ['SYMMETRIC_DEFAULT'],
+      MultiRegion: false,
+    });
+    expectNear(meta.CreationDate, before, 5);
+    expect(meta.CurrentKeyMaterialId).toMatch(MATERIAL_ID);
+    expect(meta.ExpirationModel).toBeUndefined();
+    expect(meta.ValidTo).toBeUndefined();
+    expect(meta.DeletionDate).toBeUndefined();
+  });
+
+  test('an EXTERNAL key is PendingImport, not enabled, and has no material fields before the first import', async () => {
+    // WHEN
+    const meta = await createExternalKey(kms);
+    // THEN
+    expect(meta).toMatchObject({
+      KeyState: 'PendingImport',
+      Enabled: false,
+      Origin: 'EXTERNAL',
+      Description: '',
+      KeyUsage: 'ENCRYPT_DECRYPT',
+      KeySpec: 'SYMMETRIC_DEFAULT',
+      EncryptionAlgorithms: ['SYMMETRIC_DEFAULT'],
+      MultiRegion: false,
+    });
+    for (const absent of ['ExpirationModel', 'ValidTo', 'CurrentKeyMaterialId', 'DeletionDate'] as const) {
+      expect(meta[absent], absent).toBeUndefined();
+    }
+    // and DescribeKey shows the same
+    const described = await describeKey(meta.KeyId!);
+    expect(described).toEqual(meta);
+  });
+
+  test.each([
+    ['RSA_2048', 'ENCRYPT_DECRYPT', 'AWS_KMS'],
+    ['ECC_NIST_P256', 'SIGN_VERIFY', 'AWS_KMS'],
+    ['HMAC_256', 'GENERATE_VERIFY_MAC', 'AWS_KMS'],
+    ['RSA_4096', 'ENCRYPT_DECRYPT', 'EXTERNAL'],
+  ] as const)('fails with UnsupportedOperationException for KeySpec %s (%s, %s) and creates no key', async (KeySpec, KeyUsage, Origin) => {
+    // GIVEN
+    const countBefore = (await listAllKeys()).length;
+    // WHEN / THEN
+    await expectKmsError(kms.send(new CreateKeyCommand({ KeySpec, KeyUsage, Origin })), 'UnsupportedOperationException');
+    expect((await listAllKeys()).length).toBe(countBefore);
+  });
+});
+
+describe('DescribeKey', () => {
+  test('accepts the key ID, the key ARN, the alias name and the alias ARN', async () => {
+    // GIVEN
+    const meta = await createExternalKey(kms, { Description: 'four forms' });
+    const alias = uniqueAlias('forms');
+    await kms.send(new CreateAliasCommand({ AliasName: alias, TargetKeyId: meta.KeyId }));
+    // WHEN / THEN
+    for (const form of [meta.KeyId!, meta.Arn!, alias, aliasArnOf(meta.Arn!, alias)]) {
+      const described = await describeKey(form);
+      expect(described.KeyId, form).toBe(meta.KeyId);
+      expect(described.Arn, form).toBe(meta.Arn);
+      expect(described.Description).toBe('four forms');
+    }
+  });
+
+  test('fails with NotFoundException naming the ARN for an unknown key ID or ARN', async () => {
+    const meta = await createKey(kms);
+    const unknownId = '00000000-1111-2222-3333-444444444444';
+    const unknownArn = meta.Arn!.replace(meta.KeyId!, unknownId);
+    await expectKmsError(kms.send(new DescribeKeyCommand({ KeyId: unknownId })), 'NotFoundException', `Key '${unknownArn}' does not exist`);
+    await expectKmsError(kms.send(new DescribeKeyCommand({ KeyId: unknownArn })), 'NotFoundException', `Key '${unknownArn}' does not exist`);
+  });
+
+  test('fails with NotFoundException "Invalid keyId" for a malformed key ID', async () => {
+    for (const bad of ['not-a-key', '1234', 'mrk-xyz', '00000000-1111-2222-3333-44444444444G']) {
+      await expectKmsError(kms.send(new DescribeKeyCommand({ KeyId: bad })), 'NotFoundException', `Invalid keyId '${bad}'`);
+    }
+  });
+
+  test('fails with NotFoundException "Invalid arn <region>" for a key ARN of another Region', async () => {
+    const meta = await createKey(kms);
+    const region = meta.Arn!.split(':')[3]!;
+    const other = region === 'eu-west-1' ? 'ap-southeast-2' : 'eu-west-1';
+    const foreign = meta.Arn!.replace(`:${region}:`, `:${other}:`);
+    await expectKmsError(kms.send(new DescribeKeyCommand({ KeyId: foreign })), 'NotFoundException', `Invalid arn ${other}`);
+  });
+
+  test('fails with NotFoundException naming the alias ARN for an unknown alias (name or ARN)', async () => {
+    const meta = await createKey(kms);
+    const alias = uniqueAlias('nobody');
+    const aliasArn = aliasArnOf(meta.Arn!, alias);
+    await expectKmsError(kms.send(new DescribeKeyCommand({ KeyId: alias })), 'NotFoundException', `Alias ${aliasArn} is not found.`);
+    await expectKmsError(kms.send(new DescribeKeyCommand({ KeyId: aliasArn })), 'NotFoundException', `Alias ${aliasArn} is not found.`);
+  });
+});
+
+async function listAllKeys(limit?: number): Promise<KeyListEntry[]> {
+  const keys: KeyListEntry[] = [];
+  let marker: string | undefined;
+  for (let page = 0; page < 10_000; page++) {
+    const out = await kms.send(new ListKeysCommand({ ...(limit && { Limit: limit }), ...(marker && { Marker: marker }) }));
+    keys.push(...out.Keys!);
+    if (!out.Truncated) {
+      expect(out.NextMarker).toBeUndefined();
+      return keys;
+    }
+    expect(out.NextMarker).toBeTruthy();
+    if (limit) expect(out.Keys!.length).toBe(limit);
+    marker = out.NextMarker;
+  }
+  throw new Error('ListKeys never stopped');
+}
+
+describe('ListKeys', () => {
+  test('pages with Limit/Marker/Truncated and lists keys in every state', async () => {
+    // GIVEN a key in each state
+    const enabled = await createImportedKey(kms);
+    const disabled = await createImportedKey(kms);
+    await kms.send(new DisableKeyCommand({ KeyId: disabled.keyId }));
+    const pendingImport = await createExternalKey(kms);
+    const pendingDeletion = await createImportedKey(kms);
+    await kms.send(new ScheduleKeyDeletionCommand({ KeyId: pendingDeletion.keyId, PendingWindowInDays: 7 }));
+    const wanted = [enabled.arn, disabled.arn, pendingImport.Arn!, pendingDeletion.arn];
+
+    // WHEN listed in pages of 2, and in one page
+    const paged = await listAllKeys(2);
+    const whole = await listAllKeys();
+
+    // THEN every key appears exactly once, with matching KeyId/KeyArn
+    const arns = paged.map((k) => k.KeyArn!);
+    expect(new Set(arns).size).toBe(arns.length);
+    for (const arn of wanted) expect(arns).toContain(arn);
+    for (const k of paged) expect(k.KeyArn!.endsWith(`:key/${k.KeyId}`)).toBe(true);
+    expect(new Set(whole.map((k) => k.KeyArn))).toEqual(new Set(arns));
+  });
+
+  test('a page of Limit 1 is truncated while more keys exist', async () => {
+    await createKey(kms);
+    await createKey(kms);
+    const first = await kms.send(new ListKeysCommand({ Limit: 1 }));
+    expect(first.Keys).toHaveLength(1);
+    expect(first.Truncated).toBe(true);
+    const second = await kms.send(new ListKeysCommand({ Limit: 1, Marker: first.NextMarker }));
+    expect(second.Keys).toHaveLength(1);
+    expect(second.Keys![0]!.KeyId).not.toBe(first.Keys![0]!.KeyId);
+  });
+
+  test('fails with InvalidMarkerException for a marker it did not issue', async () => {
+    await expectKmsError(kms.send(new ListKeysCommand({ Marker: 'bm90LWEtbWFya2Vy' })), 'InvalidMarkerException');
+  });
+});
+
+describe('UpdateKeyDescription', () => {
+  test('changes the description, by key ID or ARN', async () => {
+    const meta = await createExternalKey(kms, { Description: 'old' });
+    await kms.send(new UpdateKeyDescriptionCommand({ KeyId: meta.KeyId, Description: 'new' }));
+    expect((await describeKey(meta.KeyId!)).Description).toBe('new');
+    await kms.send(new UpdateKeyDescriptionCommand({ KeyId: meta.Arn, Description: '' }));
+    expect((await describeKey(meta.KeyId!)).Description).toBe('');
+  });
+});
+
+describe('EnableKey / DisableKey', () => {
+  test('disable and enable an imported key, idempotently', async () => {
+    // GIVEN
+    const key = await createImportedKey(kms);
+    // WHEN disabled twice
+    await kms.send(new DisableKeyCommand({ KeyId: key.keyId }));
+    await kms.send(new DisableKeyCommand({ KeyId: key.arn }));
+    // THEN
+    expect(await describeKey(key.keyId)).toMatchObject({ KeyState: 'Disabled', Enabled: false, ExpirationModel: 'KEY_MATERIAL_DOES_NOT_EXPIRE' });
+    // WHEN enabled twice
+    await kms.send(new EnableKeyCommand({ KeyId: key.arn }));
+    await kms.send(new EnableKeyCommand({ KeyId: key.keyId }));
+    // THEN
+    expect(await describeKey(key.keyId)).toMatchObject({ KeyState: 'Enabled', Enabled: true });
+  });
+
+  test('fails with KMSInvalidStateException "<ARN> is pending import." on a PendingImport key', async () => {
+    const meta = await createExternalKey(kms);
+    await expectKmsError(kms.send(new EnableKeyCommand({ KeyId: meta.KeyId })), 'KMSInvalidStateException', `${meta.Arn} is pending import.`);
+    await expectKmsError(kms.send(new DisableKeyCommand({ KeyId: meta.KeyId })), 'KMSInvalidStateException', `${meta.Arn} is pending import.`);
+    expect((await describeKey(meta.KeyId!)).KeyState).toBe('PendingImport');
+  });
+});
+
+describe('ScheduleKeyDeletion', () => {
+  test('defaults to a 30-day window and answers KeyId (ARN), DeletionDate, KeyState and PendingWindowInDays', async () => {
+    // GIVEN
+    const key = await createImportedKey(kms);
+    // WHEN
+    const out = await kms.send(new ScheduleKeyDeletionCommand({ KeyId: key.keyId }));
+    // THEN
+    expect(out.KeyId).toBe(key.arn);
+    expect(out.KeyState).toBe('PendingDeletion');
+    expect(out.PendingWindowInDays).toBe(30);
+    expectNear(out.DeletionDate, new Date(Date.now() + 30 * DAY * 1000), 60);
+    const meta = await describeKey(key.keyId);
+    expect(meta).toMatchObject({ KeyState: 'PendingDeletion', Enabled: false });
+    expect(meta.DeletionDate!.getTime()).toBe(out.DeletionDate!.getTime());
+  });
+
+  test.each([7, 30])('accepts a window of %i days', async (days) => {
+    const meta = await createExternalKey(kms);
+    const out = await kms.send(new ScheduleKeyDeletionCommand({ KeyId: meta.Arn, PendingWindowInDays: days }));
+    expect(out.PendingWindowInDays).toBe(days);
+    expectNear(out.DeletionDate, new Date(Date.now() + days * DAY * 1000), 60);
+  });
+
+  test.each([6, 31])('fails with ValidationException for a window of %i days and changes nothing', async (days) => {
+    const key = await createImportedKey(kms);
+    await expectKmsError(
+      kms.send(new ScheduleKeyDeletionCommand({ KeyId: key.keyId, PendingWindowInDays: days })),
+      'ValidationException',
+      `1 validation error detected: Value '${days}' at 'pendingWindowInDays' failed to satisfy constraint: Member must have minimum value of 7 and maximum value of 30.`,
+    );
+    expect((await describeKey(key.keyId)).KeyState).toBe('Enabled');
+  });
+
+  test('fails with KMSInvalidStateException on a key already pending deletion', async () => {
+    const meta = await createExternalKey(kms);
+    await kms.send(new ScheduleKeyDeletionCommand({ KeyId: meta.KeyId, PendingWindowInDays: 7 }));
+    await expectKmsError(kms.send(new ScheduleKeyDeletionCommand({ KeyId: meta.KeyId })), 'KMSInvalidStateException', `${meta.Arn} is pending deletion.`);
+  });
+});
+
+describe('CancelKeyDeletion', () => {
+  test('returns a key with its material to Disabled, with no DeletionDate', async () => {
+    // GIVEN
+    const key = await createImportedKey(kms);
+    await kms.send(new ScheduleKeyDeletionCommand({ KeyId: key.keyId, PendingWindowInDays: 7 }));
+    // WHEN
+    const out = await kms.send(new CancelKeyDeletionCommand({ KeyId: key.keyId }));
+    // THEN
+    expect(out.KeyId).toBe(key.arn);
+    const meta = await describeKey(key.keyId);
+    expect(meta).toMatchObject({ KeyState: 'Disabled', Enabled: false, ExpirationModel: 'KEY_MATERIAL_DOES_NOT_EXPIRE' });
+    expect(meta.DeletionDate).toBeUndefined();
+  });
+
+  test('returns a key that never had material to PendingImport (D1)', async () => {
+    const meta = await createExternalKey(kms);
+    await kms.send(new ScheduleKeyDeletionCommand({ KeyId: meta.KeyId, PendingWindowInDays: 7 }));
+    await kms.send(new CancelKeyDeletionCommand({ KeyId: meta.Arn }));
+    const after = await describeKey(meta.KeyId!);
+    expect(after).toMatchObject({ KeyState: 'PendingImport', Enabled: false });
+    expect(after.DeletionDate).toBeUndefined();
+  });
+
+  test('returns a key whose material was deleted while pending deletion to PendingImport (D1)', async () => {
+    // GIVEN material deleted during the window: the key stays PendingDeletion
+    const key = await createImportedKey(kms);
+    await kms.send(new ScheduleKeyDeletionCommand({ KeyId: key.keyId, PendingWindowInDays: 7 }));
+    await kms.send(new DeleteImportedKeyMaterialCommand({ KeyId: key.keyId }));
+    expect((await describeKey(key.keyId)).KeyState).toBe('PendingDeletion');
+    // WHEN
+    await kms.send(new CancelKeyDeletionCommand({ KeyId: key.keyId }));
+    // THEN
+    expect(await describeKey(key.keyId)).toMatchObject({ KeyState: 'PendingImport', Enabled: false, CurrentKeyMaterialId: key.keyMaterialId });
+    await expectKmsError(kms.send(new EnableKeyCommand({ KeyId: key.keyId })), 'KMSInvalidStateException', `${key.arn} is pending import.`);
+  });
+
+  test('an AWS_KMS key comes back Disabled', async () => {
+    const meta = await createKey(kms);
+    await kms.send(new ScheduleKeyDeletionCommand({ KeyId: meta.KeyId, PendingWindowInDays: 7 }));
+    await kms.send(new CancelKeyDeletionCommand({ KeyId: meta.KeyId }));
+    expect((await describeKey(meta.KeyId!)).KeyState).toBe('Disabled');
+  });
+
+  test('fails with KMSInvalidStateException when the key is not pending deletion', async () => {
+    const key = await createImportedKey(kms);
+    const message = `${key.arn} is not pending deletion (or pending replica deletion).`;
+    await expectKmsError(kms.send(new CancelKeyDeletionCommand({ KeyId: key.keyId })), 'KMSInvalidStateException', message);
+    const pendingImport = await createExternalKey(kms);
+    await expectKmsError(
+      kms.send(new CancelKeyDeletionCommand({ KeyId: pendingImport.KeyId })),
+      'KMSInvalidStateException',
+      `${pendingImport.Arn} is not pending deletion (or pending replica deletion).`,
+    );
+  });
+});
+
+describe('operations that take only a key ID or ARN refuse an alias (D18)', () => {
+  test('every one answers NotFoundException "Invalid keyId \'<alias>\'" and changes nothing', async () => {
+    // GIVEN an enabled key with an alias
+    const key = await createImportedKey(kms);
+    const alias = uniqueAlias('id-only');
+    await kms.send(new CreateAliasCommand({ AliasName: alias, TargetKeyId: key.keyId }));
+    const params = await getParameters(kms, key.keyId);
+    const aliasArn = aliasArnOf(key.arn, alias);
+    const calls: Array<[string, (ref: string) => Promise<unknown>]> = [
+      ['GetParametersForImport', (ref) => kms.send(new GetParametersForImportCommand({ KeyId: ref, WrappingAlgorithm: 'RSAES_OAEP_SHA_256', WrappingKeySpec: 'RSA_2048' }))],
+      ['ImportKeyMaterial', (ref) => kms.send(new ImportKeyMaterialCommand({ KeyId: ref, ImportToken: params.ImportToken, EncryptedKeyMaterial: new Uint8Array(256), ExpirationModel: 'KEY_MATERIAL_DOES_NOT_EXPIRE' }))],
+      ['DeleteImportedKeyMaterial', (ref) => kms.send(new DeleteImportedKeyMaterialCommand({ KeyId: ref }))],
+      ['ScheduleKeyDeletion', (ref) => kms.send(new ScheduleKeyDeletionCommand({ KeyId: ref, PendingWindowInDays: 7 }))],
+      ['CancelKeyDeletion', (ref) => kms.send(new CancelKeyDeletionCommand({ KeyId: ref }))],
+      ['EnableKey', (ref) => kms.send(new EnableKeyCommand({ KeyId: ref }))],
+      ['DisableKey', (ref) => kms.send(new DisableKeyCommand({ KeyId: ref }))],
+      ['UpdateKeyDescription', (ref) => kms.send(new UpdateKeyDescriptionCommand({ KeyId: ref, Description: 'changed' }))],
+      ['TagResource', (ref) => kms.send(new TagResourceCommand({ KeyId: ref, Tags: [{ TagKey: 'k', TagValue: 'v' }] }))],
+      ['UntagResource', (ref) => kms.send(new UntagResourceCommand({ KeyId: ref, TagKeys: ['k'] }))],
+      ['ListResourceTags', (ref) => kms.send(new ListResourceTagsCommand({ KeyId: ref }))],
+      ['ListKeyRotations', (ref) => kms.send(new ListKeyRotationsCommand({ KeyId: ref }))],
+      ['RotateKeyOnDemand', (ref) => kms.send(new RotateKeyOnDemandCommand({ KeyId: ref }))],
+      ['GetKeyRotationStatus', (ref) => kms.send(new GetKeyRotationStatusCommand({ KeyId: ref }))],
+      ['ListAliases', (ref) => kms.send(new ListAliasesCommand({ KeyId: ref }))],
+      ['CreateAlias', (ref) => kms.send(new CreateAliasCommand({ AliasName: uniqueAlias('via-alias'), TargetKeyId: ref }))],
+      ['UpdateAlias', (ref) => kms.send(new UpdateAliasCommand({ AliasName: alias, TargetKeyId: ref }))],
+    ];
+    // WHEN / THEN
+    for (const [operation, call] of calls) {
+      for (const ref of [alias, aliasArn]) {
+        const e = await expectKmsError(call(ref), 'NotFoundException').catch((err: Error) => {
+          throw new Error(`${operation}(${ref}): ${err.message}`);
+        });
+        expect(e.message, operation).toBe(`Invalid keyId '${ref}'`);
+      }
+    }
+    const meta = await describeKey(key.keyId);
+    expect(meta).toMatchObject({ KeyState: 'Enabled', Description: '', CurrentKeyMaterialId: key.keyMaterialId });
+    expect((await kms.send(new ListResourceTagsCommand({ KeyId: key.keyId }))).Tags).toEqual([]);
+  });
+});

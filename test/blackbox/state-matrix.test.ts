@@ -1,0 +1,240 @@
+/**
+ * The operation × key-state matrix of spec §1.3 for an EXTERNAL key, table-driven, through the real
+ * SDK: every cell either succeeds (and leaves the key in the expected state) or fails with the exact
+ * error name and message, leaving the key as it was.
+ */
+import {
+  CancelKeyDeletionCommand,
+  CreateAliasCommand,
+  DecryptCommand,
+  DeleteAliasCommand,
+  DeleteImportedKeyMaterialCommand,
+  DescribeKeyCommand,
+  DisableKeyCommand,
+  EnableKeyCommand,
+  EncryptCommand,
+  GenerateDataKeyCommand,
+  GenerateDataKeyWithoutPlaintextCommand,
+  GetKeyRotationStatusCommand,
+  GetParametersForImportCommand,
+  ListAliasesCommand,
+  ListKeyRotationsCommand,
+  ListResourceTagsCommand,
+  ReEncryptCommand,
+  RotateKeyOnDemandCommand,
+  ScheduleKeyDeletionCommand,
+  TagResourceCommand,
+  UntagResourceCommand,
+  UpdateAliasCommand,
+  UpdateKeyDescriptionCommand,
+  type KeyState,
+  type KMSClient,
+} from '@aws-sdk/client-kms';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { startLocalServer, type LocalServer } from '../support/local-server';
+import {
+  createExternalKey,
+  createImportedKey,
+  expectKmsError,
+  getParameters,
+  importMaterial,
+  newMaterial,
+  recordRawResponses,
+  uniqueAlias,
+  type ImportedKey,
+  type ImportParameters,
+} from './helpers';
+
+let server: LocalServer;
+let kms: KMSClient;
+/** An Enabled key that is never touched by the matrix: the other end of ReEncrypt and UpdateAlias. */
+let healthy: ImportedKey & { ciphertext: Uint8Array };
+
+beforeAll(async () => {
+  server = await startLocalServer({ inMemory: true });
+  kms = recordRawResponses(server.kms());
+  const key = await createImportedKey(kms);
+  const { CiphertextBlob } = await kms.send(new EncryptCommand({ KeyId: key.keyId, Plaintext: Buffer.from('healthy plaintext') }));
+  healthy = { ...key, ciphertext: CiphertextBlob! };
+  prepareFixtures();
+});
+afterAll(async () => server?.stop());
+
+type State = 'Enabled' | 'Disabled' | 'PendingDeletion' | 'PendingImport';
+const STATES: readonly State[] = ['Enabled', 'Disabled', 'PendingDeletion', 'PendingImport'];
+
+/** A key brought into a state, with what the cells need that can only be made while it is Enabled. */
+interface Fixture extends ImportedKey {
+  /** Made while Enabled, under the first material. */
+  readonly ciphertext: Uint8Array;
+  /** Point at the key; created while Enabled: one to resolve, one to delete, one to move away. */
+  readonly alias: string;
+  readonly aliasToDelete: string;
+  readonly aliasToMove: string;
+  /** Import parameters fetched while Enabled (a token may be reused, D13). */
+  readonly params: ImportParameters;
+  /** A second material staged as NEW (PENDING_ROTATION) while Enabled. */
+  readonly stagedId: string;
+}
+
+async function fixture(state: State): Promise<Fixture> {
+  const meta = await createExternalKey(kms);
+  const keyId = meta.KeyId!;
+  const params = await getParameters(kms, keyId);
+  const material = newMaterial();
+  const first = await importMaterial(kms, keyId, material, { params });
+  const key: ImportedKey = { keyId, arn: meta.Arn!, material, keyMaterialId: first.KeyMaterialId! };
+  const staged = await importMaterial(kms, keyId, newMaterial(), { params, importType: 'NEW_KEY_MATERIAL' });
+  const { CiphertextBlob } = await kms.send(new EncryptCommand({ KeyId: keyId, Plaintext: Buffer.from('matrix plaintext') }));
+  const [alias, aliasToDelete, aliasToMove] = [uniqueAlias(`matrix-${state}`), uniqueAlias('to-delete'), uniqueAlias('to-move')];
+  for (const AliasName of [alias, aliasToDelete, aliasToMove]) await kms.send(new CreateAliasCommand({ AliasName, TargetKeyId: keyId }));
+  if (state === 'Disabled') await kms.send(new DisableKeyCommand({ KeyId: key.keyId }));
+  if (state === 'PendingDeletion') await kms.send(new ScheduleKeyDeletionCommand({ KeyId: key.keyId, PendingWindowInDays: 7 }));
+  if (state === 'PendingImport') await kms.send(new DeleteImportedKeyMaterialCommand({ KeyId: key.keyId }));
+  const fx = { ...key, ciphertext: CiphertextBlob!, alias, aliasToDelete, aliasToMove, params, stagedId: staged.KeyMaterialId! };
+  expect(await stateOf(fx.keyId)).toBe(state);
+  return fx;
+}
+
+async function stateOf(keyId: string): Promise<KeyState | undefined> {
+  return (await kms.send(new DescribeKeyCommand({ KeyId: keyId }))).KeyMetadata!.KeyState;
+}
+
+/** What a cell expects: success (and the state after it), or an error whose message is built from the key ARN. */
+type Outcome = { readonly ok: true; readonly after: State } | { readonly ok: false; readonly error: string; readonly message: (arn: string) => string };
+
+const ok = (after: State): Outcome => ({ ok: true, after });
+const fails = (error: string, message: (arn: string) => string): Outcome => ({ ok: false, error, message });
+const isDisabled = fails('DisabledException', (arn) => `${arn} is disabled.`);
+const pendingDeletion = fails('KMSInvalidStateException', (arn) => `${arn} is pending deletion.`);
+const pendingImport = fails('KMSInvalidStateException', (arn) => `${arn} is pending import.`);
+const notPendingDeletion = fails('KMSInvalidStateException', (arn) => `${arn} is not pending deletion (or pending replica deletion).`);
+
+/** Outcome per state; a state missing from `outcomes` means: succeeds and keeps the state. */
+interface Row {
+  readonly operation: string;
+  readonly call: (fx: Fixture) => Promise<unknown>;
+  readonly outcomes: Partial<Record<State, Outcome>>;
+  /** Succeeding changes the key beyond its state (e.g. its materials), so the cell gets its own key. */
+  readonly mutates?: boolean;
+}
+
+const CRYPTO: Partial<Record<State, Outcome>> = { Disabled: isDisabled, PendingDeletion: pendingDeletion, PendingImport: pendingImport };
+const METADATA: Partial<Record<State, Outcome>> = { PendingDeletion: pendingDeletion };
+
+const ROWS: readonly Row[] = [
+  { operation: 'Encrypt', call: (fx) => kms.send(new EncryptCommand({ KeyId: fx.keyId, Plaintext: Buffer.from('cell') })), outcomes: CRYPTO },
+  { operation: 'Decrypt', call: (fx) => kms.send(new DecryptCommand({ CiphertextBlob: fx.ciphertext })), outcomes: CRYPTO },
+  { operation: 'Decrypt (KeyId by alias)', call: (fx) => kms.send(new DecryptCommand({ CiphertextBlob: fx.ciphertext, KeyId: fx.alias })), outcomes: CRYPTO },
+  { operation: 'ReEncrypt (as source)', call: (fx) => kms.send(new ReEncryptCommand({ CiphertextBlob: fx.ciphertext, DestinationKeyId: healthy.keyId })), outcomes: CRYPTO },
+  { operation: 'ReEncrypt (as destination)', call: (fx) => kms.send(new ReEncryptCommand({ CiphertextBlob: healthy.ciphertext, DestinationKeyId: fx.keyId })), outcomes: CRYPTO },
+  { operation: 'GenerateDataKey', call: (fx) => kms.send(new GenerateDataKeyCommand({ KeyId: fx.keyId, KeySpec: 'AES_256' })), outcomes: CRYPTO },
+  { operation: 'GenerateDataKeyWithoutPlaintext', call: (fx) => kms.send(new GenerateDataKeyWithoutPlaintextCommand({ KeyId: fx.keyId, NumberOfBytes: 32 })), outcomes: CRYPTO },
+  { operation: 'DescribeKey (by alias)', call: (fx) => kms.send(new DescribeKeyCommand({ KeyId: fx.alias })), outcomes: {} },
+  { operation: 'ListAliases', call: (fx) => kms.send(new ListAliasesCommand({ KeyId: fx.keyId })), outcomes: {} },
+  { operation: 'ListResourceTags', call: (fx) => kms.send(new ListResourceTagsCommand({ KeyId: fx.keyId })), outcomes: {} },
+  { operation: 'GetKeyRotationStatus', call: (fx) => kms.send(new GetKeyRotationStatusCommand({ KeyId: fx.keyId })), outcomes: {} },
+  { operation: 'ListKeyRotations', call: (fx) => kms.send(new ListKeyRotationsCommand({ KeyId: fx.keyId, IncludeKeyMaterial: 'ALL_KEY_MATERIAL' })), outcomes: {} },
+  { operation: 'DeleteAlias', call: (fx) => kms.send(new DeleteAliasCommand({ AliasName: fx.aliasToDelete })), outcomes: {} },
+  { operation: 'CreateAlias', call: (fx) => kms.send(new CreateAliasCommand({ AliasName: uniqueAlias('cell'), TargetKeyId: fx.keyId })), outcomes: METADATA },
+  {
+    operation: 'UpdateAlias (key is the new target)',
+    call: async (fx) => {
+      const alias = uniqueAlias('to-cell');
+      await kms.send(new CreateAliasCommand({ AliasName: alias, TargetKeyId: healthy.keyId }));
+      return kms.send(new UpdateAliasCommand({ AliasName: alias, TargetKeyId: fx.keyId }));
+    },
+    outcomes: METADATA,
+  },
+  { operation: 'UpdateAlias (key is the old target)', call: (fx) => kms.send(new UpdateAliasCommand({ AliasName: fx.aliasToMove, TargetKeyId: healthy.keyId })), outcomes: {} },
+  { operation: 'TagResource', call: (fx) => kms.send(new TagResourceCommand({ KeyId: fx.keyId, Tags: [{ TagKey: 'cell', TagValue: 'x' }] })), outcomes: METADATA },
+  { operation: 'UntagResource', call: (fx) => kms.send(new UntagResourceCommand({ KeyId: fx.keyId, TagKeys: ['cell'] })), outcomes: METADATA },
+  { operation: 'UpdateKeyDescription', call: (fx) => kms.send(new UpdateKeyDescriptionCommand({ KeyId: fx.keyId, Description: 'cell' })), outcomes: METADATA },
+  {
+    operation: 'EnableKey',
+    call: (fx) => kms.send(new EnableKeyCommand({ KeyId: fx.keyId })),
+    outcomes: { Disabled: ok('Enabled'), PendingDeletion: pendingDeletion, PendingImport: pendingImport },
+      },
+  {
+    operation: 'DisableKey',
+    call: (fx) => kms.send(new DisableKeyCommand({ KeyId: fx.keyId })),
+    outcomes: { Enabled: ok('Disabled'), PendingDeletion: pendingDeletion, PendingImport: pendingImport },
+      },
+  {
+    operation: 'ScheduleKeyDeletion',
+    call: (fx) => kms.send(new ScheduleKeyDeletionCommand({ KeyId: fx.keyId, PendingWindowInDays: 7 })),
+    outcomes: { Enabled: ok('PendingDeletion'), Disabled: ok('PendingDeletion'), PendingDeletion: pendingDeletion, PendingImport: ok('PendingDeletion') },
+      },
+  {
+    operation: 'CancelKeyDeletion',
+    call: (fx) => kms.send(new CancelKeyDeletionCommand({ KeyId: fx.keyId })),
+    outcomes: { Enabled: notPendingDeletion, Disabled: notPendingDeletion, PendingDeletion: ok('Disabled'), PendingImport: notPendingDeletion },
+      },
+  {
+    operation: 'GetParametersForImport',
+    call: (fx) => kms.send(new GetParametersForImportCommand({ KeyId: fx.keyId, WrappingAlgorithm: 'RSAES_OAEP_SHA_256', WrappingKeySpec: 'RSA_2048' })),
+    outcomes: { PendingDeletion: pendingDeletion },
+  },
+  {
+    operation: 'ImportKeyMaterial (the same material again)',
+    call: (fx) => importMaterial(kms, fx.keyId, fx.material, { params: fx.params }),
+    outcomes: { Disabled: ok('Disabled'), PendingDeletion: pendingDeletion, PendingImport: ok('Enabled') },
+      },
+  {
+    operation: 'DeleteImportedKeyMaterial',
+    call: (fx) => kms.send(new DeleteImportedKeyMaterialCommand({ KeyId: fx.keyId })),
+    outcomes: { Enabled: ok('PendingImport'), Disabled: ok('PendingImport'), PendingDeletion: ok('PendingDeletion'), PendingImport: ok('PendingImport') },
+    mutates: true,
+  },
+  {
+    operation: 'RotateKeyOnDemand (a material is staged)',
+    call: (fx) => kms.send(new RotateKeyOnDemandCommand({ KeyId: fx.keyId })),
+    outcomes: { Disabled: isDisabled, PendingDeletion: fails('KMSInvalidStateException', (arn) => `${arn} is pending deletion.`), PendingImport: pendingImport },
+    mutates: true,
+  },
+];
+
+const cells = ROWS.flatMap((row) =>
+  STATES.map((state) => {
+    const outcome = row.outcomes[state] ?? ok(state);
+    const aState = `${/^[AEIOU]/.test(state) ? 'an' : 'a'} ${state}`;
+    const name = outcome.ok
+      ? `${row.operation} on ${aState} key succeeds${outcome.after === state ? '' : ` and leaves it ${outcome.after}`}`
+      : `fails with ${outcome.error}: ${row.operation} on ${aState} key`;
+    // a cell whose success changes the key gets its own key; the others share one key per state
+    const ownKey = outcome.ok && (row.mutates === true || outcome.after !== state);
+    return { name, row, state, outcome, ownKey };
+  }),
+);
+
+/**
+ * The keys are prepared up front and in parallel: generating the RSA wrapping keys on the server is
+ * what takes time. Cells then run one after another.
+ */
+const fixtures = new Map<string, Promise<Fixture>>();
+function prepareFixtures(): void {
+  for (const state of STATES) fixtures.set(state, fixture(state));
+  for (const cell of cells) if (cell.ownKey) fixtures.set(cell.name, fixture(cell.state));
+  for (const f of fixtures.values()) f.catch(() => undefined); // reported by the cell that awaits it
+}
+
+describe('operation × key state (spec §1.3)', () => {
+  test.each(cells)('$name', async ({ name, row, state, outcome, ownKey }) => {
+    // GIVEN a key in the state (its own key when a success would change it)
+    const fx = await fixtures.get(ownKey ? name : state)!;
+    // WHEN / THEN
+    if (outcome.ok) {
+      await row.call(fx);
+      expect(await stateOf(fx.keyId)).toBe(outcome.after);
+    } else {
+      await expectKmsError(row.call(fx), outcome.error, outcome.message(fx.arn));
+      expect(await stateOf(fx.keyId)).toBe(state);
+    }
+  });
+
+  test('a successful rotation in the Enabled state makes the staged material current', async () => {
+    const fx = await fixture('Enabled');
+    await kms.send(new RotateKeyOnDemandCommand({ KeyId: fx.keyId }));
+    expect((await kms.send(new DescribeKeyCommand({ KeyId: fx.keyId }))).KeyMetadata!.CurrentKeyMaterialId).toBe(fx.stagedId);
+  });
+});
