@@ -63,11 +63,6 @@ function acknowledgeFindings(service: KmsServiceStack): void {
     acknowledge(fn, 'AwsSolutions-L1', 'The runtime is pinned to nodejs22.x on purpose: the version the project builds and tests against. Bump it deliberately.');
   }
   acknowledge(
-    service.timers.deadLetterQueue,
-    'AwsSolutions-SQS3',
-    'This queue is itself the dead-letter queue of the timer schedules and of the timer function.',
-  );
-  acknowledge(
     service.api.api,
     'AwsSolutions-APIG4',
     'KMS clients sign with SigV4 for the service name `kms`, which API Gateway IAM authorization (execute-api) cannot verify; the API function verifies every signature against credentials the service issued (design decision 5).',

@@ -1,0 +1,214 @@
+/**
+ * Template assertions for both stacks of the dev stage, synthesized once with cdk-nag's
+ * AwsSolutions pack registered: if any finding were not acknowledged, synthesis would throw.
+ */
+import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, test } from 'vitest';
+import { ROOT_KEY_TAG } from '../../lib/constructs/key-state';
+import { ENV } from '../../lambda/runtime/env-names';
+import { type Synthesized, synthesize } from './support';
+
+type Resources = Record<string, { Type: string; Properties?: Record<string, unknown>; DeletionPolicy?: string; UpdateReplacePolicy?: string }>;
+type Statement = { Effect: string; Action: string | string[]; Resource: unknown; Condition?: unknown };
+
+let dev: Synthesized;
+beforeAll(() => {
+  dev = synthesize();
+});
+
+const resources = (t: Template, type: string) => t.findResources(type) as Resources;
+const only = (t: Template, type: string) => {
+  const found = Object.entries(resources(t, type));
+  expect(found).toHaveLength(1);
+  return found[0]!;
+};
+const actions = (s: Statement) => (Array.isArray(s.Action) ? s.Action : [s.Action]);
+
+/** Policy statements attached to the role whose logical id starts with `rolePrefix`. */
+function statementsOf(t: Template, rolePrefix: string): Statement[] {
+  return Object.values(resources(t, 'AWS::IAM::Policy'))
+    .filter((p) => JSON.stringify((p.Properties as { Roles: unknown }).Roles).includes(rolePrefix))
+    .flatMap((p) => (p.Properties as { PolicyDocument: { Statement: Statement[] } }).PolicyDocument.Statement);
+}
+
+function functionNamed(t: Template, entryDescription: RegExp) {
+  const found = Object.entries(resources(t, 'AWS::Lambda::Function')).find(([, r]) => entryDescription.test(String(r.Properties?.Description)));
+  expect(found).toBeDefined();
+  return found!;
+}
+
+describe('stateful stack', () => {
+  test('the key table: on demand, pk/sk, point-in-time recovery, SSE, retained, deletion protection from the stage', () => {
+    const [, table] = only(dev.stateTemplate, 'AWS::DynamoDB::GlobalTable');
+    expect(table.DeletionPolicy).toBe('Retain');
+    expect(table.UpdateReplacePolicy).toBe('Retain');
+    expect(table.Properties).toMatchObject({
+      BillingMode: 'PAY_PER_REQUEST',
+      KeySchema: [
+        { AttributeName: 'pk', KeyType: 'HASH' },
+        { AttributeName: 'sk', KeyType: 'RANGE' },
+      ],
+      SSESpecification: { SSEEnabled: true },
+      Replicas: [{ DeletionProtectionEnabled: false, PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true } }],
+    });
+    // the credentials CLI finds the root key through this tag
+    expect(JSON.stringify(table.Properties)).toContain(ROOT_KEY_TAG);
+  });
+
+  test('the root key: AWS_KMS origin, symmetric, rotation enabled, retained', () => {
+    const [, key] = only(dev.stateTemplate, 'AWS::KMS::Key');
+    expect(key.DeletionPolicy).toBe('Retain');
+    expect(key.Properties).toMatchObject({ Origin: 'AWS_KMS', EnableKeyRotation: true });
+    expect(key.Properties?.KeySpec ?? 'SYMMETRIC_DEFAULT').toBe('SYMMETRIC_DEFAULT');
+  });
+
+  test('deletion protection is switched on by the stage context', () => {
+    const prod = synthesize({ context: { stage: 'prod' }, nag: false });
+    const [, table] = only(prod.stateTemplate, 'AWS::DynamoDB::GlobalTable');
+    expect(table.Properties).toMatchObject({ Replicas: [{ DeletionProtectionEnabled: true }] });
+    expect(prod.state.terminationProtection).toBe(true);
+    expect(prod.state.stackName).toBe('byok-kms-prod-state');
+  });
+});
+
+describe('stateless stack', () => {
+  test('two functions, both nodejs22.x on arm64 with source maps, each with its own log group', () => {
+    const functions = Object.values(resources(dev.serviceTemplate, 'AWS::Lambda::Function'));
+    expect(functions).toHaveLength(2);
+    for (const fn of functions) {
+      expect(fn.Properties).toMatchObject({
+        Runtime: 'nodejs22.x',
+        Architectures: ['arm64'],
+        Handler: 'index.handler',
+        LoggingConfig: { LogGroup: { Ref: expect.any(String) } },
+        Environment: { Variables: expect.objectContaining({ NODE_OPTIONS: '--enable-source-maps', POWERTOOLS_SERVICE_NAME: 'byok-kms' }) },
+      });
+    }
+    const groups = Object.values(resources(dev.serviceTemplate, 'AWS::Logs::LogGroup'));
+    expect(groups).toHaveLength(3); // two functions and the API's access log
+    for (const g of groups) expect(g.Properties).toMatchObject({ RetentionInDays: 14 });
+  });
+
+  test('the API function gets its configuration from the environment, with enforced SigV4', () => {
+    const [, api] = functionNamed(dev.serviceTemplate, /byok-kms API/);
+    const vars = (api.Properties as { Environment: { Variables: Record<string, unknown> } }).Environment.Variables;
+    for (const name of [ENV.KEY_TABLE, ENV.ROOT_KEY_ARN, ENV.TIMER_GROUP, ENV.TIMER_TARGET_ARN, ENV.TIMER_ROLE_ARN, ENV.TIMER_DLQ_ARN]) {
+      expect(vars[name], name).toBeDefined();
+    }
+    expect(vars[ENV.AUTH_MODE]).toBe('enforce');
+    expect(vars[ENV.TIMER_GROUP]).toBe('byok-kms-dev-timers');
+  });
+
+  test('an HTTP API with one route, POST /, proxied to the API function on the $default stage with access logs', () => {
+    const [, api] = only(dev.serviceTemplate, 'AWS::ApiGatewayV2::Api');
+    expect(api.Properties).toMatchObject({ ProtocolType: 'HTTP' });
+    const [, route] = only(dev.serviceTemplate, 'AWS::ApiGatewayV2::Route');
+    expect(route.Properties).toMatchObject({ RouteKey: 'POST /' });
+    expect(route.Properties?.AuthorizationType ?? 'NONE').toBe('NONE'); // SigV4 is verified in the function
+    const [, integration] = only(dev.serviceTemplate, 'AWS::ApiGatewayV2::Integration');
+    expect(integration.Properties).toMatchObject({ IntegrationType: 'AWS_PROXY', PayloadFormatVersion: '2.0' });
+    const [, stage] = only(dev.serviceTemplate, 'AWS::ApiGatewayV2::Stage');
+    expect(stage.Properties).toMatchObject({
+      StageName: '$default',
+      AutoDeploy: true,
+      AccessLogSettings: { DestinationArn: expect.anything(), Format: expect.stringContaining('$context.requestId') },
+      DefaultRouteSettings: { ThrottlingRateLimit: 100, ThrottlingBurstLimit: 200 },
+    });
+  });
+
+  test('a schedule group, and a timer function with a fixed name that retries twice, then dead-letters', () => {
+    expect(only(dev.serviceTemplate, 'AWS::Scheduler::ScheduleGroup')[1].Properties).toEqual({ Name: 'byok-kms-dev-timers' });
+    const [, timer] = functionNamed(dev.serviceTemplate, /byok-kms timers/);
+    const [queueId] = only(dev.serviceTemplate, 'AWS::SQS::Queue');
+    expect(timer.Properties).toMatchObject({
+      FunctionName: 'byok-kms-dev-timer',
+      DeadLetterConfig: { TargetArn: { 'Fn::GetAtt': [queueId, 'Arn'] } },
+    });
+    dev.serviceTemplate.hasResourceProperties('AWS::Lambda::EventInvokeConfig', { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 21_600 });
+  });
+
+  test('the dead-letter queue is encrypted, TLS-only, and alarmed on', () => {
+    const [queueId, queue] = only(dev.serviceTemplate, 'AWS::SQS::Queue');
+    expect(queue.Properties).toMatchObject({ SqsManagedSseEnabled: true, MessageRetentionPeriod: 14 * 86_400 });
+    dev.serviceTemplate.hasResourceProperties('AWS::SQS::QueuePolicy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+    });
+    const [, alarm] = only(dev.serviceTemplate, 'AWS::CloudWatch::Alarm');
+    expect(alarm.Properties).toMatchObject({
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Namespace: 'AWS/SQS',
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [queueId, 'QueueName'] } }],
+    });
+  });
+
+  test('outputs: the endpoint URL, the table name and the schedule group', () => {
+    const outputs = dev.serviceTemplate.toJSON().Outputs as Record<string, { Value: unknown }>;
+    expect(Object.keys(outputs)).toEqual(expect.arrayContaining(['EndpointUrl', 'TableName', 'ScheduleGroup']));
+    expect(outputs.ScheduleGroup?.Value).toBe('byok-kms-dev-timers');
+    expect(JSON.stringify(outputs.EndpointUrl?.Value)).toContain('ApiEndpoint');
+  });
+});
+
+describe('least privilege', () => {
+  const schedulesOfGroup = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':scheduler:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':schedule/byok-kms-dev-timers/*']] };
+  const timerArn = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':lambda:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':function:byok-kms-dev-timer']] };
+
+  test('the scheduler role is assumed only by EventBridge Scheduler of this account, and may only invoke the timer function (and dead-letter)', () => {
+    const [roleId, role] = Object.entries(resources(dev.serviceTemplate, 'AWS::IAM::Role')).find(([id]) => id.startsWith('TimersInvokeRole'))!;
+    expect(role.Properties).toMatchObject({
+      AssumeRolePolicyDocument: {
+        Statement: [{ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'scheduler.amazonaws.com' }, Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } } }],
+      },
+    });
+    expect(role.Properties?.ManagedPolicyArns).toBeUndefined();
+    const [queueId] = only(dev.serviceTemplate, 'AWS::SQS::Queue');
+    expect(statementsOf(dev.serviceTemplate, roleId)).toEqual([
+      { Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: timerArn },
+      { Effect: 'Allow', Action: 'sqs:SendMessage', Resource: { 'Fn::GetAtt': [queueId, 'Arn'] } },
+    ]);
+  });
+
+  for (const [name, rolePrefix] of [['API', 'ApiHandlerRole'], ['timer', 'TimersHandlerRole']] as const) {
+    test(`the ${name} function may create/delete schedules only in its group and pass only the scheduler role`, () => {
+      const statements = statementsOf(dev.serviceTemplate, rolePrefix);
+      const scheduler = statements.filter((s) => actions(s).some((a) => a.startsWith('scheduler:')));
+      expect(scheduler).toEqual([{ Effect: 'Allow', Action: ['scheduler:CreateSchedule', 'scheduler:DeleteSchedule'], Resource: schedulesOfGroup }]);
+      const passRole = statements.filter((s) => actions(s).includes('iam:PassRole'));
+      expect(passRole).toEqual([
+        {
+          Effect: 'Allow',
+          Action: 'iam:PassRole',
+          Resource: { 'Fn::GetAtt': [expect.stringMatching(/^TimersInvokeRole/), 'Arn'] },
+          Condition: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } },
+        },
+      ]);
+      const dynamo = statements.filter((s) => actions(s).some((a) => a.startsWith('dynamodb:')));
+      expect(dynamo).toHaveLength(1);
+      expect(actions(dynamo[0]!).sort()).toEqual(['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query']);
+      expect(JSON.stringify(dynamo[0]!.Resource)).toContain('ExportsOutputFnGetAtt'); // the table's ARN, imported from the stateful stack
+      expect(JSON.stringify(dynamo[0]!.Resource)).not.toContain('*');
+    });
+  }
+
+  test('only the API function may use the root key, only to wrap/unwrap, only with a purpose in the encryption context', () => {
+    const kms = statementsOf(dev.serviceTemplate, 'ApiHandlerRole').filter((s) => actions(s).some((a) => a.startsWith('kms:')));
+    expect(kms).toEqual([
+      { Effect: 'Allow', Action: ['kms:Decrypt', 'kms:Encrypt'], Resource: expect.anything(), Condition: { Null: { 'kms:EncryptionContext:purpose': 'false' } } },
+    ]);
+    expect(statementsOf(dev.serviceTemplate, 'TimersHandlerRole').flatMap(actions).filter((a) => a.startsWith('kms:'))).toEqual([]);
+  });
+
+  test('nobody gets * on *: no wildcard action, no wildcard resource, no managed policy', () => {
+    for (const template of [dev.stateTemplate, dev.serviceTemplate]) {
+      for (const policy of Object.values(resources(template, 'AWS::IAM::Policy'))) {
+        for (const s of (policy.Properties as { PolicyDocument: { Statement: Statement[] } }).PolicyDocument.Statement) {
+          expect(actions(s).filter((a) => a === '*' || a.endsWith(':*'))).toEqual([]);
+          expect(s.Resource).not.toBe('*');
+        }
+      }
+      for (const role of Object.values(resources(template, 'AWS::IAM::Role'))) expect(role.Properties?.ManagedPolicyArns).toBeUndefined();
+    }
+  });
+});
