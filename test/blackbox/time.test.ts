@@ -334,5 +334,30 @@ describe('across a restart on the same data directory', () => {
     expect(Buffer.from((await kms2.send(new DecryptCommand({ CiphertextBlob: ciphertext }))).Plaintext!).toString()).toBe('kept across restarts');
     // and the same material comes back with the same id
     expect((await importMaterial(kms2, meta.KeyId!, material, { fresh: true })).KeyMaterialId).toBe(imported.KeyMaterialId);
+    await second.stop();
+  });
+
+  test('an expiry that fell due while no process ran is carried out as soon as the next one starts', async () => {
+    // GIVEN material expiring in a few seconds, and no process running when it does
+    const first = await startLocalServer({ dataDir });
+    servers.push(first);
+    const kms1 = recordRawResponses(first.kms());
+    const meta = await createExternalKey(kms1);
+    const params = await getParameters(kms1, meta.KeyId!);
+    const validTo = at(Math.floor(Date.now() / 1000) + 3);
+    const imported = await importMaterial(kms1, meta.KeyId!, newMaterial(), { params, validTo });
+    await first.stop();
+    await sleep(Math.max(0, validTo.getTime() - Date.now()) + 500);
+
+    // WHEN a process starts after ValidTo
+    const second = await startLocalServer({ dataDir });
+    servers.push(second);
+
+    // THEN it logs the expiry by itself, soon
+    const [event] = await waitForEvents(second, 'DeleteExpiredKeyMaterial', meta.Arn!, 5_000);
+    expect(event, 'DeleteExpiredKeyMaterial logged at start-up').toBeDefined();
+    expect(JSON.stringify(event)).toContain(imported.KeyMaterialId!);
+    expect((await describeOn(recordRawResponses(second.kms()), meta.KeyId!)).KeyState).toBe('PendingImport');
+    expectNoSecretsLogged(second);
   });
 });
