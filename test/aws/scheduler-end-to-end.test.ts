@@ -1,0 +1,221 @@
+/**
+ * End to end through the EventBridge Scheduler path. The service (the Lambda handlers, on moto's
+ * DynamoDB, Scheduler and KMS) creates its schedules in moto; moto never fires them, so a driver
+ * plays Scheduler: it reads the schedules the service created and, once the clock reaches their
+ * at() time, invokes the timer handler with their input and deletes them (ActionAfterCompletion
+ * DELETE). The same client-visible scenario runs on the embedded mode's in-process timers, and both
+ * paths must observe exactly the same thing.
+ */
+import { randomUUID } from 'node:crypto';
+import { DescribeKeyCommand, KMSClient, ScheduleKeyDeletionCommand } from '@aws-sdk/client-kms';
+import { DeleteScheduleCommand } from '@aws-sdk/client-scheduler';
+import { Logger } from '@aws-lambda-powertools/logger';
+import type { Context } from 'aws-lambda';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { ensureKeyTable } from '../../lambda/adapters/dynamodb/ensure-table';
+import { DynamoKeyStore } from '../../lambda/adapters/dynamodb/key-store';
+import { ControlledClock } from '../../lambda/adapters/embedded/clock';
+import { InProcessTimers } from '../../lambda/adapters/embedded/in-process-timers';
+import { openAuthenticator } from '../../lambda/adapters/kms-json/authenticator';
+import { MaterialCache } from '../../lambda/core/crypto/material-cache';
+import type { Deps, ServiceEvent } from '../../lambda/core/ports';
+import { onTimerDue } from '../../lambda/core/timers/on-timer-due';
+import { makeKmsApiHandler } from '../../lambda/handlers/kms-api';
+import { makeTimerHandler } from '../../lambda/handlers/timer';
+import { type RunningServer, serveLocally } from '../../lambda/local/server';
+import { DAY, createExternalKey, importMaterial, newMaterial } from '../blackbox/helpers';
+import { type MotoAws, createRootKey, createScheduleGroup, motoDeps, schedulesIn, startMotoAws } from './support/moto-aws';
+
+const ACCOUNT = '111122223333';
+const logger = new Logger({ serviceName: 'timers-e2e', logLevel: 'SILENT' });
+const lambdaContext = { functionName: 'timer', awsRequestId: 'test', invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:timer' } as Context;
+
+/** One way of making timers happen: how the clock moves and what runs when it does. */
+interface TimerPath {
+  readonly deps: Deps & { readonly keys: DynamoKeyStore; readonly recorded: ServiceEvent[] };
+  /** Moves the clock forward and makes every timer that became due run. */
+  advance(seconds: number): Promise<void>;
+  /** Names of the timers still armed. */
+  armed(): Promise<string[]>;
+  close(): Promise<void>;
+}
+
+/** What a client and the store show after each step: the same on every path. */
+interface Observation {
+  readonly step: string;
+  readonly keyState: string;
+  readonly storedWrappedMaterials: number | 'gone';
+  readonly events: string[];
+  readonly armed: string[];
+}
+
+async function runScenario(path: TimerPath): Promise<Observation[]> {
+  const server: RunningServer = await serveLocally(makeKmsApiHandler(path.deps, { authenticate: openAuthenticator, logger }), {
+    port: 0,
+    host: '127.0.0.1',
+    log: () => undefined,
+  });
+  const kms = new KMSClient({ endpoint: server.endpoint, region: 'us-east-1', credentials: { accessKeyId: ACCOUNT, secretAccessKey: 'open' } });
+  const scope = { partition: 'aws', account: ACCOUNT, region: 'us-east-1' };
+  const observations: Observation[] = [];
+  let keyId = '';
+  const observe = async (step: string) => {
+    let keyState: string;
+    try {
+      keyState = (await kms.send(new DescribeKeyCommand({ KeyId: keyId }))).KeyMetadata!.KeyState!;
+    } catch (err) {
+      keyState = (err as Error).name;
+    }
+    const stored = await path.deps.keys.getKey(scope, keyId);
+    observations.push({
+      step,
+      keyState,
+      storedWrappedMaterials: stored ? stored.materials.filter((m) => m.wrapped).length : 'gone',
+      events: path.deps.recorded.map((e) => e.eventName),
+      // names carry the key id and due second: compare their shape
+      armed: (await path.armed()).map((n) => n.replace(keyId, '<key>').replace(/-\d+$/, '-<due>')),
+    });
+  };
+  try {
+    // GIVEN an imported key whose material expires in two days
+    keyId = (await createExternalKey(kms)).KeyId!;
+    const validTo = new Date(path.deps.clock.now().getTime() + 2 * DAY * 1000);
+    await importMaterial(kms, keyId, newMaterial(), { validTo });
+    await observe('imported');
+    // WHEN the expiry passes
+    await path.advance(2 * DAY + 180);
+    await observe('expired');
+    // AND deletion is scheduled and its window passes
+    await kms.send(new ScheduleKeyDeletionCommand({ KeyId: keyId, PendingWindowInDays: 7 }));
+    await observe('deletion scheduled');
+    await path.advance(7 * DAY + 180);
+    await observe('deleted');
+    return observations;
+  } finally {
+    kms.destroy();
+    await server.close();
+  }
+}
+
+describe('material expiry and key deletion through EventBridge Scheduler', () => {
+  let aws: MotoAws;
+  beforeAll(async () => {
+    aws = await startMotoAws();
+  });
+  afterAll(async () => aws?.stop());
+
+  /** The AWS path: SchedulerTimers on moto, and a driver that plays EventBridge Scheduler. */
+  async function schedulerPath(): Promise<TimerPath & { readonly fired: string[]; readonly outcomes: string[] }> {
+    const clock = new ControlledClock();
+    const groupName = await createScheduleGroup(aws.scheduler);
+    const deps = await motoDeps(aws, clock, groupName, await createRootKey(aws.kms));
+    const timerHandler = makeTimerHandler(deps, logger);
+    const fired: string[] = [];
+    const outcomes: string[] = [];
+    return {
+      deps,
+      fired,
+      outcomes,
+      advance: async (seconds) => {
+        clock.advance(seconds);
+        // Fire every schedule whose time has come, as Scheduler would, until none is left due
+        // (a timer's own write may arm or disarm others).
+        for (;;) {
+          const due = (await schedulesIn(aws.scheduler, groupName)).filter((s) => atTime(s.ScheduleExpression!) <= clock.now());
+          if (due.length === 0) return;
+          for (const s of due) {
+            expect(s).toMatchObject({ ScheduleExpressionTimezone: 'UTC', FlexibleTimeWindow: { Mode: 'OFF' }, ActionAfterCompletion: 'DELETE' });
+            const { outcome } = await timerHandler(JSON.parse(s.Target!.Input!), lambdaContext);
+            fired.push(s.Name!);
+            outcomes.push(outcome);
+            // ActionAfterCompletion: DELETE (the timer's own write may have disarmed it already)
+            await aws.scheduler.send(new DeleteScheduleCommand({ Name: s.Name!, GroupName: groupName })).catch((err: Error) => {
+              if (err.name !== 'ResourceNotFoundException') throw err;
+            });
+          }
+        }
+      },
+      armed: async () => (await schedulesIn(aws.scheduler, groupName)).map((s) => s.Name!),
+      close: async () => undefined,
+    };
+  }
+
+  /** The embedded path: InProcessTimers against the same kind of store. */
+  async function inProcessPath(): Promise<TimerPath> {
+    const clock = new ControlledClock();
+    const base = await motoDeps(aws, clock, 'unused', await createRootKey(aws.kms));
+    const tableName = `keys-${randomUUID()}`;
+    await ensureKeyTable(aws.dynamodb, tableName);
+    let deps: TimerPath['deps'];
+    const timers = new InProcessTimers(clock, (timer) => onTimerDue(deps, timer), { log: () => undefined });
+    deps = { ...base, keys: new DynamoKeyStore(aws.dynamodb, tableName), timers, materialCache: new MaterialCache() };
+    return {
+      deps,
+      advance: async (seconds) => {
+        clock.advance(seconds);
+        await timers.runDue();
+      },
+      armed: async () => timers.pending().map((t) => t.name),
+      close: () => timers.close(),
+    };
+  }
+
+  test('the timers the service schedules erase the expired material and delete the key, exactly as in-process timers do', async () => {
+    // GIVEN / WHEN: the same scenario on both paths
+    const viaScheduler = await schedulerPath();
+    const inProcess = await inProcessPath();
+    const scheduled = await runScenario(viaScheduler);
+    const local = await runScenario(inProcess);
+    await inProcess.close();
+    // THEN: the Scheduler path did the work (two schedules created, fired, applied) ...
+    expect(viaScheduler.fired.map((n) => n.slice(0, 4))).toEqual(['exp-', 'del-']);
+    expect(viaScheduler.outcomes).toEqual(['applied', 'applied']);
+    expect(scheduled).toEqual([
+      { step: 'imported', keyState: 'Enabled', storedWrappedMaterials: 1, events: [], armed: ['exp-<key>-<due>'] },
+      { step: 'expired', keyState: 'PendingImport', storedWrappedMaterials: 0, events: ['DeleteExpiredKeyMaterial'], armed: [] },
+      { step: 'deletion scheduled', keyState: 'PendingDeletion', storedWrappedMaterials: 0, events: ['DeleteExpiredKeyMaterial'], armed: ['del-<key>-<due>'] },
+      { step: 'deleted', keyState: 'NotFoundException', storedWrappedMaterials: 'gone', events: ['DeleteExpiredKeyMaterial', 'DeleteKey'], armed: [] },
+    ]);
+    // ... and observed exactly what the in-process timers produce
+    expect(scheduled).toEqual(local);
+  });
+
+  test('a timer that is stale by the time it fires changes nothing (material re-imported with a later ValidTo), and a foreign event is dropped', async () => {
+    // GIVEN a schedule the service created, superseded before it fires
+    const path = await schedulerPath();
+    const server = await serveLocally(makeKmsApiHandler(path.deps, { authenticate: openAuthenticator, logger }), { port: 0, host: '127.0.0.1', log: () => undefined });
+    const kms = new KMSClient({ endpoint: server.endpoint, region: 'us-east-1', credentials: { accessKeyId: ACCOUNT, secretAccessKey: 'open' } });
+    try {
+      const keyId = (await createExternalKey(kms)).KeyId!;
+      const material = newMaterial();
+      await importMaterial(kms, keyId, material, { validTo: new Date(path.deps.clock.now().getTime() + DAY * 1000) });
+      const [first] = await path.armed();
+      // re-import the same material with a later ValidTo: the first schedule is disarmed, a new one armed
+      await importMaterial(kms, keyId, material, { validTo: new Date(path.deps.clock.now().getTime() + 3 * DAY * 1000), fresh: true });
+      const armed = await path.armed();
+      expect(armed).toHaveLength(1);
+      expect(armed[0]).not.toBe(first);
+      // WHEN a duplicate of the superseded timer arrives anyway (Scheduler delivers at least once)
+      const handler = makeTimerHandler(path.deps, logger);
+      const stale = await handler(
+        { kind: 'MaterialExpired', partition: 'aws', account: ACCOUNT, region: 'us-east-1', keyId, at: new Date(path.deps.clock.now().getTime() + DAY * 1000).toISOString() },
+        lambdaContext,
+      );
+      // THEN
+      expect(stale.outcome).toBe('stale');
+      expect((await kms.send(new DescribeKeyCommand({ KeyId: keyId }))).KeyMetadata?.KeyState).toBe('Enabled');
+      // and an event that is not a timer is dropped, not retried
+      expect((await handler({ hello: 'world' }, lambdaContext)).outcome).toBe('ignored');
+    } finally {
+      kms.destroy();
+      await server.close();
+    }
+  });
+});
+
+/** The instant of an `at(yyyy-mm-ddThh:mm:ss)` expression (UTC). */
+function atTime(expression: string): Date {
+  const match = /^at\((\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})\)$/.exec(expression);
+  if (!match) throw new Error(`not a one-time schedule: ${expression}`);
+  return new Date(`${match[1]}Z`);
+}
