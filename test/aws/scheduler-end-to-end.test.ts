@@ -146,6 +146,7 @@ describe('material expiry and key deletion through EventBridge Scheduler', () =>
     const base = await motoDeps(aws, clock, 'unused', await createRootKey(aws.kms));
     const tableName = `keys-${randomUUID()}`;
     await ensureKeyTable(aws.dynamodb, tableName);
+    // eslint-disable-next-line prefer-const -- assigned after the timers that close over it
     let deps: TimerPath['deps'];
     const timers = new InProcessTimers(clock, (timer) => onTimerDue(deps, timer), { log: () => undefined });
     deps = { ...base, keys: new DynamoKeyStore(aws.dynamodb, tableName), timers, materialCache: new MaterialCache() };
