@@ -174,7 +174,6 @@ export function KeysListPage() {
           { id: 'state', header: 'Status', cell: (row) => <KeyStateIndicator state={row.metadata.KeyState} /> },
           { id: 'origin', header: 'Origin', cell: (row) => originLabel(row.metadata.Origin) },
           { id: 'expiry', header: 'Key material expiry', cell: materialExpiry },
-          { id: 'description', header: 'Description', cell: (row) => row.metadata.Description || '-' },
         ]}
       />
       {dialogs}
