@@ -245,9 +245,10 @@ function sendResult(res: ServerResponse, result: APIGatewayProxyStructuredResult
   res.end(body);
 }
 
+/** JSON answers of the local-only routes; they carry a request id too, like every KMS API answer. */
 function sendJson(res: ServerResponse, status: number, payload: unknown, extraHeaders: Record<string, string> = {}): void {
   const body = Buffer.from(JSON.stringify(payload));
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': String(body.length), ...extraHeaders });
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': String(body.length), [REQUEST_ID_HEADER]: randomUUID(), ...extraHeaders });
   res.end(body);
 }
 

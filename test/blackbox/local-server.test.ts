@@ -24,8 +24,8 @@ const DAY = 86_400;
 /** Runs bin/local.ts with arguments and waits for it to exit (for start-up failures and --help). */
 function runLocal(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((done) => {
-    const child = execFile(process.execPath, ['--import', 'tsx', 'bin/local.ts', ...args], { env: { ...process.env, ...env }, timeout: 60_000 }, (err, stdout, stderr) => {
-      done({ code: err ? ((err as NodeJS.ErrnoException & { code?: number }).code as number | null) ?? child.exitCode : 0, stdout, stderr });
+    const child = execFile(process.execPath, ['--import', 'tsx', 'bin/local.ts', ...args], { env: { ...process.env, ...env }, timeout: 60_000 }, (_err, stdout, stderr) => {
+      done({ code: child.exitCode, stdout, stderr });
     });
   });
 }
