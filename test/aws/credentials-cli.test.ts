@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { TagResourceCommand, DescribeTableCommand } from '@aws-sdk/client-dynamodb';
+import { DescribeTableCommand, ScanCommand, TagResourceCommand } from '@aws-sdk/client-dynamodb';
 import { ListKeysCommand } from '@aws-sdk/client-kms';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ensureKeyTable } from '../../lambda/adapters/dynamodb/ensure-table';
@@ -97,6 +97,11 @@ describe('credentials CLI on a deployed table (moto)', () => {
     const store = new CredentialStore(aws.dynamodb, tableName, new KmsRootKey(aws.kms, rootKeyArn));
     expect(await store.lookup(issued.AccessKeyId)).toEqual({ account: '111122223333', secretAccessKey: issued.SecretAccessKey });
     expect((await cli('list', '--table', tableName, '--endpoint-url', aws.moto.endpoint)).length).toBe(1);
+    // the table never holds the secret in the clear
+    const { Items } = await aws.dynamodb.send(new ScanCommand({ TableName: tableName }));
+    const raw = JSON.stringify(Items, (_k, v: unknown) => (v instanceof Uint8Array ? Buffer.from(v).toString('latin1') : v));
+    expect(raw).toContain(issued.AccessKeyId);
+    expect(raw).not.toContain(issued.SecretAccessKey);
     // an explicit --root-key works too, and a table without the tag says what to pass
     await cli('create', '--account', '111122223333', '--table', tableName, '--root-key', rootKeyArn, '--endpoint-url', aws.moto.endpoint);
     await ensureKeyTable(aws.dynamodb, 'untagged');
