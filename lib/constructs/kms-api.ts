@@ -8,8 +8,7 @@ import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { type AuthMode, ENV } from '../../lambda/runtime/env-names';
-import type { KeyTimers } from './key-timers';
-import { TABLE_ACTIONS } from './key-timers';
+import { type KeyTimers, TABLE_ACTIONS } from './key-timers';
 import { ServiceFunction } from './service-function';
 
 export interface KmsApiProps {
