@@ -16,6 +16,8 @@ import {
 } from '@aws-sdk/client-kms';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startLocalServer, type LocalServer } from '../support/local-server';
+
+const KEY_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 import { aliasArnOf, createImportedKey, createKey, expectKmsError, kmsError, rememberSecret, uniqueAlias, type ImportedKey, recordRawResponses } from './helpers';
 
 let server: LocalServer;
@@ -105,11 +107,15 @@ describe('Encrypt and Decrypt', () => {
   test('fails with an empty InvalidCiphertextException for every single-byte change, truncation, extension and garbage', async () => {
     // GIVEN
     const blob = Buffer.from((await kms.send(new EncryptCommand({ KeyId: key.keyId, Plaintext: secret('tamper-proof') }))).CiphertextBlob!);
+    const keyIdBytes = { from: 2, to: 2 + key.keyId.length };
     const variants: Buffer[] = [];
+    const renamedKeys: Buffer[] = [];
     for (let i = 0; i < blob.length; i++) {
       const copy = Buffer.from(blob);
       copy[i] = copy[i]! ^ 0x01;
-      variants.push(copy);
+      const renamed = copy.subarray(keyIdBytes.from, keyIdBytes.to).toString('latin1');
+      // a key id changed into another well-formed id names a key that does not exist
+      (i >= keyIdBytes.from && i < keyIdBytes.to && KEY_ID.test(renamed) ? renamedKeys : variants).push(copy);
     }
     variants.push(blob.subarray(0, blob.length - 1), blob.subarray(0, 20), blob.subarray(1), Buffer.concat([blob, Buffer.of(0)]));
     variants.push(Buffer.alloc(blob.length), Buffer.from('definitely not a ciphertext blob'), Buffer.of(1));
@@ -118,6 +124,11 @@ describe('Encrypt and Decrypt', () => {
       await expectKmsError(kms.send(new DecryptCommand({ CiphertextBlob: variant })), 'InvalidCiphertextException', '').catch((err: Error) => {
         throw new Error(`variant ${i} (${variant.toString('hex')}): ${err.message}`);
       });
+    }
+    expect(renamedKeys.length).toBeGreaterThan(0);
+    for (const variant of renamedKeys) {
+      const renamed = variant.subarray(keyIdBytes.from, keyIdBytes.to).toString('latin1');
+      await expectKmsError(kms.send(new DecryptCommand({ CiphertextBlob: variant })), 'NotFoundException', `Key '${key.arn.replace(key.keyId, renamed)}' does not exist`);
     }
   });
 

@@ -10,6 +10,7 @@ import {
   InvalidCiphertextException,
   InvalidKeyUsageException,
   KMSInternalException,
+  NotFoundException,
   UnsupportedOperationException,
   ValidationException,
 } from '../errors';
@@ -17,7 +18,7 @@ import { IV_LENGTH } from '../crypto/aead';
 import { decryptBlob, encryptToBlob, parseBlob, type ParsedBlob } from '../crypto/ciphertext-blob';
 import type { EncryptionContext } from '../crypto/encryption-context';
 import { loadKey, resolveKey, unwrapMaterial } from '../key-access';
-import { isKeyId } from '../model/arn';
+import { isKeyId, keyArn } from '../model/arn';
 import { findMaterial, type KeyRecord } from '../model/key';
 import { assertAccepts } from '../model/key-state';
 import type { Deps, RequestContext } from '../ports';
@@ -113,8 +114,14 @@ export async function sealWithCurrentMaterial(
   return { ciphertextBlob, materialId: current.materialId };
 }
 
-/** Reads a blob's header; anything that is not one of ours is InvalidCiphertextException (empty message). */
-export function parseCiphertext(blob: Uint8Array): ParsedBlob {
+/**
+ * Reads a blob's header; anything that is not one of ours is InvalidCiphertextException (empty message).
+ * The model leaves CiphertextBlob optional (a DryRun with IGNORE_CIPHERTEXT needs none); any other call needs one.
+ */
+export function parseCiphertext(blob: Uint8Array | undefined): ParsedBlob {
+  if (blob === undefined) {
+    throw new ValidationException("1 validation error detected: Value null at 'ciphertextBlob' failed to satisfy constraint: Member must not be null");
+  }
   const parsed = parseBlob(blob);
   if (!parsed || !isKeyId(parsed.keyId)) throw new InvalidCiphertextException();
   return parsed;
@@ -122,11 +129,11 @@ export function parseCiphertext(blob: Uint8Array): ParsedBlob {
 
 /**
  * The key a ciphertext belongs to. With `keyRef` (Decrypt's KeyId, ReEncrypt's SourceKeyId) the
- * named key must be the blob's key, else IncorrectKeyException. A blob naming a key that cannot be
- * found in the caller's account and Region is InvalidCiphertextException (empty message), as AWS
- * answers for a blob it cannot attribute: the key id in a blob is not authenticated until the key's
- * material opens it, so a deleted key, a foreign account's key and a tampered key id look the same.
- * (A caller who names a deleted key in `keyRef` gets NotFoundException for it, D17.)
+ * named key must be the blob's key, else IncorrectKeyException. Without it, the blob's own key id is
+ * looked up in the caller's account and Region: a key that is not there (deleted, never existed, or
+ * another account's) is NotFoundException naming that key, as for a caller who names it (D17) — the
+ * "key is gone" answer users test for. Nothing else is revealed: the blob's material still has to
+ * authenticate header, context and body before any plaintext comes back.
  */
 export async function ciphertextKey(
   deps: Pick<Deps, 'keys' | 'clock'>,
@@ -142,7 +149,7 @@ export async function ciphertextKey(
     return key;
   }
   const loaded = await loadKey(deps, ctx.scope, parsed.keyId);
-  if (!loaded) throw new InvalidCiphertextException();
+  if (!loaded) throw new NotFoundException(`Key '${keyArn(ctx.scope, parsed.keyId)}' does not exist`);
   return loaded.key;
 }
 

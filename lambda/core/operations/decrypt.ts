@@ -17,7 +17,8 @@ import {
 import type { Operation } from './types';
 
 export interface DecryptInput {
-  readonly CiphertextBlob: Uint8Array;
+  /** Required unless DryRun with IGNORE_CIPHERTEXT. */
+  readonly CiphertextBlob?: Uint8Array;
   readonly EncryptionContext?: EncryptionContext;
   readonly GrantTokens?: readonly string[];
   /** Optional for symmetric keys: the blob names its key. If given, it must name that key. */

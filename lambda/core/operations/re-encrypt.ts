@@ -16,7 +16,8 @@ import {
 import type { Operation } from './types';
 
 export interface ReEncryptInput {
-  readonly CiphertextBlob: Uint8Array;
+  /** Required unless DryRun with IGNORE_CIPHERTEXT. */
+  readonly CiphertextBlob?: Uint8Array;
   readonly SourceEncryptionContext?: EncryptionContext;
   /** Optional for symmetric keys; if given, it must name the blob's key. */
   readonly SourceKeyId?: string;

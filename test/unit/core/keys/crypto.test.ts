@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { parseBlob } from '../../../../lambda/core/crypto/ciphertext-blob';
+import { isKeyId, keyArn } from '../../../../lambda/core/model/arn';
 import { createAlias } from '../../../../lambda/core/operations/create-alias';
 import { decrypt } from '../../../../lambda/core/operations/decrypt';
 import { encrypt } from '../../../../lambda/core/operations/encrypt';
@@ -7,7 +8,7 @@ import { generateDataKey } from '../../../../lambda/core/operations/generate-dat
 import { generateDataKeyWithoutPlaintext } from '../../../../lambda/core/operations/generate-data-key-without-plaintext';
 import { generateRandom } from '../../../../lambda/core/operations/generate-random';
 import { reEncrypt } from '../../../../lambda/core/operations/re-encrypt';
-import { memoryDeps, TEST_CTX } from '../../../support/memory-deps';
+import { memoryDeps, TEST_CTX, TEST_SCOPE } from '../../../support/memory-deps';
 import { addMaterial, bytes, externalKeyWithMaterial, failure, newKey, patchKey, rotateTo, text } from './helpers';
 
 const OTHER_ACCOUNT_CTX = { scope: { ...TEST_CTX.scope, account: '444455556666' } };
@@ -99,7 +100,8 @@ describe('encryption context binding', () => {
     const { CiphertextBlob } = await encrypt(deps, TEST_CTX, { KeyId: md.KeyId, Plaintext: bytes('p'), EncryptionContext: { a: '1', b: '2' } });
     // WHEN / THEN
     expect(text((await decrypt(deps, TEST_CTX, { CiphertextBlob, EncryptionContext: { b: '2', a: '1' } })).Plaintext)).toBe('p');
-    for (const wrong of [undefined, {}, { a: '1' }, { a: '1', b: '3' }, { a: '1', b: '2', c: '3' }]) {
+    const wrongContexts: (Record<string, string> | undefined)[] = [undefined, {}, { a: '1' }, { a: '1', b: '3' }, { a: '1', b: '2', c: '3' }];
+    for (const wrong of wrongContexts) {
       expect(await failure(decrypt(deps, TEST_CTX, { CiphertextBlob, ...(wrong && { EncryptionContext: wrong }) }))).toMatchObject(INVALID_CIPHERTEXT);
     }
   });
@@ -126,12 +128,19 @@ describe('Decrypt refusals', () => {
     const deps = memoryDeps();
     const md = await newKey(deps);
     const { CiphertextBlob } = await encrypt(deps, TEST_CTX, { KeyId: md.KeyId, Plaintext: bytes('tamper me') });
+    const keyIdBytes = { from: 2, to: 2 + md.KeyId.length };
     // WHEN each byte is flipped in turn (version, key id, material id, IV, body and tag)
     for (let i = 0; i < CiphertextBlob.length; i++) {
       const tampered = Uint8Array.from(CiphertextBlob);
-      tampered[i] ^= 0x01;
-      // THEN
-      expect(await failure(decrypt(deps, TEST_CTX, { CiphertextBlob: tampered }))).toMatchObject(INVALID_CIPHERTEXT);
+      tampered[i] = tampered[i]! ^ 0x01;
+      const error = await failure(decrypt(deps, TEST_CTX, { CiphertextBlob: tampered }));
+      // THEN it never decrypts; a key id changed into another well-formed id names a key that does not exist
+      const renamed = Buffer.from(tampered.subarray(keyIdBytes.from, keyIdBytes.to)).toString('latin1');
+      if (i >= keyIdBytes.from && i < keyIdBytes.to && isKeyId(renamed)) {
+        expect(error).toMatchObject({ name: 'NotFoundException', message: `Key '${keyArn(TEST_SCOPE, renamed)}' does not exist` });
+      } else {
+        expect(error).toMatchObject(INVALID_CIPHERTEXT);
+      }
     }
   });
 
@@ -180,7 +189,7 @@ describe('Decrypt refusals', () => {
     });
   });
 
-  test('fails with InvalidCiphertextException for a blob of another account, and NotFoundException when KeyId names a key there', async () => {
+  test('fails with NotFoundException in another account, whether the key comes from the blob or from KeyId', async () => {
     // GIVEN a ciphertext made in account 111122223333
     const deps = memoryDeps();
     const md = await newKey(deps);
@@ -189,17 +198,19 @@ describe('Decrypt refusals', () => {
     const unattributed = await failure(decrypt(deps, OTHER_ACCOUNT_CTX, { CiphertextBlob }));
     const named = await failure(decrypt(deps, OTHER_ACCOUNT_CTX, { CiphertextBlob, KeyId: md.KeyId }));
     // THEN
-    expect(unattributed).toMatchObject(INVALID_CIPHERTEXT);
+    expect(unattributed).toMatchObject({ name: 'NotFoundException', message: `Key 'arn:aws:kms:us-east-1:444455556666:key/${md.KeyId}' does not exist` });
     expect(named).toMatchObject({ name: 'NotFoundException', message: `Key 'arn:aws:kms:us-east-1:444455556666:key/${md.KeyId}' does not exist` });
   });
 
-  test('fails with InvalidCiphertextException when one byte of the key id is changed into another well-formed id', async () => {
+  test('fails with NotFoundException naming the key when one byte of the key id is changed into another well-formed id', async () => {
     const deps = memoryDeps();
     const md = await newKey(deps);
     const { CiphertextBlob } = await encrypt(deps, TEST_CTX, { KeyId: md.KeyId, Plaintext: bytes('x') });
     const tampered = Uint8Array.from(CiphertextBlob);
     tampered[2] = tampered[2] === 0x61 ? 0x62 : 0x61; // first hex digit of the key id: 'a' <-> 'b' (or → 'a')
-    expect(await failure(decrypt(deps, TEST_CTX, { CiphertextBlob: tampered }))).toMatchObject(INVALID_CIPHERTEXT);
+    const renamed = Buffer.from(tampered.subarray(2, 2 + md.KeyId.length)).toString('latin1');
+    // the blob now names a key that does not exist; nothing about the real key or plaintext is revealed
+    expect(await failure(decrypt(deps, TEST_CTX, { CiphertextBlob: tampered }))).toMatchObject({ name: 'NotFoundException', message: `Key '${keyArn(TEST_SCOPE, renamed)}' does not exist` });
   });
 
   test('fails with InvalidKeyUsageException for an asymmetric EncryptionAlgorithm', async () => {
@@ -376,9 +387,9 @@ describe('GenerateDataKey and GenerateDataKeyWithoutPlaintext', () => {
     expect((await decrypt(deps, TEST_CTX, { CiphertextBlob: out.CiphertextBlob })).Plaintext).toHaveLength(64);
   });
 
-  test.each([
+  test.each<[{ KeySpec?: 'AES_256'; NumberOfBytes?: number }, string]>([
     [{}, 'neither'],
-    [{ KeySpec: 'AES_256' as const, NumberOfBytes: 32 }, 'both'],
+    [{ KeySpec: 'AES_256', NumberOfBytes: 32 }, 'both'],
   ])('fails with ValidationException when %o gives %s of NumberOfBytes and KeySpec', async (members) => {
     const deps = memoryDeps();
     const md = await newKey(deps);
