@@ -74,6 +74,8 @@ process.once('exit', () => {
 });
 
 export async function startLocalServer(options: LocalServerOptions = {}): Promise<LocalServer> {
+  const remote = process.env.KMS_BLACKBOX_ENDPOINT;
+  if (remote) return remoteServer(remote, options);
   const ownDataDir = !options.inMemory && options.dataDir === undefined;
   const dataDir = options.inMemory ? undefined : (options.dataDir ?? mkdtempSync(join(tmpdir(), 'byok-kms-data-')));
   const args = ['--import', 'tsx', 'bin/local.ts', '--port', '0', '--host', '127.0.0.1', '--auth', options.auth ?? 'open'];
@@ -195,4 +197,39 @@ async function waitForHealth(endpoint: string): Promise<void> {
     if (Date.now() > deadline) throw new Error('GET /health did not answer 200');
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+/**
+ * `npm run test:localstack` points the black-box suites at a deployed stack instead: KMS_BLACKBOX_ENDPOINT,
+ * with credentials issued by `npm run credentials` (KMS_BLACKBOX_ACCESS_KEY_ID / _SECRET_ACCESS_KEY) and
+ * KMS_BLACKBOX_REGION. What only a local process offers (clock control, its output, restarts) fails loudly.
+ */
+function remoteServer(endpoint: string, options: LocalServerOptions): LocalServer {
+  const localOnly = (what: string) => (): never => {
+    throw new Error(`${what} needs the local server; KMS_BLACKBOX_ENDPOINT points this run at ${endpoint}`);
+  };
+  if (options.clockControl || options.dataDir !== undefined || options.auth !== undefined) localOnly('this test')();
+  const accessKeyId = process.env.KMS_BLACKBOX_ACCESS_KEY_ID;
+  const secretAccessKey = process.env.KMS_BLACKBOX_SECRET_ACCESS_KEY;
+  if (!accessKeyId || !secretAccessKey) throw new Error('KMS_BLACKBOX_ENDPOINT needs KMS_BLACKBOX_ACCESS_KEY_ID and KMS_BLACKBOX_SECRET_ACCESS_KEY');
+  const url = new URL(endpoint);
+  return {
+    endpoint,
+    port: Number(url.port || (url.protocol === 'https:' ? 443 : 80)),
+    pid: 0,
+    dataDir: undefined,
+    output: () => ({ stdout: '', stderr: '' }),
+    kms: (o = {}) =>
+      new KMSClient({
+        endpoint,
+        region: process.env.KMS_BLACKBOX_REGION ?? 'us-east-1',
+        credentials: { accessKeyId, secretAccessKey },
+        maxAttempts: 1,
+        ...o.config,
+      }),
+    advanceClock: localOnly('clock control'),
+    clockNow: localOnly('clock control'),
+    stop: async () => null,
+    kill: localOnly('kill'),
+  };
 }
