@@ -13,6 +13,10 @@ import { type LocalConfig, parseLocalConfig, USAGE, UsageError } from '../lambda
 import { type RunningServer, type Sandbox, serveLocally, type StaticRoute } from '../lambda/local/server';
 import { embeddedDeps } from '../lambda/runtime/embedded';
 
+// The server pins AWS SDK releases that support Node 20; the SDK's notice that later releases will
+// need Node 22 is about upgrades, not about this process, so it is not shown at every start.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 /** Where the console's production build lands (console/ is built with Vite). */
 const CONSOLE_DIST = resolve(ROOT, 'console', 'dist');
