@@ -16,7 +16,6 @@ interface ConsoleContextValue {
   kms: KMSClient;
   notices: FlashbarProps.MessageDefinition[];
   notify(notice: Notice): void;
-  clearNotices(): void;
 }
 
 const ConsoleContext = createContext<ConsoleContextValue | null>(null);
@@ -61,11 +60,10 @@ export function ConsoleProvider({ children }: { children: ReactNode }) {
     };
     setNotices((all) => [item, ...all].slice(0, 5));
   }, [dismiss]);
-  const clearNotices = useCallback(() => setNotices([]), []);
 
   const value = useMemo(
-    () => ({ settings, updateSettings, kms, notices, notify, clearNotices }),
-    [settings, updateSettings, kms, notices, notify, clearNotices],
+    () => ({ settings, updateSettings, kms, notices, notify }),
+    [settings, updateSettings, kms, notices, notify],
   );
   return <ConsoleContext.Provider value={value}>{children}</ConsoleContext.Provider>;
 }

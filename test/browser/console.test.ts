@@ -7,6 +7,7 @@
 import { execFile } from 'node:child_process';
 import { createPublicKey, randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
+import { Agent } from 'node:http';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -122,7 +123,9 @@ beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
   await promisify(execFile)(process.execPath, [join(ROOT, 'scripts', 'build-console.mjs')], { cwd: ROOT });
   server = await startLocalServer({ inMemory: true, clockControl: true });
-  kms = server.kms();
+  // A fresh connection per call: between browser steps the client idles longer than the server's keep-alive,
+  // and reusing a socket the server is closing fails with "socket hang up".
+  kms = server.kms({ config: { requestHandler: { httpAgent: new Agent({ keepAlive: false }) } } });
   browser = await launchBrowser(server.endpoint, [`${DEAD_ENDPOINT}/`]);
   c = new ConsolePage(browser.page, server.endpoint);
 }, 240_000);

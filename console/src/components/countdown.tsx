@@ -5,11 +5,14 @@ import { formatCountdown } from '../format';
 export function Countdown({ to, onExpired }: { to: Date; onExpired?: () => void }) {
   const [now, setNow] = useState(() => new Date());
   const fired = useRef(false);
+  const target = to.getTime();
+  // Keyed on the instant, not the Date object: a reload that returns the same ValidTo (the browser's clock may run
+  // ahead of the service's) must not fire onExpired again and again.
   useEffect(() => {
     fired.current = false;
     const timer = window.setInterval(() => setNow(new Date()), 1000);
     return () => window.clearInterval(timer);
-  }, [to]);
+  }, [target]);
   const text = formatCountdown(to, now);
   useEffect(() => {
     if (text === 'expired' && !fired.current) {

@@ -175,6 +175,7 @@ function KeyMaterialSection({ detail, selected, onSelect, onDelete, onExpired }:
         )}
         {materials.length > 1 && (
           <Table
+            variant="embedded"
             header={<Header variant="h3" counter={`(${materials.length})`}
               description="Select a material to delete that one instead of the current one.">Key materials</Header>}
             items={materials}

@@ -53,7 +53,7 @@ export class ConsolePage {
 
   /** The notification bar at the top of the page. */
   notifications(): Locator {
-    return this.page.locator('[class*="awsui_flashbar"]').first();
+    return this.page.getByRole('region', { name: 'Notifications' });
   }
 
   /** Waits for the key detail page of `name` to be loaded. */
