@@ -9,6 +9,24 @@ export interface KeyRow {
   aliases: string[];
 }
 
+interface Page<T> {
+  items: T[] | undefined;
+  Truncated?: boolean;
+  NextMarker?: string;
+}
+
+/** Follows Marker/NextMarker until the listing is no longer truncated. */
+async function allPages<T>(fetchPage: (marker: string | undefined) => Promise<Page<T>>): Promise<T[]> {
+  const all: T[] = [];
+  let marker: string | undefined;
+  do {
+    const page = await fetchPage(marker);
+    all.push(...(page.items ?? []));
+    marker = page.Truncated ? page.NextMarker : undefined;
+  } while (marker);
+  return all;
+}
+
 /** Runs `work` over `items`, at most `limit` at a time, keeping order. */
 async function mapLimited<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
   const results = new Array<R>(items.length);
@@ -23,30 +41,22 @@ async function mapLimited<T, R>(items: readonly T[], limit: number, work: (item:
   return results;
 }
 
-export async function listAllAliases(kms: KMSClient, keyId?: string): Promise<AliasListEntry[]> {
-  const all: AliasListEntry[] = [];
-  let marker: string | undefined;
-  do {
-    const page = await kms.send(new ListAliasesCommand({ KeyId: keyId, Marker: marker, Limit: 100 }));
-    all.push(...(page.Aliases ?? []));
-    marker = page.Truncated ? page.NextMarker : undefined;
-  } while (marker);
-  return all;
+export function listAllAliases(kms: KMSClient, keyId?: string): Promise<AliasListEntry[]> {
+  return allPages(async (Marker) => {
+    const page = await kms.send(new ListAliasesCommand({ KeyId: keyId, Marker, Limit: 100 }));
+    return { ...page, items: page.Aliases };
+  });
 }
 
-/** Every key in the region with its metadata and alias names. */
+/** Every key in the region with its metadata and alias names, newest first. */
 export async function listKeyRows(kms: KMSClient): Promise<KeyRow[]> {
-  const keyIds: string[] = [];
-  let marker: string | undefined;
-  do {
-    const page = await kms.send(new ListKeysCommand({ Marker: marker, Limit: 100 }));
-    for (const entry of page.Keys ?? []) if (entry.KeyId) keyIds.push(entry.KeyId);
-    marker = page.Truncated ? page.NextMarker : undefined;
-  } while (marker);
-
+  const keys = await allPages(async (Marker) => {
+    const page = await kms.send(new ListKeysCommand({ Marker, Limit: 100 }));
+    return { ...page, items: page.Keys };
+  });
   const [aliases, described] = await Promise.all([
     listAllAliases(kms),
-    mapLimited(keyIds, 8, async (keyId) => {
+    mapLimited(keys.flatMap((k) => (k.KeyId ? [k.KeyId] : [])), 8, async (keyId) => {
       try {
         return (await kms.send(new DescribeKeyCommand({ KeyId: keyId }))).KeyMetadata;
       } catch (error) {
@@ -82,34 +92,16 @@ export async function loadKeyDetail(kms: KMSClient, keyRef: string): Promise<Key
   const keyId = metadata.KeyId;
   const [aliases, tags, materials] = await Promise.all([
     listAllAliases(kms, keyId),
-    listAllTags(kms, keyId),
+    allPages(async (Marker) => {
+      const page = await kms.send(new ListResourceTagsCommand({ KeyId: keyId, Marker, Limit: 50 }));
+      return { ...page, items: page.Tags };
+    }),
     metadata.Origin === 'EXTERNAL' && metadata.KeySpec === 'SYMMETRIC_DEFAULT'
-      ? listAllMaterials(kms, keyId).catch((error: unknown) => ({ error }))
+      ? allPages(async (Marker) => {
+        const page = await kms.send(new ListKeyRotationsCommand({ KeyId: keyId, IncludeKeyMaterial: 'ALL_KEY_MATERIAL', Marker, Limit: 100 }));
+        return { ...page, items: page.Rotations };
+      }).catch((error: unknown) => ({ error }))
       : Promise.resolve(undefined),
   ]);
   return { metadata, aliases, tags, materials };
-}
-
-async function listAllTags(kms: KMSClient, keyId: string): Promise<Tag[]> {
-  const all: Tag[] = [];
-  let marker: string | undefined;
-  do {
-    const page = await kms.send(new ListResourceTagsCommand({ KeyId: keyId, Marker: marker, Limit: 50 }));
-    all.push(...(page.Tags ?? []));
-    marker = page.Truncated ? page.NextMarker : undefined;
-  } while (marker);
-  return all;
-}
-
-async function listAllMaterials(kms: KMSClient, keyId: string): Promise<RotationsListEntry[]> {
-  const all: RotationsListEntry[] = [];
-  let marker: string | undefined;
-  do {
-    const page = await kms.send(new ListKeyRotationsCommand({
-      KeyId: keyId, IncludeKeyMaterial: 'ALL_KEY_MATERIAL', Marker: marker, Limit: 100,
-    }));
-    all.push(...(page.Rotations ?? []));
-    marker = page.Truncated ? page.NextMarker : undefined;
-  } while (marker);
-  return all;
 }

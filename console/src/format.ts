@@ -40,3 +40,9 @@ export function apiErrorLine(error: unknown): string {
   const { name, message } = apiErrorText(error);
   return `${name}: ${message}`;
 }
+
+/** An alias name as KMS wants it: "my-key" becomes "alias/my-key". */
+export function toAliasName(input: string): string {
+  const name = input.trim();
+  return name.startsWith('alias/') ? name : `alias/${name}`;
+}

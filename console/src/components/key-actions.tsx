@@ -140,7 +140,7 @@ function DisableDialog({ targets, running, onCancel, onConfirm }: {
   );
 }
 
-export function DeleteMaterialDialog({ targets, options, running, onCancel, onConfirm }: {
+function DeleteMaterialDialog({ targets, options, running, onCancel, onConfirm }: {
   targets: ActionTarget[]; options: RunOptions; running: boolean; onCancel: () => void; onConfirm: () => void;
 }) {
   const [confirmed, setConfirmed] = useState(false);

@@ -12,7 +12,7 @@ import Textarea from '@cloudscape-design/components/textarea';
 import Tiles from '@cloudscape-design/components/tiles';
 import { useState, type FormEvent } from 'react';
 import { useConsole } from '../context';
-import { apiErrorLine } from '../format';
+import { apiErrorLine, toAliasName } from '../format';
 import { href, navigate } from '../router';
 
 type Origin = 'AWS_KMS' | 'EXTERNAL';
@@ -36,7 +36,7 @@ export function CreateKeyPage() {
       }));
       keyId = created.KeyMetadata?.KeyId;
       if (!keyId) throw new Error('CreateKey returned no key ID');
-      const aliasName = alias.trim() ? (alias.trim().startsWith('alias/') ? alias.trim() : `alias/${alias.trim()}`) : undefined;
+      const aliasName = alias.trim() ? toAliasName(alias) : undefined;
       if (aliasName) await kms.send(new CreateAliasCommand({ AliasName: aliasName, TargetKeyId: keyId }));
       notify({ type: 'success', header: `Key ${aliasName ?? keyId} created`,
         content: origin === 'EXTERNAL' ? 'Its state is Pending import until you import key material.' : undefined });

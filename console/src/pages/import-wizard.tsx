@@ -69,14 +69,9 @@ function opensslCommands(algorithm: WrappingAlgorithm): string {
   ].join('\n');
 }
 
-function pad(n: number): string {
-  return String(n).padStart(2, '0');
-}
-
 /** Default expiry: 90 days from now, at midnight UTC. */
 function defaultExpiryDate(): string {
-  const d = new Date(Date.now() + 90 * 86_400_000);
-  return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}`;
+  return new Date(Date.now() + 90 * 86_400_000).toISOString().slice(0, 10);
 }
 
 export function ImportWizardPage({ keyRef }: { keyRef: string }) {

@@ -20,7 +20,7 @@ import { Countdown } from '../components/countdown';
 import { KeyActionsMenu, useKeyActions, type ActionTarget } from '../components/key-actions';
 import { KeyStateIndicator } from '../components/key-state';
 import { useConsole } from '../context';
-import { formatDate } from '../format';
+import { formatDate, toAliasName } from '../format';
 import { hasImportedMaterial, originLabel } from '../key-actions';
 import { navigate } from '../router';
 
@@ -211,7 +211,7 @@ function AliasesSection({ detail, onChanged }: { detail: KeyDetail; onChanged: (
   const [error, setError] = useState<unknown>(null);
   const submit = async () => {
     setBusy(true);
-    const aliasName = name.startsWith('alias/') ? name : `alias/${name}`;
+    const aliasName = toAliasName(name);
     try {
       await kms.send(new CreateAliasCommand({ AliasName: aliasName, TargetKeyId: detail.metadata.KeyId }));
       notify({ type: 'success', header: `Alias ${aliasName} created` });

@@ -27,11 +27,11 @@ const STATE_OPTIONS: SelectProps.Option[] = [ANY, ...['Enabled', 'Disabled', 'Pe
 const ORIGIN_OPTIONS: SelectProps.Option[] = [ANY, ...['AWS_KMS', 'EXTERNAL']
   .map((origin) => ({ value: origin, label: originLabel(origin) }))];
 
-export function displayName(row: KeyRow): string {
+function displayName(row: KeyRow): string {
   return row.aliases[0] ?? row.metadata.KeyId ?? '';
 }
 
-export function toTarget(row: KeyRow): ActionTarget {
+function toTarget(row: KeyRow): ActionTarget {
   return { metadata: row.metadata, displayName: displayName(row) };
 }
 
