@@ -3,6 +3,7 @@
  * server: the documented console flow for deleting imported key material (checkbox + Key actions, and from the
  * key detail page), import through the wizard (wrapped in the browser, and wrapped with node:crypto like a user
  * would), the Pending import → Enabled round trip, scheduled deletion, API errors, keyboard use and axe-core.
+ * The tests run in order and follow one key through its life, as a user would.
  */
 import { execFile } from 'node:child_process';
 import { createPublicKey, randomBytes } from 'node:crypto';
@@ -18,7 +19,7 @@ import {
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startLocalServer, type LocalServer } from '../support/local-server';
 import { wrapMaterial, type WrappingAlgorithm } from '../support/wrap-material';
-import { launchBrowser, seriousAxeViolations, type Browser } from './support/browser';
+import { launchBrowser, requireChromium, seriousAxeViolations, type Browser } from './support/browser';
 import { ConsolePage } from './support/console-page';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -120,6 +121,7 @@ async function importThroughWizard(options: {
 
 beforeAll(async () => {
   // GIVEN the console built the way `npm start` builds it, the real server, and a fresh chromium
+  requireChromium(); // before the slow build: a missing browser fails at once
   mkdirSync(ARTIFACTS, { recursive: true });
   await promisify(execFile)(process.execPath, [join(ROOT, 'scripts', 'build-console.mjs')], { cwd: ROOT });
   server = await startLocalServer({ inMemory: true, clockControl: true });

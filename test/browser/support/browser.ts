@@ -20,14 +20,19 @@ export interface Browser {
   close(): Promise<void>;
 }
 
+/** Fails, saying what to install, when chromium is missing. */
+export function requireChromium(): void {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`chromium is not installed at ${CHROMIUM}; the console tests need it: apt-get install chromium`);
+  }
+}
+
 /**
  * Launches headless chromium allowed to talk to `origin` only; other requests are refused and recorded, except
  * those a test makes on purpose (`expectedRefusals`). Fails, naming the package, when chromium is missing.
  */
 export async function launchBrowser(origin: string, expectedRefusals: readonly string[] = []): Promise<Browser> {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`chromium is not installed at ${CHROMIUM}; the console tests need it: apt-get install chromium`);
-  }
+  requireChromium();
   const profile = mkdtempSync(join(tmpdir(), 'byok-kms-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
