@@ -156,6 +156,10 @@ export function serveLocally(handler: ProxyHandler, options: ServeOptions): Prom
       }
     });
   });
+  // SDK clients keep connections alive and reuse them after idle gaps. Node closes idle ones after 5 s,
+  // which races a client's next request ("socket hang up"); keep them longer, as AWS endpoints do.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   server.on('clientError', (_err, socket) => {
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
     else socket.destroy();
