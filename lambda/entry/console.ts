@@ -1,0 +1,5 @@
+// The console function's entry: lib/constructs/console-site.ts copies console/dist into `console/` beside this bundle.
+import { fileURLToPath } from 'node:url';
+import { makeConsoleHandler } from '../handlers/console';
+
+export const handler = makeConsoleHandler({ assetsDir: fileURLToPath(new URL('console', import.meta.url)) });
