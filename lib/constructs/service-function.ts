@@ -20,7 +20,7 @@ function findRoot(from: string): string {
 }
 
 /** The entry files under lambda/entry/ (2–3 lines each: build AWS deps, export the handler). */
-export type EntryName = 'kms-api' | 'timer';
+export type EntryName = 'kms-api' | 'timer' | 'console';
 
 export function entryPath(entryName: EntryName): string {
   return join(PROJECT_ROOT, 'lambda', 'entry', `${entryName}.ts`);

@@ -31,6 +31,12 @@ function statementsOf(t: Template, rolePrefix: string): Statement[] {
     .flatMap((p) => (p.Properties as { PolicyDocument: { Statement: Statement[] } }).PolicyDocument.Statement);
 }
 
+/** The integration a route targets (`integrations/<ref>`). */
+function integrationOf(t: Template, route: { Properties?: Record<string, unknown> }): Record<string, unknown> | undefined {
+  const ref = JSON.stringify(route.Properties?.Target).match(/"Ref":"([^"]+)"/)?.[1];
+  return ref ? resources(t, 'AWS::ApiGatewayV2::Integration')[ref]?.Properties : undefined;
+}
+
 function functionNamed(t: Template, entryDescription: RegExp) {
   const found = Object.entries(resources(t, 'AWS::Lambda::Function')).find(([, r]) => entryDescription.test(String(r.Properties?.Description)));
   expect(found).toBeDefined();
@@ -72,9 +78,9 @@ describe('stateful stack', () => {
 });
 
 describe('stateless stack', () => {
-  test('two functions, both nodejs22.x on arm64 with source maps, each with its own log group', () => {
+  test('three functions (API, timers, console), all nodejs22.x on arm64 with source maps, each with its own log group', () => {
     const functions = Object.values(resources(dev.serviceTemplate, 'AWS::Lambda::Function'));
-    expect(functions).toHaveLength(2);
+    expect(functions).toHaveLength(3);
     for (const fn of functions) {
       expect(fn.Properties).toMatchObject({
         Runtime: 'nodejs22.x',
@@ -85,7 +91,7 @@ describe('stateless stack', () => {
       });
     }
     const groups = Object.values(resources(dev.serviceTemplate, 'AWS::Logs::LogGroup'));
-    expect(groups).toHaveLength(3); // two functions and the API's access log
+    expect(groups).toHaveLength(4); // three functions and the API's access log
     for (const g of groups) expect(g.Properties).toMatchObject({ RetentionInDays: 14 });
   });
 
@@ -99,14 +105,16 @@ describe('stateless stack', () => {
     expect(vars[ENV.TIMER_GROUP]).toBe('byok-kms-dev-timers');
   });
 
-  test('an HTTP API with one route, POST /, proxied to the API function on the $default stage with access logs', () => {
+  test('an HTTP API whose only POST route, POST /, is proxied to the API function on the $default stage with access logs', () => {
     const [, api] = only(dev.serviceTemplate, 'AWS::ApiGatewayV2::Api');
     expect(api.Properties).toMatchObject({ ProtocolType: 'HTTP' });
-    const [, route] = only(dev.serviceTemplate, 'AWS::ApiGatewayV2::Route');
-    expect(route.Properties).toMatchObject({ RouteKey: 'POST /' });
+    const routes = Object.values(resources(dev.serviceTemplate, 'AWS::ApiGatewayV2::Route'));
+    expect(routes.map((r) => r.Properties?.RouteKey).sort()).toEqual(['GET /console', 'GET /console/{proxy+}', 'POST /']);
+    const route = routes.find((r) => r.Properties?.RouteKey === 'POST /')!;
     expect(route.Properties?.AuthorizationType ?? 'NONE').toBe('NONE'); // SigV4 is verified in the function
-    const [, integration] = only(dev.serviceTemplate, 'AWS::ApiGatewayV2::Integration');
-    expect(integration.Properties).toMatchObject({ IntegrationType: 'AWS_PROXY', PayloadFormatVersion: '2.0' });
+    const [apiFnId] = functionNamed(dev.serviceTemplate, /byok-kms API/);
+    const integration = integrationOf(dev.serviceTemplate, route);
+    expect(integration).toMatchObject({ IntegrationType: 'AWS_PROXY', PayloadFormatVersion: '2.0', IntegrationUri: { 'Fn::GetAtt': [apiFnId, 'Arn'] } });
     const [, stage] = only(dev.serviceTemplate, 'AWS::ApiGatewayV2::Stage');
     expect(stage.Properties).toMatchObject({
       StageName: '$default',
@@ -143,11 +151,59 @@ describe('stateless stack', () => {
     });
   });
 
-  test('outputs: the endpoint URL, the table name and the schedule group', () => {
+  test('outputs: the endpoint URL, the console URL, the table name and the schedule group', () => {
     const outputs = dev.serviceTemplate.toJSON().Outputs as Record<string, { Value: unknown }>;
-    expect(Object.keys(outputs)).toEqual(expect.arrayContaining(['EndpointUrl', 'TableName', 'ScheduleGroup']));
+    expect(Object.keys(outputs)).toEqual(expect.arrayContaining(['EndpointUrl', 'ConsoleUrl', 'TableName', 'ScheduleGroup']));
+    expect(outputs.ConsoleUrl?.Value).toEqual({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/^ApiHttpApi/), 'ApiEndpoint'] }, '/console/']] });
     expect(outputs.ScheduleGroup?.Value).toBe('byok-kms-dev-timers');
     expect(JSON.stringify(outputs.EndpointUrl?.Value)).toContain('ApiEndpoint');
+  });
+});
+
+describe('web console', () => {
+  test('GET /console and GET /console/{proxy+} on the KMS API, both proxied (payload 2.0) to the console function, no authorizer', () => {
+    const [consoleFnId, fn] = functionNamed(dev.serviceTemplate, /byok-kms console/);
+    expect(fn.Properties).toMatchObject({ MemorySize: 256, Timeout: 10 });
+    const [apiId] = only(dev.serviceTemplate, 'AWS::ApiGatewayV2::Api');
+    const routes = Object.values(resources(dev.serviceTemplate, 'AWS::ApiGatewayV2::Route')).filter((r) => String(r.Properties?.RouteKey).startsWith('GET '));
+    expect(routes).toHaveLength(2);
+    for (const route of routes) {
+      expect(route.Properties).toMatchObject({ ApiId: { Ref: apiId }, AuthorizationType: 'NONE' });
+      expect(integrationOf(dev.serviceTemplate, route)).toMatchObject({
+        IntegrationType: 'AWS_PROXY',
+        PayloadFormatVersion: '2.0',
+        IntegrationUri: { 'Fn::GetAtt': [consoleFnId, 'Arn'] },
+      });
+    }
+  });
+
+  test('API Gateway may invoke the console function for the console routes only', () => {
+    const [consoleFnId] = functionNamed(dev.serviceTemplate, /byok-kms console/);
+    const permissions = Object.values(resources(dev.serviceTemplate, 'AWS::Lambda::Permission')).filter(
+      (p) => JSON.stringify(p.Properties?.FunctionName) === JSON.stringify({ 'Fn::GetAtt': [consoleFnId, 'Arn'] }),
+    );
+    expect(permissions.map((p) => JSON.stringify(p.Properties?.SourceArn).match(/"\/\*\/\*(\/[^"]*)"/)?.[1]).sort()).toEqual(['/console', '/console/{proxy+}']);
+    for (const p of permissions) expect(p.Properties).toMatchObject({ Action: 'lambda:InvokeFunction', Principal: 'apigateway.amazonaws.com' });
+  });
+
+  test('the console function has no configuration and no permission beyond writing its own logs', () => {
+    const [consoleFnId, fn] = functionNamed(dev.serviceTemplate, /byok-kms console/);
+    expect(Object.keys((fn.Properties as { Environment: { Variables: Record<string, unknown> } }).Environment.Variables).sort()).toEqual([
+      'NODE_OPTIONS',
+      'POWERTOOLS_LOG_LEVEL',
+      'POWERTOOLS_SERVICE_NAME',
+    ]);
+    const logGroupId = (fn.Properties as { LoggingConfig: { LogGroup: { Ref: string } } }).LoggingConfig.LogGroup.Ref;
+    expect(statementsOf(dev.serviceTemplate, 'ConsoleHandlerRole')).toEqual([
+      { Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: { 'Fn::GetAtt': [logGroupId, 'Arn'] } },
+    ]);
+    const [, role] = Object.entries(resources(dev.serviceTemplate, 'AWS::IAM::Role')).find(([id]) => id.startsWith('ConsoleHandlerRole'))!;
+    expect(role.Properties).toMatchObject({
+      AssumeRolePolicyDocument: { Statement: [{ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' } }] },
+    });
+    expect(role.Properties?.ManagedPolicyArns).toBeUndefined();
+    expect(role.Properties?.Policies).toBeUndefined();
+    expect(consoleFnId).toMatch(/^ConsoleHandler/);
   });
 });
 
