@@ -1,13 +1,20 @@
 /**
  * Every Lambda entry really bundles with the local esbuild and the construct's settings (ESM,
  * node22, minified, source maps, the runtime's AWS SDK left out), and the bundle loads: with its
- * environment it exports a handler, without it fails fast naming the missing variable. Sizes are printed.
+ * environment it exports a handler, without it fails fast naming the missing variable. The console
+ * function's bundle gets the built console copied beside it by the construct's own commands, and
+ * serves it. Sizes are printed.
  */
-import { rmSync, statSync } from 'node:fs';
+import { execFile, execFileSync } from 'node:child_process';
+import { readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
+import { gunzipSync } from 'node:zlib';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { build } from 'esbuild';
 import { afterAll, describe, expect, test } from 'vitest';
+import { BUNDLED_CONSOLE_DIR, CONSOLE_DIST, consoleCopyCommands } from '../../lib/constructs/console-site';
 import { BUNDLING, type EntryName, PROJECT_ROOT, entryPath } from '../../lib/constructs/service-function';
 import { ENV } from '../../lambda/runtime/env-names';
 
@@ -67,4 +74,47 @@ describe('Lambda bundles', () => {
       }
     });
   }
+});
+
+describe('console bundle', () => {
+  test('bundles with esbuild, gets the built console copied beside it, and serves it', async () => {
+    // GIVEN the console built as `cdk synth` builds it (incremental)
+    await promisify(execFile)(process.execPath, [join(PROJECT_ROOT, 'scripts', 'build-console.mjs')], { cwd: PROJECT_ROOT });
+    // WHEN the entry is bundled and the construct's afterBundling commands run on the output
+    const outdir = join(out, 'console');
+    const outfile = join(outdir, 'index.mjs');
+    const result = await bundle('console', outfile);
+    expect(result.errors).toEqual([]);
+    execFileSync('bash', ['-c', consoleCopyCommands(CONSOLE_DIST, join(outdir, BUNDLED_CONSOLE_DIR)).join(' && ')], { cwd: PROJECT_ROOT });
+    // THEN
+    const size = statSync(outfile).size;
+    const assets = readdirSync(join(outdir, BUNDLED_CONSOLE_DIR, 'assets'));
+    const assetBytes = assets.reduce((sum, name) => sum + statSync(join(outdir, BUNDLED_CONSOLE_DIR, 'assets', name)).size, 0);
+    console.log(`bundle console: ${(size / 1024).toFixed(1)} KiB (+ ${(statSync(`${outfile}.map`).size / 1024).toFixed(1)} KiB source map) + console files ${(assetBytes / 1024).toFixed(1)} KiB in ${assets.length} assets`);
+    expect(size).toBeLessThan(256 * 1024);
+    expect(readdirSync(join(outdir, BUNDLED_CONSOLE_DIR))).not.toContain('.build-stamp');
+
+    const { handler } = (await import(pathToFileURL(outfile).href)) as {
+      handler: (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
+    };
+    const get = (rawPath: string, headers: Record<string, string> = {}) =>
+      handler({ version: '2.0', rawPath, rawQueryString: '', headers, requestContext: { http: { method: 'GET', path: rawPath }, stage: '$default' } } as unknown as APIGatewayProxyEventV2, {} as Context);
+    const index = await get('/console/');
+    expect(index.statusCode).toBe(200);
+    expect(index.body).toContain('<div id="root"></div>');
+    const script = /src="\.\/(assets\/[^"]+\.js)"/.exec(index.body!)?.[1];
+    expect(script, 'index.html loads a script from assets/').toBeDefined();
+    const js = await get(`/console/${script}`, { 'accept-encoding': 'gzip' });
+    expect(js).toMatchObject({ statusCode: 200, isBase64Encoded: true, headers: { 'content-type': 'text/javascript; charset=utf-8', 'content-encoding': 'gzip' } });
+    const zipped = Buffer.from(js.body!, 'base64');
+    const plain = gunzipSync(zipped);
+    console.log(`console ${script}: ${(plain.length / 1024).toFixed(1)} KiB, ${(zipped.length / 1024).toFixed(1)} KiB gzipped`);
+    for (const name of assets) {
+      // Lambda's response payload limit is 6 MB: every file fits even for a client without gzip
+      const res = await get(`/console/assets/${name}`);
+      expect(res.statusCode, name).toBe(200);
+      expect(JSON.stringify(res).length, name).toBeLessThan(6 * 1024 * 1024);
+    }
+    expect((await get('/console')).statusCode).toBe(301);
+  });
 });
