@@ -6,7 +6,8 @@
  *   GET  /health            200 {"status":"ok"} (the server listens only once the service is ready)
  *   GET  /__sandbox/clock   {"now": <epoch seconds>}                      (clock control only)
  *   POST /__sandbox/clock   {"advanceSeconds": n} → moves the clock, runs due timers, {"now": …}
- *   GET  <prefix>/…         static files (e.g. the console at /console), index.html for unknown paths
+ *   GET  <prefix>/…         static files (e.g. the console at /console), chosen as the console
+ *                           function chooses them (lambda/adapters/static/static-files.ts)
  *
  * Bodies above `bodyLimit` are answered 413 without reaching the handler. The server never crashes
  * on a request: whatever escapes the handler becomes a 500 KMSInternalException.
@@ -16,9 +17,10 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { extname, resolve, sep } from 'node:path';
+import { resolve } from 'node:path';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { KMS_CONTENT_TYPE, REQUEST_ID_HEADER } from '../adapters/kms-json/middleware';
+import { resolveStaticFile, staticFileHeaders } from '../adapters/static/static-files';
 
 export type ProxyHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
 
@@ -61,27 +63,6 @@ export interface RunningServer {
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
 /** A body this far over the limit is not drained any more: the connection is dropped. */
 const DRAIN_LIMIT = 64 * 1024 * 1024;
-
-const CONTENT_TYPES: ReadonlyMap<string, string> = new Map([
-  ['.html', 'text/html; charset=utf-8'],
-  ['.js', 'text/javascript; charset=utf-8'],
-  ['.mjs', 'text/javascript; charset=utf-8'],
-  ['.css', 'text/css; charset=utf-8'],
-  ['.json', 'application/json; charset=utf-8'],
-  ['.map', 'application/json; charset=utf-8'],
-  ['.txt', 'text/plain; charset=utf-8'],
-  ['.svg', 'image/svg+xml'],
-  ['.png', 'image/png'],
-  ['.jpg', 'image/jpeg'],
-  ['.jpeg', 'image/jpeg'],
-  ['.gif', 'image/gif'],
-  ['.webp', 'image/webp'],
-  ['.ico', 'image/x-icon'],
-  ['.woff', 'font/woff'],
-  ['.woff2', 'font/woff2'],
-  ['.ttf', 'font/ttf'],
-  ['.wasm', 'application/wasm'],
-]);
 
 export function serveLocally(handler: ProxyHandler, options: ServeOptions): Promise<RunningServer> {
   const bodyLimit = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
@@ -309,37 +290,27 @@ function parseAdvance(text: string): number | string {
 }
 
 async function serveStatic(route: { prefix: string; dir: string }, path: string, method: string, search: string, res: ServerResponse): Promise<void> {
-  if (path === route.prefix) {
-    res.writeHead(301, { location: `${route.prefix}/${search}`, 'content-length': '0' });
-    res.end();
-    return;
+  const found = resolveStaticFile(route.dir, route.prefix, path);
+  switch (found.kind) {
+    case 'add-slash':
+      res.writeHead(301, { location: `${route.prefix}/${search}`, 'content-length': '0' });
+      res.end();
+      return;
+    case 'bad-request':
+      return sendText(res, 400, 'Bad Request');
+    case 'not-found':
+      return sendText(res, 404, found.reason === 'no-index' ? `Not Found (nothing is built in ${route.dir})` : 'Not Found');
+    case 'file':
+      break;
   }
-  let relative: string;
-  try {
-    relative = decodeURIComponent(path.slice(route.prefix.length + 1));
-  } catch {
-    return sendText(res, 400, 'Bad Request');
-  }
-  const file = resolve(route.dir, relative);
-  // No path traversal: the resolved file must be inside the directory.
-  const inside = !relative.includes('\0') && (file === route.dir || file.startsWith(route.dir + sep));
-  if (!inside) return sendText(res, 404, 'Not Found');
-
-  const target = (await isFile(file)) ? file : resolve(route.dir, 'index.html');
-  if (!(await isFile(target))) return sendText(res, 404, `Not Found (nothing is built in ${route.dir})`);
-  const size = (await stat(target)).size;
-  res.writeHead(200, {
-    'content-type': CONTENT_TYPES.get(extname(target).toLowerCase()) ?? 'application/octet-stream',
-    'content-length': String(size),
-    'x-content-type-options': 'nosniff',
-    'cache-control': target.endsWith('index.html') ? 'no-cache' : 'public, max-age=300',
-  });
+  const size = (await stat(found.file)).size;
+  res.writeHead(200, { ...staticFileHeaders(found), 'content-length': String(size) });
   if (method === 'HEAD') {
     res.end();
     return;
   }
   await new Promise<void>((done) => {
-    const stream = createReadStream(target);
+    const stream = createReadStream(found.file);
     stream.on('error', () => {
       res.destroy();
       done();
@@ -347,14 +318,6 @@ async function serveStatic(route: { prefix: string; dir: string }, path: string,
     stream.on('end', () => done());
     stream.pipe(res);
   });
-}
-
-async function isFile(path: string): Promise<boolean> {
-  try {
-    return (await stat(path)).isFile();
-  } catch {
-    return false;
-  }
 }
 
 function sendText(res: ServerResponse, status: number, text: string): void {

@@ -179,6 +179,15 @@ describe('static routes', () => {
     }
   });
 
+  test('answer 404 for a missing asset instead of index.html, with the same headers as the console function', async () => {
+    const endpoint = await start();
+    const missing = await fetch(`${endpoint}/console/assets/gone-AbCd1234.js`);
+    expect(missing.status).toBe(404);
+    const index = await fetch(`${endpoint}/console/`);
+    expect(index.headers.get('cache-control')).toBe('no-cache');
+    expect(index.headers.get('x-frame-options')).toBe('DENY');
+  });
+
   test('redirect the bare prefix to the prefix with a slash', async () => {
     const endpoint = await start();
     const res = await fetch(`${endpoint}/console`, { redirect: 'manual' });
