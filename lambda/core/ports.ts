@@ -38,8 +38,11 @@ export interface KeyStore {
   createAlias(alias: AliasRecord): Promise<void>;
   /** Replaces the alias; throws StoreConflictError if it does not exist. */
   updateAlias(alias: AliasRecord): Promise<void>;
-  /** An alias already gone is not an error. */
-  deleteAlias(scope: Scope, aliasName: string): Promise<void>;
+  /**
+   * An alias already gone is not an error. With `onlyIfTarget`, the alias is deleted only while it
+   * still names that key (it may have been re-pointed since it was read); otherwise nothing happens.
+   */
+  deleteAlias(scope: Scope, aliasName: string, onlyIfTarget?: string): Promise<void>;
   /** Aliases of the scope in name order, optionally only those targeting `keyId`. Throws InvalidMarkerException. */
   listAliases(scope: Scope, page: PageRequest & { readonly keyId?: string }): Promise<Page<AliasRecord>>;
 }

@@ -320,6 +320,20 @@ export function keyStoreContract(name: string, makeStore: () => Promise<KeyStore
         expect(await store.getAlias(SCOPE_A, 'alias/gone')).toBeUndefined();
       });
 
+      test('deletes an alias only while it names the given key, when asked to', async () => {
+        // GIVEN an alias that was re-pointed from k1 to k2
+        const store = await makeStore();
+        await store.createAlias(anAlias(SCOPE_A, 'alias/repointed', 'k1'));
+        await store.updateAlias(anAlias(SCOPE_A, 'alias/repointed', 'k2'));
+        // WHEN k1's deletion removes "its" aliases
+        await store.deleteAlias(SCOPE_A, 'alias/repointed', 'k1');
+        // THEN k2 keeps it; naming k2 deletes it; a missing alias is still not an error
+        expect((await store.getAlias(SCOPE_A, 'alias/repointed'))?.targetKeyId).toBe('k2');
+        await store.deleteAlias(SCOPE_A, 'alias/repointed', 'k2');
+        expect(await store.getAlias(SCOPE_A, 'alias/repointed')).toBeUndefined();
+        await store.deleteAlias(SCOPE_A, 'alias/repointed', 'k2');
+      });
+
       test('lists aliases in name order, page by page', async () => {
         // GIVEN
         const store = await makeStore();

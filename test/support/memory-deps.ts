@@ -52,8 +52,9 @@ export class MemoryKeyStore implements KeyStore {
     if (!this.aliases.has(id)) throw new StoreConflictError(alias.aliasName);
     this.aliases.set(id, alias);
   }
-  async deleteAlias(scope: Scope, aliasName: string) {
-    this.aliases.delete(`${scopeId(scope)}/${aliasName}`);
+  async deleteAlias(scope: Scope, aliasName: string, onlyIfTarget?: string) {
+    const id = `${scopeId(scope)}/${aliasName}`;
+    if (onlyIfTarget === undefined || this.aliases.get(id)?.targetKeyId === onlyIfTarget) this.aliases.delete(id);
   }
   async listAliases(scope: Scope, page: PageRequest & { keyId?: string }): Promise<Page<AliasRecord>> {
     const all = [...this.aliases.values()]

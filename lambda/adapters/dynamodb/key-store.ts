@@ -125,8 +125,18 @@ export class DynamoKeyStore implements KeyStore {
     );
   }
 
-  async deleteAlias(scope: Scope, aliasName: string): Promise<void> {
-    await this.client.send(new DeleteItemCommand({ TableName: this.tableName, Key: aliasItemKey(scope, aliasName) }));
+  async deleteAlias(scope: Scope, aliasName: string, onlyIfTarget?: string): Promise<void> {
+    const condition = onlyIfTarget === undefined ? {} : {
+      ConditionExpression: '#target = :target',
+      ExpressionAttributeNames: { '#target': ATTR.aliasTarget },
+      ExpressionAttributeValues: { ':target': { S: onlyIfTarget } },
+    };
+    try {
+      await this.client.send(new DeleteItemCommand({ TableName: this.tableName, Key: aliasItemKey(scope, aliasName), ...condition }));
+    } catch (err) {
+      // Gone already, or re-pointed to another key meanwhile: either way not ours to delete.
+      if ((err as { name?: unknown }).name !== 'ConditionalCheckFailedException') throw err;
+    }
   }
 
   async listAliases(scope: Scope, page: PageRequest & { readonly keyId?: string }): Promise<Page<AliasRecord>> {

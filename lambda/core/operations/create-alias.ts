@@ -27,8 +27,10 @@ export const createAlias: Operation<CreateAliasInput, CreateAliasOutput> = async
   const exists = (options?: ErrorOptions) =>
     new AlreadyExistsException(`An alias with the name ${aliasArn(scope, input.AliasName)} already exists`, options);
   if (await findLiveAlias(deps, scope, input.AliasName)) throw exists();
-  // A stored alias whose key is past its deletion date is already gone for callers (D17): clear it.
-  if (await deps.keys.getAlias(scope, input.AliasName)) await deps.keys.deleteAlias(scope, input.AliasName);
+  // A stored alias whose key is past its deletion date is already gone for callers (D17): clear it,
+  // unless it was re-pointed meanwhile (then createAlias below finds it and answers AlreadyExists).
+  const stale = await deps.keys.getAlias(scope, input.AliasName);
+  if (stale) await deps.keys.deleteAlias(scope, input.AliasName, stale.targetKeyId);
   const now = deps.clock.now();
   try {
     await deps.keys.createAlias({ scope, aliasName: input.AliasName, targetKeyId: key.keyId, creationDate: now, lastUpdatedDate: now });

@@ -43,7 +43,8 @@ async function deleteKeyAndAliases(deps: Pick<Deps, 'keys' | 'events' | 'materia
     names.push(...page.items.map((a) => a.aliasName));
     marker = page.nextMarker;
   } while (marker !== undefined);
-  for (const name of names) await deps.keys.deleteAlias(key.scope, name);
+  // Conditional: an alias re-pointed to another key since the listing is that key's now.
+  for (const name of names) await deps.keys.deleteAlias(key.scope, name, key.keyId);
   await deps.keys.deleteKey(key.scope, key.keyId, { expectedRevision: key.revision });
   deps.materialCache.evictKey(key.arn);
   deps.events.record({ eventName: 'DeleteKey', keyArn: key.arn, eventTime: now });
