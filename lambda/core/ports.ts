@@ -2,7 +2,7 @@
  * The ports through which the pure core reaches the world. Adapters implement them; every
  * operation takes `Deps` (or a `Pick` of it) so that tests can pass fakes or real engines.
  */
-import type { AliasRecord, KeyRecord, Scope } from './model/key';
+import type { AliasRecord, KeyRecord, Origin, Scope } from './model/key';
 import type { Timer } from './timers/timer';
 
 export interface SaveGuard {
@@ -74,7 +74,16 @@ export type RandomBytes = (length: number) => Uint8Array;
 /** Service events with no caller (AWS logs them to CloudTrail as AwsServiceEvent). */
 export type ServiceEvent =
   | { readonly eventName: 'DeleteExpiredKeyMaterial'; readonly keyArn: string; readonly keyMaterialId: string; readonly eventTime: Date }
-  | { readonly eventName: 'DeleteKey'; readonly keyArn: string; readonly eventTime: Date };
+  | { readonly eventName: 'DeleteKey'; readonly keyArn: string; readonly eventTime: Date }
+  | {
+      readonly eventName: 'RotateKey';
+      readonly keyArn: string;
+      readonly rotationType: 'ON_DEMAND';
+      readonly keyOrigin: Origin;
+      readonly previousKeyMaterialId?: string;
+      readonly currentKeyMaterialId: string;
+      readonly eventTime: Date;
+    };
 
 export interface EventSink {
   record(event: ServiceEvent): void;

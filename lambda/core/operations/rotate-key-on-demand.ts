@@ -72,6 +72,16 @@ export async function rotateKeyOnDemand(
       onDemandRotations: key.onDemandRotations + 1,
     };
     await saveKey(deps, loaded, next);
+    // AWS records the completed rotation as a RotateKey service event (CloudTrail); so do we.
+    deps.events.record({
+      eventName: 'RotateKey',
+      keyArn: key.arn,
+      rotationType: 'ON_DEMAND',
+      keyOrigin: key.origin,
+      ...(key.currentMaterialId !== undefined && { previousKeyMaterialId: key.currentMaterialId }),
+      currentKeyMaterialId: current.materialId,
+      eventTime: deps.clock.now(),
+    });
     return { KeyId: key.arn };
   });
 }
