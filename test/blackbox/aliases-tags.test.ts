@@ -14,27 +14,18 @@ import {
   UntagResourceCommand,
   UpdateAliasCommand,
   type AliasListEntry,
-  type KMSClient,
   type Tag,
 } from '@aws-sdk/client-kms';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { startLocalServer, type LocalServer } from '../support/local-server';
-import { aliasArnOf, createExternalKey, createImportedKey, createKey, expectKmsError, expectNear, sleep, uniqueAlias, recordRawResponses } from './helpers';
+import { describe, expect, test } from 'vitest';
+import { aliasArnOf, createExternalKey, createImportedKey, createKey, describeKey, expectKmsError, expectNear, sleep, uniqueAlias, useLocalServer } from './helpers';
 
-let server: LocalServer;
-let kms: KMSClient;
-
-beforeAll(async () => {
-  server = await startLocalServer({ inMemory: true });
-  kms = recordRawResponses(server.kms());
-});
-afterAll(async () => server?.stop());
+const local = useLocalServer();
 
 async function listAliases(keyId?: string, limit?: number): Promise<AliasListEntry[]> {
   const all: AliasListEntry[] = [];
   let marker: string | undefined;
   for (let page = 0; page < 1000; page++) {
-    const out = await kms.send(new ListAliasesCommand({ ...(keyId && { KeyId: keyId }), ...(limit && { Limit: limit }), ...(marker && { Marker: marker }) }));
+    const out = await local.kms.send(new ListAliasesCommand({ ...(keyId && { KeyId: keyId }), ...(limit && { Limit: limit }), ...(marker && { Marker: marker }) }));
     all.push(...out.Aliases!);
     if (!out.Truncated) {
       expect(out.NextMarker).toBeUndefined();
@@ -51,7 +42,7 @@ async function listTags(keyId: string, limit?: number): Promise<Tag[]> {
   const all: Tag[] = [];
   let marker: string | undefined;
   for (let page = 0; page < 1000; page++) {
-    const out = await kms.send(new ListResourceTagsCommand({ KeyId: keyId, ...(limit && { Limit: limit }), ...(marker && { Marker: marker }) }));
+    const out = await local.kms.send(new ListResourceTagsCommand({ KeyId: keyId, ...(limit && { Limit: limit }), ...(marker && { Marker: marker }) }));
     all.push(...out.Tags!);
     if (!out.Truncated) {
       expect(out.NextMarker).toBeUndefined();
@@ -63,16 +54,16 @@ async function listTags(keyId: string, limit?: number): Promise<Tag[]> {
   throw new Error('ListResourceTags never stopped');
 }
 
-const targetOf = async (alias: string) => (await kms.send(new DescribeKeyCommand({ KeyId: alias }))).KeyMetadata!.KeyId;
+const targetOf = async (alias: string) => (await describeKey(local.kms, alias)).KeyId;
 
 describe('CreateAlias', () => {
   test('creates an alias listed with its ARN, target key ID and dates', async () => {
     // GIVEN
-    const meta = await createExternalKey(kms);
+    const meta = await createExternalKey(local.kms);
     const alias = uniqueAlias('create');
     // WHEN
     const before = new Date();
-    await kms.send(new CreateAliasCommand({ AliasName: alias, TargetKeyId: meta.Arn }));
+    await local.kms.send(new CreateAliasCommand({ AliasName: alias, TargetKeyId: meta.Arn }));
     // THEN
     const [entry] = await listAliases(meta.KeyId);
     expect(entry).toMatchObject({ AliasName: alias, AliasArn: aliasArnOf(meta.Arn!, alias), TargetKeyId: meta.KeyId });
@@ -82,21 +73,21 @@ describe('CreateAlias', () => {
   });
 
   test('fails with ValidationException when the name lacks the alias/ prefix', async () => {
-    const meta = await createKey(kms);
+    const meta = await createKey(local.kms);
     await expectKmsError(
-      kms.send(new CreateAliasCommand({ AliasName: 'no-prefix', TargetKeyId: meta.KeyId })),
+      local.kms.send(new CreateAliasCommand({ AliasName: 'no-prefix', TargetKeyId: meta.KeyId })),
       'ValidationException',
       'Alias must start with the prefix "alias/". Please see https://docs.aws.amazon.com/kms/latest/developerguide/kms-alias.html',
     );
   });
 
   test('fails with AlreadyExistsException naming the alias ARN for a duplicate name', async () => {
-    const a = await createKey(kms);
-    const b = await createKey(kms);
+    const a = await createKey(local.kms);
+    const b = await createKey(local.kms);
     const alias = uniqueAlias('dup');
-    await kms.send(new CreateAliasCommand({ AliasName: alias, TargetKeyId: a.KeyId }));
+    await local.kms.send(new CreateAliasCommand({ AliasName: alias, TargetKeyId: a.KeyId }));
     await expectKmsError(
-      kms.send(new CreateAliasCommand({ AliasName: alias, TargetKeyId: b.KeyId })),
+      local.kms.send(new CreateAliasCommand({ AliasName: alias, TargetKeyId: b.KeyId })),
       'AlreadyExistsException',
       `An alias with the name ${aliasArnOf(a.Arn!, alias)} already exists`,
     );
@@ -104,27 +95,27 @@ describe('CreateAlias', () => {
   });
 
   test('fails with KMSInvalidStateException when the target is pending deletion', async () => {
-    const meta = await createExternalKey(kms);
-    await kms.send(new ScheduleKeyDeletionCommand({ KeyId: meta.KeyId, PendingWindowInDays: 7 }));
+    const meta = await createExternalKey(local.kms);
+    await local.kms.send(new ScheduleKeyDeletionCommand({ KeyId: meta.KeyId, PendingWindowInDays: 7 }));
     const alias = uniqueAlias('doomed');
-    await expectKmsError(kms.send(new CreateAliasCommand({ AliasName: alias, TargetKeyId: meta.KeyId })), 'KMSInvalidStateException', `${meta.Arn} is pending deletion.`);
+    await expectKmsError(local.kms.send(new CreateAliasCommand({ AliasName: alias, TargetKeyId: meta.KeyId })), 'KMSInvalidStateException', `${meta.Arn} is pending deletion.`);
     expect(await listAliases(meta.KeyId)).toEqual([]);
   });
 
   test('fails with NotFoundException for an unknown target', async () => {
-    const meta = await createKey(kms);
+    const meta = await createKey(local.kms);
     const unknown = '12345678-1234-1234-1234-123456789012';
     await expectKmsError(
-      kms.send(new CreateAliasCommand({ AliasName: uniqueAlias('ghost'), TargetKeyId: unknown })),
+      local.kms.send(new CreateAliasCommand({ AliasName: uniqueAlias('ghost'), TargetKeyId: unknown })),
       'NotFoundException',
       `Key '${meta.Arn!.replace(meta.KeyId!, unknown)}' does not exist`,
     );
   });
 
   test('a key may have several aliases', async () => {
-    const meta = await createKey(kms);
+    const meta = await createKey(local.kms);
     const names = [uniqueAlias('one'), uniqueAlias('two'), uniqueAlias('three')];
-    for (const AliasName of names) await kms.send(new CreateAliasCommand({ AliasName, TargetKeyId: meta.KeyId }));
+    for (const AliasName of names) await local.kms.send(new CreateAliasCommand({ AliasName, TargetKeyId: meta.KeyId }));
     expect((await listAliases(meta.KeyId)).map((a) => a.AliasName).sort()).toEqual([...names].sort());
   });
 });
@@ -132,14 +123,14 @@ describe('CreateAlias', () => {
 describe('UpdateAlias', () => {
   test('points the alias at another key and moves LastUpdatedDate', async () => {
     // GIVEN
-    const a = await createImportedKey(kms);
-    const b = await createImportedKey(kms);
+    const a = await createImportedKey(local.kms);
+    const b = await createImportedKey(local.kms);
     const alias = uniqueAlias('move');
-    await kms.send(new CreateAliasCommand({ AliasName: alias, TargetKeyId: a.keyId }));
+    await local.kms.send(new CreateAliasCommand({ AliasName: alias, TargetKeyId: a.keyId }));
     const [created] = await listAliases(a.keyId);
     await sleep(1100);
     // WHEN
-    await kms.send(new UpdateAliasCommand({ AliasName: alias, TargetKeyId: b.arn }));
+    await local.kms.send(new UpdateAliasCommand({ AliasName: alias, TargetKeyId: b.arn }));
     // THEN
     expect(await targetOf(alias)).toBe(b.keyId);
     expect(await listAliases(a.keyId)).toEqual([]);
@@ -150,33 +141,33 @@ describe('UpdateAlias', () => {
   });
 
   test('fails with KMSInvalidStateException when the new target is pending deletion; works when the old one is', async () => {
-    const live = await createImportedKey(kms);
-    const doomed = await createImportedKey(kms);
+    const live = await createImportedKey(local.kms);
+    const doomed = await createImportedKey(local.kms);
     const alias = uniqueAlias('retarget');
-    await kms.send(new CreateAliasCommand({ AliasName: alias, TargetKeyId: live.keyId }));
-    await kms.send(new ScheduleKeyDeletionCommand({ KeyId: doomed.keyId, PendingWindowInDays: 7 }));
+    await local.kms.send(new CreateAliasCommand({ AliasName: alias, TargetKeyId: live.keyId }));
+    await local.kms.send(new ScheduleKeyDeletionCommand({ KeyId: doomed.keyId, PendingWindowInDays: 7 }));
     // new target pending deletion
-    await expectKmsError(kms.send(new UpdateAliasCommand({ AliasName: alias, TargetKeyId: doomed.keyId })), 'KMSInvalidStateException', `${doomed.arn} is pending deletion.`);
+    await expectKmsError(local.kms.send(new UpdateAliasCommand({ AliasName: alias, TargetKeyId: doomed.keyId })), 'KMSInvalidStateException', `${doomed.arn} is pending deletion.`);
     expect(await targetOf(alias)).toBe(live.keyId);
     // old target pending deletion
     const rescue = uniqueAlias('rescue');
-    const other = await createImportedKey(kms);
-    const source = await createImportedKey(kms);
-    await kms.send(new CreateAliasCommand({ AliasName: rescue, TargetKeyId: source.keyId }));
-    await kms.send(new ScheduleKeyDeletionCommand({ KeyId: source.keyId, PendingWindowInDays: 7 }));
-    await kms.send(new UpdateAliasCommand({ AliasName: rescue, TargetKeyId: other.keyId }));
+    const other = await createImportedKey(local.kms);
+    const source = await createImportedKey(local.kms);
+    await local.kms.send(new CreateAliasCommand({ AliasName: rescue, TargetKeyId: source.keyId }));
+    await local.kms.send(new ScheduleKeyDeletionCommand({ KeyId: source.keyId, PendingWindowInDays: 7 }));
+    await local.kms.send(new UpdateAliasCommand({ AliasName: rescue, TargetKeyId: other.keyId }));
     expect(await targetOf(rescue)).toBe(other.keyId);
   });
 
   test('fails with NotFoundException for an unknown alias or target', async () => {
-    const meta = await createKey(kms);
-    const e = await expectKmsError(kms.send(new UpdateAliasCommand({ AliasName: uniqueAlias('none'), TargetKeyId: meta.KeyId })), 'NotFoundException');
+    const meta = await createKey(local.kms);
+    const e = await expectKmsError(local.kms.send(new UpdateAliasCommand({ AliasName: uniqueAlias('none'), TargetKeyId: meta.KeyId })), 'NotFoundException');
     expect(e.message).toContain('alias/none-');
     const alias = uniqueAlias('target');
-    await kms.send(new CreateAliasCommand({ AliasName: alias, TargetKeyId: meta.KeyId }));
+    await local.kms.send(new CreateAliasCommand({ AliasName: alias, TargetKeyId: meta.KeyId }));
     const unknown = '12345678-aaaa-bbbb-cccc-123456789012';
     await expectKmsError(
-      kms.send(new UpdateAliasCommand({ AliasName: alias, TargetKeyId: unknown })),
+      local.kms.send(new UpdateAliasCommand({ AliasName: alias, TargetKeyId: unknown })),
       'NotFoundException',
       `Key '${meta.Arn!.replace(meta.KeyId!, unknown)}' does not exist`,
     );
@@ -186,24 +177,24 @@ describe('UpdateAlias', () => {
 describe('DeleteAlias', () => {
   test('removes the alias, also when its key is pending deletion', async () => {
     // GIVEN
-    const meta = await createExternalKey(kms);
+    const meta = await createExternalKey(local.kms);
     const alias = uniqueAlias('gone');
-    await kms.send(new CreateAliasCommand({ AliasName: alias, TargetKeyId: meta.KeyId }));
-    await kms.send(new ScheduleKeyDeletionCommand({ KeyId: meta.KeyId, PendingWindowInDays: 7 }));
+    await local.kms.send(new CreateAliasCommand({ AliasName: alias, TargetKeyId: meta.KeyId }));
+    await local.kms.send(new ScheduleKeyDeletionCommand({ KeyId: meta.KeyId, PendingWindowInDays: 7 }));
     // WHEN
-    await kms.send(new DeleteAliasCommand({ AliasName: alias }));
+    await local.kms.send(new DeleteAliasCommand({ AliasName: alias }));
     // THEN
     expect(await listAliases(meta.KeyId)).toEqual([]);
-    await expectKmsError(kms.send(new DescribeKeyCommand({ KeyId: alias })), 'NotFoundException', `Alias ${aliasArnOf(meta.Arn!, alias)} is not found.`);
+    await expectKmsError(local.kms.send(new DescribeKeyCommand({ KeyId: alias })), 'NotFoundException', `Alias ${aliasArnOf(meta.Arn!, alias)} is not found.`);
     // and the name can be used again
-    const next = await createKey(kms);
-    await kms.send(new CreateAliasCommand({ AliasName: alias, TargetKeyId: next.KeyId }));
+    const next = await createKey(local.kms);
+    await local.kms.send(new CreateAliasCommand({ AliasName: alias, TargetKeyId: next.KeyId }));
     expect(await targetOf(alias)).toBe(next.KeyId);
   });
 
   test('fails with NotFoundException for an unknown alias', async () => {
     const alias = uniqueAlias('never');
-    const e = await expectKmsError(kms.send(new DeleteAliasCommand({ AliasName: alias })), 'NotFoundException');
+    const e = await expectKmsError(local.kms.send(new DeleteAliasCommand({ AliasName: alias })), 'NotFoundException');
     expect(e.message).toContain(alias);
   });
 });
@@ -211,11 +202,11 @@ describe('DeleteAlias', () => {
 describe('ListAliases', () => {
   test('filters by key ID or ARN and pages with Limit/Marker/Truncated', async () => {
     // GIVEN two keys with aliases
-    const a = await createKey(kms);
-    const b = await createKey(kms);
+    const a = await createKey(local.kms);
+    const b = await createKey(local.kms);
     const ofA = [uniqueAlias('la'), uniqueAlias('la'), uniqueAlias('la')];
-    for (const AliasName of ofA) await kms.send(new CreateAliasCommand({ AliasName, TargetKeyId: a.KeyId }));
-    await kms.send(new CreateAliasCommand({ AliasName: uniqueAlias('lb'), TargetKeyId: b.KeyId }));
+    for (const AliasName of ofA) await local.kms.send(new CreateAliasCommand({ AliasName, TargetKeyId: a.KeyId }));
+    await local.kms.send(new CreateAliasCommand({ AliasName: uniqueAlias('lb'), TargetKeyId: b.KeyId }));
     // WHEN / THEN filtered
     expect((await listAliases(a.KeyId)).map((x) => x.AliasName).sort()).toEqual([...ofA].sort());
     expect((await listAliases(a.Arn)).map((x) => x.AliasName).sort()).toEqual([...ofA].sort());
@@ -228,39 +219,39 @@ describe('ListAliases', () => {
     expect(new Set(names)).toEqual(new Set(whole.map((x) => x.AliasName)));
     for (const name of ofA) expect(names).toContain(name);
     // a key without aliases
-    expect(await listAliases((await createKey(kms)).KeyId)).toEqual([]);
+    expect(await listAliases((await createKey(local.kms)).KeyId)).toEqual([]);
   });
 
   test('fails with NotFoundException for an unknown key and InvalidMarkerException for a forged marker', async () => {
-    const meta = await createKey(kms);
-    await expectKmsError(kms.send(new ListAliasesCommand({ KeyId: meta.KeyId!.replace(/^.{8}/, '00000000') })), 'NotFoundException');
-    await expectKmsError(kms.send(new ListAliasesCommand({ Marker: 'Zm9yZ2VkLW1hcmtlcg' })), 'InvalidMarkerException');
+    const meta = await createKey(local.kms);
+    await expectKmsError(local.kms.send(new ListAliasesCommand({ KeyId: meta.KeyId!.replace(/^.{8}/, '00000000') })), 'NotFoundException');
+    await expectKmsError(local.kms.send(new ListAliasesCommand({ Marker: 'Zm9yZ2VkLW1hcmtlcg' })), 'InvalidMarkerException');
   });
 });
 
 describe('TagResource / UntagResource / ListResourceTags', () => {
   test('adds, replaces and removes tags; unknown tag keys are ignored on untag', async () => {
     // GIVEN a key created with a tag
-    const { KeyMetadata } = await kms.send(new CreateKeyCommand({ Origin: 'EXTERNAL', Tags: [{ TagKey: 'team', TagValue: 'crypto' }] }));
+    const { KeyMetadata } = await local.kms.send(new CreateKeyCommand({ Origin: 'EXTERNAL', Tags: [{ TagKey: 'team', TagValue: 'crypto' }] }));
     const keyId = KeyMetadata!.KeyId!;
     expect(await listTags(keyId)).toEqual([{ TagKey: 'team', TagValue: 'crypto' }]);
     // WHEN tags are added and one replaced
-    await kms.send(new TagResourceCommand({ KeyId: KeyMetadata!.Arn, Tags: [{ TagKey: 'env', TagValue: 'dev' }, { TagKey: 'team', TagValue: 'platform' }, { TagKey: 'empty', TagValue: '' }] }));
+    await local.kms.send(new TagResourceCommand({ KeyId: KeyMetadata!.Arn, Tags: [{ TagKey: 'env', TagValue: 'dev' }, { TagKey: 'team', TagValue: 'platform' }, { TagKey: 'empty', TagValue: '' }] }));
     // THEN
     const tags = await listTags(keyId);
     expect(tags).toHaveLength(3);
     expect(tags).toEqual(expect.arrayContaining([{ TagKey: 'team', TagValue: 'platform' }, { TagKey: 'env', TagValue: 'dev' }, { TagKey: 'empty', TagValue: '' }]));
     // WHEN removed (with an unknown key among them)
-    await kms.send(new UntagResourceCommand({ KeyId: keyId, TagKeys: ['env', 'no-such-tag'] }));
+    await local.kms.send(new UntagResourceCommand({ KeyId: keyId, TagKeys: ['env', 'no-such-tag'] }));
     // THEN
     expect((await listTags(keyId)).map((t) => t.TagKey).sort()).toEqual(['empty', 'team']);
   });
 
   test('ListResourceTags pages with Limit/Marker/Truncated', async () => {
-    const meta = await createKey(kms);
+    const meta = await createKey(local.kms);
     const tags = Array.from({ length: 5 }, (_, i) => ({ TagKey: `k${i}`, TagValue: `v${i}` }));
-    await kms.send(new TagResourceCommand({ KeyId: meta.KeyId, Tags: tags }));
-    const first = await kms.send(new ListResourceTagsCommand({ KeyId: meta.KeyId, Limit: 2 }));
+    await local.kms.send(new TagResourceCommand({ KeyId: meta.KeyId, Tags: tags }));
+    const first = await local.kms.send(new ListResourceTagsCommand({ KeyId: meta.KeyId, Limit: 2 }));
     expect(first.Tags).toHaveLength(2);
     expect(first.Truncated).toBe(true);
     const paged = await listTags(meta.KeyId!, 2);
@@ -269,9 +260,9 @@ describe('TagResource / UntagResource / ListResourceTags', () => {
   });
 
   test('fails with TagException "Duplicate tag keys"', async () => {
-    const meta = await createKey(kms);
+    const meta = await createKey(local.kms);
     await expectKmsError(
-      kms.send(new TagResourceCommand({ KeyId: meta.KeyId, Tags: [{ TagKey: 'a', TagValue: '1' }, { TagKey: 'a', TagValue: '2' }] })),
+      local.kms.send(new TagResourceCommand({ KeyId: meta.KeyId, Tags: [{ TagKey: 'a', TagValue: '1' }, { TagKey: 'a', TagValue: '2' }] })),
       'TagException',
       'Duplicate tag keys',
     );
@@ -279,31 +270,31 @@ describe('TagResource / UntagResource / ListResourceTags', () => {
   });
 
   test('fails with TagException "Too many tags" beyond 50 per key', async () => {
-    const meta = await createKey(kms);
+    const meta = await createKey(local.kms);
     const fifty = Array.from({ length: 50 }, (_, i) => ({ TagKey: `t${i}`, TagValue: 'x' }));
-    await kms.send(new TagResourceCommand({ KeyId: meta.KeyId, Tags: fifty }));
-    await expectKmsError(kms.send(new TagResourceCommand({ KeyId: meta.KeyId, Tags: [{ TagKey: 'one-more', TagValue: 'x' }] })), 'TagException', 'Too many tags');
+    await local.kms.send(new TagResourceCommand({ KeyId: meta.KeyId, Tags: fifty }));
+    await expectKmsError(local.kms.send(new TagResourceCommand({ KeyId: meta.KeyId, Tags: [{ TagKey: 'one-more', TagValue: 'x' }] })), 'TagException', 'Too many tags');
     // replacing an existing tag's value is still fine
-    await kms.send(new TagResourceCommand({ KeyId: meta.KeyId, Tags: [{ TagKey: 't0', TagValue: 'y' }] }));
+    await local.kms.send(new TagResourceCommand({ KeyId: meta.KeyId, Tags: [{ TagKey: 't0', TagValue: 'y' }] }));
     expect(await listTags(meta.KeyId!)).toHaveLength(50);
   });
 
   test.each(['aws:owner', 'AWS:owner', 'Aws:x'])('fails with TagException for the reserved tag key %s', async (TagKey) => {
-    const meta = await createKey(kms);
-    await expectKmsError(kms.send(new TagResourceCommand({ KeyId: meta.KeyId, Tags: [{ TagKey, TagValue: 'v' }] })), 'TagException', 'Tags beginning with aws: are reserved');
+    const meta = await createKey(local.kms);
+    await expectKmsError(local.kms.send(new TagResourceCommand({ KeyId: meta.KeyId, Tags: [{ TagKey, TagValue: 'v' }] })), 'TagException', 'Tags beginning with aws: are reserved');
     expect(await listTags(meta.KeyId!)).toEqual([]);
   });
 
   test('fails with TagException when CreateKey carries a reserved tag', async () => {
-    await expectKmsError(kms.send(new CreateKeyCommand({ Tags: [{ TagKey: 'aws:x', TagValue: 'v' }] })), 'TagException', 'Tags beginning with aws: are reserved');
+    await expectKmsError(local.kms.send(new CreateKeyCommand({ Tags: [{ TagKey: 'aws:x', TagValue: 'v' }] })), 'TagException', 'Tags beginning with aws: are reserved');
   });
 
   test('fails with KMSInvalidStateException on a key pending deletion, but tags can still be listed', async () => {
-    const { KeyMetadata } = await kms.send(new CreateKeyCommand({ Tags: [{ TagKey: 'keep', TagValue: 'me' }] }));
-    await kms.send(new ScheduleKeyDeletionCommand({ KeyId: KeyMetadata!.KeyId, PendingWindowInDays: 7 }));
+    const { KeyMetadata } = await local.kms.send(new CreateKeyCommand({ Tags: [{ TagKey: 'keep', TagValue: 'me' }] }));
+    await local.kms.send(new ScheduleKeyDeletionCommand({ KeyId: KeyMetadata!.KeyId, PendingWindowInDays: 7 }));
     const message = `${KeyMetadata!.Arn} is pending deletion.`;
-    await expectKmsError(kms.send(new TagResourceCommand({ KeyId: KeyMetadata!.KeyId, Tags: [{ TagKey: 'a', TagValue: 'b' }] })), 'KMSInvalidStateException', message);
-    await expectKmsError(kms.send(new UntagResourceCommand({ KeyId: KeyMetadata!.KeyId, TagKeys: ['keep'] })), 'KMSInvalidStateException', message);
+    await expectKmsError(local.kms.send(new TagResourceCommand({ KeyId: KeyMetadata!.KeyId, Tags: [{ TagKey: 'a', TagValue: 'b' }] })), 'KMSInvalidStateException', message);
+    await expectKmsError(local.kms.send(new UntagResourceCommand({ KeyId: KeyMetadata!.KeyId, TagKeys: ['keep'] })), 'KMSInvalidStateException', message);
     expect(await listTags(KeyMetadata!.KeyId!)).toEqual([{ TagKey: 'keep', TagValue: 'me' }]);
   });
 });

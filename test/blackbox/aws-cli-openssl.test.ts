@@ -6,23 +6,21 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { startLocalServer, type LocalServer } from '../support/local-server';
 import { awsEnv, tool } from '../support/tools';
+import { useLocalServer } from './helpers';
 
-let server: LocalServer;
+const local = useLocalServer();
 let dir: string;
 
-beforeAll(async () => {
-  server = await startLocalServer({ inMemory: true });
+beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'byok-cli-'));
 });
-afterAll(async () => {
-  await server?.stop();
+afterAll(() => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 async function aws(...args: string[]) {
-  return tool('aws', ['kms', ...args, '--endpoint-url', server.endpoint, '--output', 'json'], { env: awsEnv(), cwd: dir });
+  return tool('aws', ['kms', ...args, '--endpoint-url', local.server.endpoint, '--output', 'json'], { env: awsEnv(), cwd: dir });
 }
 
 async function awsJson(...args: string[]) {

@@ -4,16 +4,11 @@
  * Region, and one scope never sees another's keys.
  */
 import { CreateKeyCommand, DescribeKeyCommand, type KMSClient, ListKeysCommand } from '@aws-sdk/client-kms';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { type LocalServer, startLocalServer } from '../support/local-server';
+import { describe, expect, test } from 'vitest';
 import { awsEnv, tool } from '../support/tools';
+import { useLocalServer } from './helpers';
 
-let server: LocalServer;
-
-beforeAll(async () => {
-  server = await startLocalServer({ inMemory: true });
-});
-afterAll(async () => server?.stop());
+const local = useLocalServer();
 
 const keyIdsOf = async (kms: KMSClient) => ((await kms.send(new ListKeysCommand({ Limit: 1000 }))).Keys ?? []).map((k) => k.KeyId);
 
@@ -22,8 +17,8 @@ describe('other clients', () => {
     // GIVEN
     const env = awsEnv('210987654321', 'eu-west-1');
     // WHEN
-    const created = await tool('aws', ['kms', 'create-key', '--origin', 'EXTERNAL', '--description', 'from the cli', '--endpoint-url', server.endpoint, '--output', 'json'], { env });
-    const listed = await tool('aws', ['kms', 'list-keys', '--endpoint-url', server.endpoint, '--output', 'json'], { env });
+    const created = await tool('aws', ['kms', 'create-key', '--origin', 'EXTERNAL', '--description', 'from the cli', '--endpoint-url', local.server.endpoint, '--output', 'json'], { env });
+    const listed = await tool('aws', ['kms', 'list-keys', '--endpoint-url', local.server.endpoint, '--output', 'json'], { env });
     // THEN
     expect(created.stderr).toBe('');
     const metadata = JSON.parse(created.stdout).KeyMetadata;
@@ -33,7 +28,7 @@ describe('other clients', () => {
   });
 
   test('the AWS CLI v1 shows a KMS error with its code and message', async () => {
-    const result = await tool('aws', ['kms', 'describe-key', '--key-id', 'alias/none', '--endpoint-url', server.endpoint], { env: awsEnv() });
+    const result = await tool('aws', ['kms', 'describe-key', '--key-id', 'alias/none', '--endpoint-url', local.server.endpoint], { env: awsEnv() });
     expect(result.code).not.toBe(0);
     expect(result.stderr).toContain('An error occurred (NotFoundException) when calling the DescribeKey operation');
   });
@@ -57,7 +52,7 @@ describe('other clients', () => {
       '  "listed": [k["KeyId"] for k in listed["Keys"]], "error": error}))',
     ].join('\n');
     // WHEN
-    const result = await tool('python3', ['-c', script, server.endpoint], { env: awsEnv('135791357913', 'ap-southeast-2') });
+    const result = await tool('python3', ['-c', script, local.server.endpoint], { env: awsEnv('135791357913', 'ap-southeast-2') });
     // THEN
     expect(result.stderr).toBe('');
     const out = JSON.parse(result.stdout);
@@ -75,9 +70,9 @@ describe('other clients', () => {
 describe('account and Region scoping (open mode)', () => {
   test("keys of 111122223333 in us-east-1 are invisible to another account and another Region", async () => {
     // GIVEN
-    const owner = server.kms({ accessKeyId: '111122223333', region: 'us-east-1' });
-    const otherAccount = server.kms({ accessKeyId: '444455556666', region: 'us-east-1' });
-    const otherRegion = server.kms({ accessKeyId: '111122223333', region: 'us-west-2' });
+    const owner = local.server.kms({ accessKeyId: '111122223333', region: 'us-east-1' });
+    const otherAccount = local.server.kms({ accessKeyId: '444455556666', region: 'us-east-1' });
+    const otherRegion = local.server.kms({ accessKeyId: '111122223333', region: 'us-west-2' });
     // WHEN
     const { KeyMetadata } = await owner.send(new CreateKeyCommand({ Description: 'scoped' }));
     // THEN
@@ -96,21 +91,21 @@ describe('account and Region scoping (open mode)', () => {
   });
 
   test('an access key id that is not 12 digits is account 000000000000', async () => {
-    const kms = server.kms({ accessKeyId: 'AKIAIOSFODNN7EXAMPLE', region: 'eu-north-1' });
+    const kms = local.server.kms({ accessKeyId: 'AKIAIOSFODNN7EXAMPLE', region: 'eu-north-1' });
     const { KeyMetadata } = await kms.send(new CreateKeyCommand({}));
     expect(KeyMetadata?.AWSAccountId).toBe('000000000000');
     expect(KeyMetadata?.Arn).toMatch(/^arn:aws:kms:eu-north-1:000000000000:key\//);
   });
 
   test('the Region picks the partition of the ARN', async () => {
-    const china = server.kms({ accessKeyId: '111122223333', region: 'cn-north-1' });
+    const china = local.server.kms({ accessKeyId: '111122223333', region: 'cn-north-1' });
     const { KeyMetadata } = await china.send(new CreateKeyCommand({}));
     expect(KeyMetadata?.Arn).toMatch(/^arn:aws-cn:kms:cn-north-1:111122223333:key\//);
   });
 
   test('an unsigned request is account 000000000000 in us-east-1', async () => {
     // GIVEN a key made through an unsigned request
-    const res = await fetch(server.endpoint, {
+    const res = await fetch(local.server.endpoint, {
       method: 'POST',
       headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'TrentService.CreateKey' },
       body: '{"Description":"unsigned"}',
@@ -118,6 +113,6 @@ describe('account and Region scoping (open mode)', () => {
     const { KeyMetadata } = (await res.json()) as { KeyMetadata: { KeyId: string; Arn: string } };
     // THEN
     expect(KeyMetadata.Arn).toBe(`arn:aws:kms:us-east-1:000000000000:key/${KeyMetadata.KeyId}`);
-    expect(await keyIdsOf(server.kms())).toContain(KeyMetadata.KeyId);
+    expect(await keyIdsOf(local.server.kms())).toContain(KeyMetadata.KeyId);
   });
 });

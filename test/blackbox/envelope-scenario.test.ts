@@ -11,26 +11,18 @@ import {
   GenerateDataKeyCommand,
   GetParametersForImportCommand,
   ImportKeyMaterialCommand,
-  type KMSClient,
 } from '@aws-sdk/client-kms';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { startLocalServer, type LocalServer } from '../support/local-server';
+import { describe, expect, test } from 'vitest';
 import { wrapMaterial } from '../support/wrap-material';
+import { useLocalServer } from './helpers';
 
-let server: LocalServer;
-let kms: KMSClient;
-
-beforeAll(async () => {
-  server = await startLocalServer({ inMemory: true });
-  kms = server.kms();
-});
-afterAll(async () => server?.stop());
+const local = useLocalServer();
 
 async function importMaterial(keyId: string, material: Uint8Array) {
-  const params = await kms.send(
+  const params = await local.kms.send(
     new GetParametersForImportCommand({ KeyId: keyId, WrappingAlgorithm: 'RSAES_OAEP_SHA_256', WrappingKeySpec: 'RSA_2048' }),
   );
-  return kms.send(
+  return local.kms.send(
     new ImportKeyMaterialCommand({
       KeyId: keyId,
       ImportToken: params.ImportToken,
@@ -56,7 +48,7 @@ function openData(dataKey: Uint8Array, sealed: ReturnType<typeof sealData>): str
 describe('envelope encryption on a key with imported material (AWS docs: deleting key material)', () => {
   test('data stays readable while attached, is locked after detach, and comes back with the same material only', async () => {
     // GIVEN an EXTERNAL key with imported material
-    const { KeyMetadata } = await kms.send(new CreateKeyCommand({ Origin: 'EXTERNAL', Description: 'volume key' }));
+    const { KeyMetadata } = await local.kms.send(new CreateKeyCommand({ Origin: 'EXTERNAL', Description: 'volume key' }));
     const keyId = KeyMetadata!.KeyId!;
     const arn = KeyMetadata!.Arn!;
     expect(KeyMetadata!.KeyState).toBe('PendingImport');
@@ -66,24 +58,24 @@ describe('envelope encryption on a key with imported material (AWS docs: deletin
     expect(imported.KeyMaterialId).toMatch(/^[0-9a-f]{64}$/);
 
     // "the volume": only the encrypted data key is kept
-    const generated = await kms.send(new GenerateDataKeyCommand({ KeyId: keyId, KeySpec: 'AES_256' }));
+    const generated = await local.kms.send(new GenerateDataKeyCommand({ KeyId: keyId, KeySpec: 'AES_256' }));
     const encryptedDataKey = generated.CiphertextBlob!;
     expect(generated.KeyMaterialId).toBe(imported.KeyMaterialId);
 
     // "attach": decrypt the data key and encrypt data with it
-    const attached = await kms.send(new DecryptCommand({ CiphertextBlob: encryptedDataKey }));
+    const attached = await local.kms.send(new DecryptCommand({ CiphertextBlob: encryptedDataKey }));
     expect(Buffer.from(attached.Plaintext!)).toEqual(Buffer.from(generated.Plaintext!));
     expect(attached.KeyId).toBe(arn);
     let dataKey: Uint8Array | undefined = attached.Plaintext!;
     const sealed = sealData(dataKey, 'customer records');
 
     // WHEN the key material is deleted
-    const deleted = await kms.send(new DeleteImportedKeyMaterialCommand({ KeyId: keyId }));
+    const deleted = await local.kms.send(new DeleteImportedKeyMaterialCommand({ KeyId: keyId }));
     expect(deleted.KeyId).toBe(arn);
     expect(deleted.KeyMaterialId).toBe(imported.KeyMaterialId);
 
     // THEN the key is pending import, yet data is readable with the data key still in memory
-    const described = await kms.send(new DescribeKeyCommand({ KeyId: keyId }));
+    const described = await local.kms.send(new DescribeKeyCommand({ KeyId: keyId }));
     expect(described.KeyMetadata!.KeyState).toBe('PendingImport');
     expect(described.KeyMetadata!.Enabled).toBe(false);
     expect(described.KeyMetadata!.ExpirationModel).toBeUndefined();
@@ -92,7 +84,7 @@ describe('envelope encryption on a key with imported material (AWS docs: deletin
 
     // "detach": the plaintext data key is dropped; the volume can no longer be unlocked
     dataKey = undefined;
-    await expect(kms.send(new DecryptCommand({ CiphertextBlob: encryptedDataKey }))).rejects.toMatchObject({
+    await expect(local.kms.send(new DecryptCommand({ CiphertextBlob: encryptedDataKey }))).rejects.toMatchObject({
       name: 'KMSInvalidStateException',
       message: `${arn} is pending import.`,
       $metadata: { httpStatusCode: 400 },
@@ -101,14 +93,14 @@ describe('envelope encryption on a key with imported material (AWS docs: deletin
     // re-importing the same material brings the key and the data back
     const reimported = await importMaterial(keyId, material);
     expect(reimported.KeyMaterialId).toBe(imported.KeyMaterialId);
-    const after = await kms.send(new DescribeKeyCommand({ KeyId: keyId }));
+    const after = await local.kms.send(new DescribeKeyCommand({ KeyId: keyId }));
     expect(after.KeyMetadata!.KeyState).toBe('Enabled');
-    const reattached = await kms.send(new DecryptCommand({ CiphertextBlob: encryptedDataKey }));
+    const reattached = await local.kms.send(new DecryptCommand({ CiphertextBlob: encryptedDataKey }));
     expect(openData(reattached.Plaintext!, sealed)).toBe('customer records');
 
     // different material is refused, and the key keeps working
     await expect(importMaterial(keyId, randomBytes(32))).rejects.toMatchObject({ name: 'IncorrectKeyMaterialException' });
-    const still = await kms.send(new DecryptCommand({ CiphertextBlob: encryptedDataKey }));
+    const still = await local.kms.send(new DecryptCommand({ CiphertextBlob: encryptedDataKey }));
     expect(Buffer.from(still.Plaintext!)).toEqual(Buffer.from(reattached.Plaintext!));
   });
 });

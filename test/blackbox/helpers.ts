@@ -1,11 +1,13 @@
 /**
- * Small helpers shared by the black-box suites: create keys, import material through the real SDK,
- * catch KMS errors (and check on every caught error that no imported material leaks into its message).
+ * Small helpers shared by the black-box suites: run a local server for a file, create keys, import
+ * material through the real SDK, catch KMS errors (and check on every caught error that no imported
+ * material leaks into its message).
  */
 import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import {
   CreateKeyCommand,
+  DescribeKeyCommand,
   GetParametersForImportCommand,
   ImportKeyMaterialCommand,
   type CreateKeyCommandInput,
@@ -16,7 +18,8 @@ import {
   type KMSClient,
   type WrappingKeySpec,
 } from '@aws-sdk/client-kms';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
+import { startLocalServer, type LocalServer, type LocalServerOptions } from '../support/local-server';
 import { wrapMaterial, type WrappingAlgorithm } from '../support/wrap-material';
 
 export const DAY = 86_400;
@@ -72,6 +75,39 @@ export function recordRawResponses(kms: KMSClient): KMSClient {
   return kms;
 }
 
+/** The server of a file (or describe block) and its default client; both exist once `beforeAll` has run. */
+export interface UsedServer {
+  readonly server: LocalServer;
+  /** Default account and Region, recording raw responses (see recordRawResponses). */
+  readonly kms: KMSClient;
+}
+
+/**
+ * Starts a local server before the tests of the enclosing file or describe block and stops it after
+ * them. Read `server` and `kms` inside tests and hooks only: before `beforeAll` there is no server yet.
+ */
+export function useLocalServer(options: LocalServerOptions = { inMemory: true }): UsedServer {
+  let server: LocalServer | undefined;
+  let kms: KMSClient | undefined;
+  beforeAll(async () => {
+    server = await startLocalServer(options);
+    kms = recordRawResponses(server.kms());
+  });
+  afterAll(async () => server?.stop());
+  const started = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error('useLocalServer: the server is not started yet (read it inside a test or hook)');
+    return value;
+  };
+  return {
+    get server() {
+      return started(server);
+    },
+    get kms() {
+      return started(kms);
+    },
+  };
+}
+
 /** What a KMS error looks like through the SDK. */
 export interface KmsSdkError extends Error {
   readonly $metadata: { readonly httpStatusCode?: number };
@@ -114,6 +150,11 @@ export async function expectKmsError(call: Promise<unknown>, name: string, messa
 export async function createKey(kms: KMSClient, input: CreateKeyCommandInput = {}): Promise<KeyMetadata> {
   const { KeyMetadata } = await kms.send(new CreateKeyCommand(input));
   return KeyMetadata!;
+}
+
+/** DescribeKey's metadata for a key id, key ARN, alias name or alias ARN. */
+export async function describeKey(kms: KMSClient, keyId: string): Promise<KeyMetadata> {
+  return (await kms.send(new DescribeKeyCommand({ KeyId: keyId }))).KeyMetadata!;
 }
 
 export async function createExternalKey(kms: KMSClient, input: CreateKeyCommandInput = {}): Promise<KeyMetadata> {

@@ -25,33 +25,24 @@ import {
   UpdateAliasCommand,
   UpdateKeyDescriptionCommand,
   type KeyListEntry,
-  type KMSClient,
 } from '@aws-sdk/client-kms';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { startLocalServer, type LocalServer } from '../support/local-server';
+import { describe, expect, test } from 'vitest';
 import {
   DAY,
   aliasArnOf,
   createExternalKey,
   createImportedKey,
   createKey,
+  describeKey,
   expectKmsError,
   expectNear,
   getParameters,
   uniqueAlias,
-  recordRawResponses,
+  useLocalServer,
 } from './helpers';
 
-let server: LocalServer;
-let kms: KMSClient;
+const local = useLocalServer();
 
-beforeAll(async () => {
-  server = await startLocalServer({ inMemory: true });
-  kms = recordRawResponses(server.kms());
-});
-afterAll(async () => server?.stop());
-
-const describeKey = async (keyId: string) => (await kms.send(new DescribeKeyCommand({ KeyId: keyId }))).KeyMetadata!;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const MATERIAL_ID = /^[0-9a-f]{64}$/;
 
@@ -59,7 +50,7 @@ describe('CreateKey', () => {
   test('an AWS_KMS key is Enabled with the full symmetric metadata', async () => {
     // WHEN
     const before = new Date();
-    const meta = await createKey(kms, { Description: 'plain key' });
+    const meta = await createKey(local.kms, { Description: 'plain key' });
     // THEN
     expect(meta.KeyId).toMatch(UUID);
     expect(meta.Arn).toMatch(new RegExp(`^arn:aws:kms:[a-z0-9-]+:\\d{12}:key/${meta.KeyId}$`));
@@ -85,7 +76,7 @@ describe('CreateKey', () => {
 
   test('an EXTERNAL key is PendingImport, not enabled, and has no material fields before the first import', async () => {
     // WHEN
-    const meta = await createExternalKey(kms);
+    const meta = await createExternalKey(local.kms);
     // THEN
     expect(meta).toMatchObject({
       KeyState: 'PendingImport',
@@ -101,7 +92,7 @@ describe('CreateKey', () => {
       expect(meta[absent], absent).toBeUndefined();
     }
     // and DescribeKey shows the same
-    const described = await describeKey(meta.KeyId!);
+    const described = await describeKey(local.kms, meta.KeyId!);
     expect(described).toEqual(meta);
   });
 
@@ -114,7 +105,7 @@ describe('CreateKey', () => {
     // GIVEN
     const countBefore = (await listAllKeys()).length;
     // WHEN / THEN
-    await expectKmsError(kms.send(new CreateKeyCommand({ KeySpec, KeyUsage, Origin })), 'UnsupportedOperationException');
+    await expectKmsError(local.kms.send(new CreateKeyCommand({ KeySpec, KeyUsage, Origin })), 'UnsupportedOperationException');
     expect((await listAllKeys()).length).toBe(countBefore);
   });
 });
@@ -122,12 +113,12 @@ describe('CreateKey', () => {
 describe('DescribeKey', () => {
   test('accepts the key ID, the key ARN, the alias name and the alias ARN', async () => {
     // GIVEN
-    const meta = await createExternalKey(kms, { Description: 'four forms' });
+    const meta = await createExternalKey(local.kms, { Description: 'four forms' });
     const alias = uniqueAlias('forms');
-    await kms.send(new CreateAliasCommand({ AliasName: alias, TargetKeyId: meta.KeyId }));
+    await local.kms.send(new CreateAliasCommand({ AliasName: alias, TargetKeyId: meta.KeyId }));
     // WHEN / THEN
     for (const form of [meta.KeyId!, meta.Arn!, alias, aliasArnOf(meta.Arn!, alias)]) {
-      const described = await describeKey(form);
+      const described = await describeKey(local.kms, form);
       expect(described.KeyId, form).toBe(meta.KeyId);
       expect(described.Arn, form).toBe(meta.Arn);
       expect(described.Description).toBe('four forms');
@@ -135,33 +126,33 @@ describe('DescribeKey', () => {
   });
 
   test('fails with NotFoundException naming the ARN for an unknown key ID or ARN', async () => {
-    const meta = await createKey(kms);
+    const meta = await createKey(local.kms);
     const unknownId = '00000000-1111-2222-3333-444444444444';
     const unknownArn = meta.Arn!.replace(meta.KeyId!, unknownId);
-    await expectKmsError(kms.send(new DescribeKeyCommand({ KeyId: unknownId })), 'NotFoundException', `Key '${unknownArn}' does not exist`);
-    await expectKmsError(kms.send(new DescribeKeyCommand({ KeyId: unknownArn })), 'NotFoundException', `Key '${unknownArn}' does not exist`);
+    await expectKmsError(local.kms.send(new DescribeKeyCommand({ KeyId: unknownId })), 'NotFoundException', `Key '${unknownArn}' does not exist`);
+    await expectKmsError(local.kms.send(new DescribeKeyCommand({ KeyId: unknownArn })), 'NotFoundException', `Key '${unknownArn}' does not exist`);
   });
 
   test('fails with NotFoundException "Invalid keyId" for a malformed key ID', async () => {
     for (const bad of ['not-a-key', '1234', 'mrk-xyz', '00000000-1111-2222-3333-44444444444G']) {
-      await expectKmsError(kms.send(new DescribeKeyCommand({ KeyId: bad })), 'NotFoundException', `Invalid keyId '${bad}'`);
+      await expectKmsError(local.kms.send(new DescribeKeyCommand({ KeyId: bad })), 'NotFoundException', `Invalid keyId '${bad}'`);
     }
   });
 
   test('fails with NotFoundException "Invalid arn <region>" for a key ARN of another Region', async () => {
-    const meta = await createKey(kms);
+    const meta = await createKey(local.kms);
     const region = meta.Arn!.split(':')[3]!;
     const other = region === 'eu-west-1' ? 'ap-southeast-2' : 'eu-west-1';
     const foreign = meta.Arn!.replace(`:${region}:`, `:${other}:`);
-    await expectKmsError(kms.send(new DescribeKeyCommand({ KeyId: foreign })), 'NotFoundException', `Invalid arn ${other}`);
+    await expectKmsError(local.kms.send(new DescribeKeyCommand({ KeyId: foreign })), 'NotFoundException', `Invalid arn ${other}`);
   });
 
   test('fails with NotFoundException naming the alias ARN for an unknown alias (name or ARN)', async () => {
-    const meta = await createKey(kms);
+    const meta = await createKey(local.kms);
     const alias = uniqueAlias('nobody');
     const aliasArn = aliasArnOf(meta.Arn!, alias);
-    await expectKmsError(kms.send(new DescribeKeyCommand({ KeyId: alias })), 'NotFoundException', `Alias ${aliasArn} is not found.`);
-    await expectKmsError(kms.send(new DescribeKeyCommand({ KeyId: aliasArn })), 'NotFoundException', `Alias ${aliasArn} is not found.`);
+    await expectKmsError(local.kms.send(new DescribeKeyCommand({ KeyId: alias })), 'NotFoundException', `Alias ${aliasArn} is not found.`);
+    await expectKmsError(local.kms.send(new DescribeKeyCommand({ KeyId: aliasArn })), 'NotFoundException', `Alias ${aliasArn} is not found.`);
   });
 });
 
@@ -169,7 +160,7 @@ async function listAllKeys(limit?: number): Promise<KeyListEntry[]> {
   const keys: KeyListEntry[] = [];
   let marker: string | undefined;
   for (let page = 0; page < 10_000; page++) {
-    const out = await kms.send(new ListKeysCommand({ ...(limit && { Limit: limit }), ...(marker && { Marker: marker }) }));
+    const out = await local.kms.send(new ListKeysCommand({ ...(limit && { Limit: limit }), ...(marker && { Marker: marker }) }));
     keys.push(...out.Keys!);
     if (!out.Truncated) {
       expect(out.NextMarker).toBeUndefined();
@@ -185,12 +176,12 @@ async function listAllKeys(limit?: number): Promise<KeyListEntry[]> {
 describe('ListKeys', () => {
   test('pages with Limit/Marker/Truncated and lists keys in every state', async () => {
     // GIVEN a key in each state
-    const enabled = await createImportedKey(kms);
-    const disabled = await createImportedKey(kms);
-    await kms.send(new DisableKeyCommand({ KeyId: disabled.keyId }));
-    const pendingImport = await createExternalKey(kms);
-    const pendingDeletion = await createImportedKey(kms);
-    await kms.send(new ScheduleKeyDeletionCommand({ KeyId: pendingDeletion.keyId, PendingWindowInDays: 7 }));
+    const enabled = await createImportedKey(local.kms);
+    const disabled = await createImportedKey(local.kms);
+    await local.kms.send(new DisableKeyCommand({ KeyId: disabled.keyId }));
+    const pendingImport = await createExternalKey(local.kms);
+    const pendingDeletion = await createImportedKey(local.kms);
+    await local.kms.send(new ScheduleKeyDeletionCommand({ KeyId: pendingDeletion.keyId, PendingWindowInDays: 7 }));
     const wanted = [enabled.arn, disabled.arn, pendingImport.Arn!, pendingDeletion.arn];
 
     // WHEN listed in pages of 2, and in one page
@@ -206,145 +197,145 @@ describe('ListKeys', () => {
   });
 
   test('a page of Limit 1 is truncated while more keys exist', async () => {
-    await createKey(kms);
-    await createKey(kms);
-    const first = await kms.send(new ListKeysCommand({ Limit: 1 }));
+    await createKey(local.kms);
+    await createKey(local.kms);
+    const first = await local.kms.send(new ListKeysCommand({ Limit: 1 }));
     expect(first.Keys).toHaveLength(1);
     expect(first.Truncated).toBe(true);
-    const second = await kms.send(new ListKeysCommand({ Limit: 1, Marker: first.NextMarker }));
+    const second = await local.kms.send(new ListKeysCommand({ Limit: 1, Marker: first.NextMarker }));
     expect(second.Keys).toHaveLength(1);
     expect(second.Keys![0]!.KeyId).not.toBe(first.Keys![0]!.KeyId);
   });
 
   test('fails with InvalidMarkerException for a marker it did not issue', async () => {
-    await expectKmsError(kms.send(new ListKeysCommand({ Marker: 'bm90LWEtbWFya2Vy' })), 'InvalidMarkerException');
+    await expectKmsError(local.kms.send(new ListKeysCommand({ Marker: 'bm90LWEtbWFya2Vy' })), 'InvalidMarkerException');
   });
 });
 
 describe('UpdateKeyDescription', () => {
   test('changes the description, by key ID or ARN', async () => {
-    const meta = await createExternalKey(kms, { Description: 'old' });
-    await kms.send(new UpdateKeyDescriptionCommand({ KeyId: meta.KeyId, Description: 'new' }));
-    expect((await describeKey(meta.KeyId!)).Description).toBe('new');
-    await kms.send(new UpdateKeyDescriptionCommand({ KeyId: meta.Arn, Description: '' }));
-    expect((await describeKey(meta.KeyId!)).Description).toBe('');
+    const meta = await createExternalKey(local.kms, { Description: 'old' });
+    await local.kms.send(new UpdateKeyDescriptionCommand({ KeyId: meta.KeyId, Description: 'new' }));
+    expect((await describeKey(local.kms, meta.KeyId!)).Description).toBe('new');
+    await local.kms.send(new UpdateKeyDescriptionCommand({ KeyId: meta.Arn, Description: '' }));
+    expect((await describeKey(local.kms, meta.KeyId!)).Description).toBe('');
   });
 });
 
 describe('EnableKey / DisableKey', () => {
   test('disable and enable an imported key, idempotently', async () => {
     // GIVEN
-    const key = await createImportedKey(kms);
+    const key = await createImportedKey(local.kms);
     // WHEN disabled twice
-    await kms.send(new DisableKeyCommand({ KeyId: key.keyId }));
-    await kms.send(new DisableKeyCommand({ KeyId: key.arn }));
+    await local.kms.send(new DisableKeyCommand({ KeyId: key.keyId }));
+    await local.kms.send(new DisableKeyCommand({ KeyId: key.arn }));
     // THEN
-    expect(await describeKey(key.keyId)).toMatchObject({ KeyState: 'Disabled', Enabled: false, ExpirationModel: 'KEY_MATERIAL_DOES_NOT_EXPIRE' });
+    expect(await describeKey(local.kms, key.keyId)).toMatchObject({ KeyState: 'Disabled', Enabled: false, ExpirationModel: 'KEY_MATERIAL_DOES_NOT_EXPIRE' });
     // WHEN enabled twice
-    await kms.send(new EnableKeyCommand({ KeyId: key.arn }));
-    await kms.send(new EnableKeyCommand({ KeyId: key.keyId }));
+    await local.kms.send(new EnableKeyCommand({ KeyId: key.arn }));
+    await local.kms.send(new EnableKeyCommand({ KeyId: key.keyId }));
     // THEN
-    expect(await describeKey(key.keyId)).toMatchObject({ KeyState: 'Enabled', Enabled: true });
+    expect(await describeKey(local.kms, key.keyId)).toMatchObject({ KeyState: 'Enabled', Enabled: true });
   });
 
   test('fails with KMSInvalidStateException "<ARN> is pending import." on a PendingImport key', async () => {
-    const meta = await createExternalKey(kms);
-    await expectKmsError(kms.send(new EnableKeyCommand({ KeyId: meta.KeyId })), 'KMSInvalidStateException', `${meta.Arn} is pending import.`);
-    await expectKmsError(kms.send(new DisableKeyCommand({ KeyId: meta.KeyId })), 'KMSInvalidStateException', `${meta.Arn} is pending import.`);
-    expect((await describeKey(meta.KeyId!)).KeyState).toBe('PendingImport');
+    const meta = await createExternalKey(local.kms);
+    await expectKmsError(local.kms.send(new EnableKeyCommand({ KeyId: meta.KeyId })), 'KMSInvalidStateException', `${meta.Arn} is pending import.`);
+    await expectKmsError(local.kms.send(new DisableKeyCommand({ KeyId: meta.KeyId })), 'KMSInvalidStateException', `${meta.Arn} is pending import.`);
+    expect((await describeKey(local.kms, meta.KeyId!)).KeyState).toBe('PendingImport');
   });
 });
 
 describe('ScheduleKeyDeletion', () => {
   test('defaults to a 30-day window and answers KeyId (ARN), DeletionDate, KeyState and PendingWindowInDays', async () => {
     // GIVEN
-    const key = await createImportedKey(kms);
+    const key = await createImportedKey(local.kms);
     // WHEN
-    const out = await kms.send(new ScheduleKeyDeletionCommand({ KeyId: key.keyId }));
+    const out = await local.kms.send(new ScheduleKeyDeletionCommand({ KeyId: key.keyId }));
     // THEN
     expect(out.KeyId).toBe(key.arn);
     expect(out.KeyState).toBe('PendingDeletion');
     expect(out.PendingWindowInDays).toBe(30);
     expectNear(out.DeletionDate, new Date(Date.now() + 30 * DAY * 1000), 60);
-    const meta = await describeKey(key.keyId);
+    const meta = await describeKey(local.kms, key.keyId);
     expect(meta).toMatchObject({ KeyState: 'PendingDeletion', Enabled: false });
     expect(meta.DeletionDate!.getTime()).toBe(out.DeletionDate!.getTime());
   });
 
   test.each([7, 30])('accepts a window of %i days', async (days) => {
-    const meta = await createExternalKey(kms);
-    const out = await kms.send(new ScheduleKeyDeletionCommand({ KeyId: meta.Arn, PendingWindowInDays: days }));
+    const meta = await createExternalKey(local.kms);
+    const out = await local.kms.send(new ScheduleKeyDeletionCommand({ KeyId: meta.Arn, PendingWindowInDays: days }));
     expect(out.PendingWindowInDays).toBe(days);
     expectNear(out.DeletionDate, new Date(Date.now() + days * DAY * 1000), 60);
   });
 
   test.each([6, 31])('fails with ValidationException for a window of %i days and changes nothing', async (days) => {
-    const key = await createImportedKey(kms);
+    const key = await createImportedKey(local.kms);
     await expectKmsError(
-      kms.send(new ScheduleKeyDeletionCommand({ KeyId: key.keyId, PendingWindowInDays: days })),
+      local.kms.send(new ScheduleKeyDeletionCommand({ KeyId: key.keyId, PendingWindowInDays: days })),
       'ValidationException',
       `1 validation error detected: Value '${days}' at 'pendingWindowInDays' failed to satisfy constraint: Member must have minimum value of 7 and maximum value of 30.`,
     );
-    expect((await describeKey(key.keyId)).KeyState).toBe('Enabled');
+    expect((await describeKey(local.kms, key.keyId)).KeyState).toBe('Enabled');
   });
 
   test('fails with KMSInvalidStateException on a key already pending deletion', async () => {
-    const meta = await createExternalKey(kms);
-    await kms.send(new ScheduleKeyDeletionCommand({ KeyId: meta.KeyId, PendingWindowInDays: 7 }));
-    await expectKmsError(kms.send(new ScheduleKeyDeletionCommand({ KeyId: meta.KeyId })), 'KMSInvalidStateException', `${meta.Arn} is pending deletion.`);
+    const meta = await createExternalKey(local.kms);
+    await local.kms.send(new ScheduleKeyDeletionCommand({ KeyId: meta.KeyId, PendingWindowInDays: 7 }));
+    await expectKmsError(local.kms.send(new ScheduleKeyDeletionCommand({ KeyId: meta.KeyId })), 'KMSInvalidStateException', `${meta.Arn} is pending deletion.`);
   });
 });
 
 describe('CancelKeyDeletion', () => {
   test('returns a key with its material to Disabled, with no DeletionDate', async () => {
     // GIVEN
-    const key = await createImportedKey(kms);
-    await kms.send(new ScheduleKeyDeletionCommand({ KeyId: key.keyId, PendingWindowInDays: 7 }));
+    const key = await createImportedKey(local.kms);
+    await local.kms.send(new ScheduleKeyDeletionCommand({ KeyId: key.keyId, PendingWindowInDays: 7 }));
     // WHEN
-    const out = await kms.send(new CancelKeyDeletionCommand({ KeyId: key.keyId }));
+    const out = await local.kms.send(new CancelKeyDeletionCommand({ KeyId: key.keyId }));
     // THEN
     expect(out.KeyId).toBe(key.arn);
-    const meta = await describeKey(key.keyId);
+    const meta = await describeKey(local.kms, key.keyId);
     expect(meta).toMatchObject({ KeyState: 'Disabled', Enabled: false, ExpirationModel: 'KEY_MATERIAL_DOES_NOT_EXPIRE' });
     expect(meta.DeletionDate).toBeUndefined();
   });
 
   test('returns a key that never had material to PendingImport (D1)', async () => {
-    const meta = await createExternalKey(kms);
-    await kms.send(new ScheduleKeyDeletionCommand({ KeyId: meta.KeyId, PendingWindowInDays: 7 }));
-    await kms.send(new CancelKeyDeletionCommand({ KeyId: meta.Arn }));
-    const after = await describeKey(meta.KeyId!);
+    const meta = await createExternalKey(local.kms);
+    await local.kms.send(new ScheduleKeyDeletionCommand({ KeyId: meta.KeyId, PendingWindowInDays: 7 }));
+    await local.kms.send(new CancelKeyDeletionCommand({ KeyId: meta.Arn }));
+    const after = await describeKey(local.kms, meta.KeyId!);
     expect(after).toMatchObject({ KeyState: 'PendingImport', Enabled: false });
     expect(after.DeletionDate).toBeUndefined();
   });
 
   test('returns a key whose material was deleted while pending deletion to PendingImport (D1)', async () => {
     // GIVEN material deleted during the window: the key stays PendingDeletion
-    const key = await createImportedKey(kms);
-    await kms.send(new ScheduleKeyDeletionCommand({ KeyId: key.keyId, PendingWindowInDays: 7 }));
-    await kms.send(new DeleteImportedKeyMaterialCommand({ KeyId: key.keyId }));
-    expect((await describeKey(key.keyId)).KeyState).toBe('PendingDeletion');
+    const key = await createImportedKey(local.kms);
+    await local.kms.send(new ScheduleKeyDeletionCommand({ KeyId: key.keyId, PendingWindowInDays: 7 }));
+    await local.kms.send(new DeleteImportedKeyMaterialCommand({ KeyId: key.keyId }));
+    expect((await describeKey(local.kms, key.keyId)).KeyState).toBe('PendingDeletion');
     // WHEN
-    await kms.send(new CancelKeyDeletionCommand({ KeyId: key.keyId }));
+    await local.kms.send(new CancelKeyDeletionCommand({ KeyId: key.keyId }));
     // THEN
-    expect(await describeKey(key.keyId)).toMatchObject({ KeyState: 'PendingImport', Enabled: false, CurrentKeyMaterialId: key.keyMaterialId });
-    await expectKmsError(kms.send(new EnableKeyCommand({ KeyId: key.keyId })), 'KMSInvalidStateException', `${key.arn} is pending import.`);
+    expect(await describeKey(local.kms, key.keyId)).toMatchObject({ KeyState: 'PendingImport', Enabled: false, CurrentKeyMaterialId: key.keyMaterialId });
+    await expectKmsError(local.kms.send(new EnableKeyCommand({ KeyId: key.keyId })), 'KMSInvalidStateException', `${key.arn} is pending import.`);
   });
 
   test('an AWS_KMS key comes back Disabled', async () => {
-    const meta = await createKey(kms);
-    await kms.send(new ScheduleKeyDeletionCommand({ KeyId: meta.KeyId, PendingWindowInDays: 7 }));
-    await kms.send(new CancelKeyDeletionCommand({ KeyId: meta.KeyId }));
-    expect((await describeKey(meta.KeyId!)).KeyState).toBe('Disabled');
+    const meta = await createKey(local.kms);
+    await local.kms.send(new ScheduleKeyDeletionCommand({ KeyId: meta.KeyId, PendingWindowInDays: 7 }));
+    await local.kms.send(new CancelKeyDeletionCommand({ KeyId: meta.KeyId }));
+    expect((await describeKey(local.kms, meta.KeyId!)).KeyState).toBe('Disabled');
   });
 
   test('fails with KMSInvalidStateException when the key is not pending deletion', async () => {
-    const key = await createImportedKey(kms);
+    const key = await createImportedKey(local.kms);
     const message = `${key.arn} is not pending deletion (or pending replica deletion).`;
-    await expectKmsError(kms.send(new CancelKeyDeletionCommand({ KeyId: key.keyId })), 'KMSInvalidStateException', message);
-    const pendingImport = await createExternalKey(kms);
+    await expectKmsError(local.kms.send(new CancelKeyDeletionCommand({ KeyId: key.keyId })), 'KMSInvalidStateException', message);
+    const pendingImport = await createExternalKey(local.kms);
     await expectKmsError(
-      kms.send(new CancelKeyDeletionCommand({ KeyId: pendingImport.KeyId })),
+      local.kms.send(new CancelKeyDeletionCommand({ KeyId: pendingImport.KeyId })),
       'KMSInvalidStateException',
       `${pendingImport.Arn} is not pending deletion (or pending replica deletion).`,
     );
@@ -354,29 +345,29 @@ describe('CancelKeyDeletion', () => {
 describe('operations that take only a key ID or ARN refuse an alias (D18)', () => {
   test('every one answers NotFoundException "Invalid keyId \'<alias>\'" and changes nothing', async () => {
     // GIVEN an enabled key with an alias
-    const key = await createImportedKey(kms);
+    const key = await createImportedKey(local.kms);
     const alias = uniqueAlias('id-only');
-    await kms.send(new CreateAliasCommand({ AliasName: alias, TargetKeyId: key.keyId }));
-    const params = await getParameters(kms, key.keyId);
+    await local.kms.send(new CreateAliasCommand({ AliasName: alias, TargetKeyId: key.keyId }));
+    const params = await getParameters(local.kms, key.keyId);
     const aliasArn = aliasArnOf(key.arn, alias);
     const calls: Array<[string, (ref: string) => Promise<unknown>]> = [
-      ['GetParametersForImport', (ref) => kms.send(new GetParametersForImportCommand({ KeyId: ref, WrappingAlgorithm: 'RSAES_OAEP_SHA_256', WrappingKeySpec: 'RSA_2048' }))],
-      ['ImportKeyMaterial', (ref) => kms.send(new ImportKeyMaterialCommand({ KeyId: ref, ImportToken: params.ImportToken, EncryptedKeyMaterial: new Uint8Array(256), ExpirationModel: 'KEY_MATERIAL_DOES_NOT_EXPIRE' }))],
-      ['DeleteImportedKeyMaterial', (ref) => kms.send(new DeleteImportedKeyMaterialCommand({ KeyId: ref }))],
-      ['ScheduleKeyDeletion', (ref) => kms.send(new ScheduleKeyDeletionCommand({ KeyId: ref, PendingWindowInDays: 7 }))],
-      ['CancelKeyDeletion', (ref) => kms.send(new CancelKeyDeletionCommand({ KeyId: ref }))],
-      ['EnableKey', (ref) => kms.send(new EnableKeyCommand({ KeyId: ref }))],
-      ['DisableKey', (ref) => kms.send(new DisableKeyCommand({ KeyId: ref }))],
-      ['UpdateKeyDescription', (ref) => kms.send(new UpdateKeyDescriptionCommand({ KeyId: ref, Description: 'changed' }))],
-      ['TagResource', (ref) => kms.send(new TagResourceCommand({ KeyId: ref, Tags: [{ TagKey: 'k', TagValue: 'v' }] }))],
-      ['UntagResource', (ref) => kms.send(new UntagResourceCommand({ KeyId: ref, TagKeys: ['k'] }))],
-      ['ListResourceTags', (ref) => kms.send(new ListResourceTagsCommand({ KeyId: ref }))],
-      ['ListKeyRotations', (ref) => kms.send(new ListKeyRotationsCommand({ KeyId: ref }))],
-      ['RotateKeyOnDemand', (ref) => kms.send(new RotateKeyOnDemandCommand({ KeyId: ref }))],
-      ['GetKeyRotationStatus', (ref) => kms.send(new GetKeyRotationStatusCommand({ KeyId: ref }))],
-      ['ListAliases', (ref) => kms.send(new ListAliasesCommand({ KeyId: ref }))],
-      ['CreateAlias', (ref) => kms.send(new CreateAliasCommand({ AliasName: uniqueAlias('via-alias'), TargetKeyId: ref }))],
-      ['UpdateAlias', (ref) => kms.send(new UpdateAliasCommand({ AliasName: alias, TargetKeyId: ref }))],
+      ['GetParametersForImport', (ref) => local.kms.send(new GetParametersForImportCommand({ KeyId: ref, WrappingAlgorithm: 'RSAES_OAEP_SHA_256', WrappingKeySpec: 'RSA_2048' }))],
+      ['ImportKeyMaterial', (ref) => local.kms.send(new ImportKeyMaterialCommand({ KeyId: ref, ImportToken: params.ImportToken, EncryptedKeyMaterial: new Uint8Array(256), ExpirationModel: 'KEY_MATERIAL_DOES_NOT_EXPIRE' }))],
+      ['DeleteImportedKeyMaterial', (ref) => local.kms.send(new DeleteImportedKeyMaterialCommand({ KeyId: ref }))],
+      ['ScheduleKeyDeletion', (ref) => local.kms.send(new ScheduleKeyDeletionCommand({ KeyId: ref, PendingWindowInDays: 7 }))],
+      ['CancelKeyDeletion', (ref) => local.kms.send(new CancelKeyDeletionCommand({ KeyId: ref }))],
+      ['EnableKey', (ref) => local.kms.send(new EnableKeyCommand({ KeyId: ref }))],
+      ['DisableKey', (ref) => local.kms.send(new DisableKeyCommand({ KeyId: ref }))],
+      ['UpdateKeyDescription', (ref) => local.kms.send(new UpdateKeyDescriptionCommand({ KeyId: ref, Description: 'changed' }))],
+      ['TagResource', (ref) => local.kms.send(new TagResourceCommand({ KeyId: ref, Tags: [{ TagKey: 'k', TagValue: 'v' }] }))],
+      ['UntagResource', (ref) => local.kms.send(new UntagResourceCommand({ KeyId: ref, TagKeys: ['k'] }))],
+      ['ListResourceTags', (ref) => local.kms.send(new ListResourceTagsCommand({ KeyId: ref }))],
+      ['ListKeyRotations', (ref) => local.kms.send(new ListKeyRotationsCommand({ KeyId: ref }))],
+      ['RotateKeyOnDemand', (ref) => local.kms.send(new RotateKeyOnDemandCommand({ KeyId: ref }))],
+      ['GetKeyRotationStatus', (ref) => local.kms.send(new GetKeyRotationStatusCommand({ KeyId: ref }))],
+      ['ListAliases', (ref) => local.kms.send(new ListAliasesCommand({ KeyId: ref }))],
+      ['CreateAlias', (ref) => local.kms.send(new CreateAliasCommand({ AliasName: uniqueAlias('via-alias'), TargetKeyId: ref }))],
+      ['UpdateAlias', (ref) => local.kms.send(new UpdateAliasCommand({ AliasName: alias, TargetKeyId: ref }))],
     ];
     // WHEN / THEN
     for (const [operation, call] of calls) {
@@ -387,8 +378,8 @@ describe('operations that take only a key ID or ARN refuse an alias (D18)', () =
         expect(e.message, operation).toBe(`Invalid keyId '${ref}'`);
       }
     }
-    const meta = await describeKey(key.keyId);
+    const meta = await describeKey(local.kms, key.keyId);
     expect(meta).toMatchObject({ KeyState: 'Enabled', Description: '', CurrentKeyMaterialId: key.keyMaterialId });
-    expect((await kms.send(new ListResourceTagsCommand({ KeyId: key.keyId }))).Tags).toEqual([]);
+    expect((await local.kms.send(new ListResourceTagsCommand({ KeyId: key.keyId }))).Tags).toEqual([]);
   });
 });

@@ -11,30 +11,26 @@ import {
   DescribeKeyCommand,
   EncryptCommand,
   GenerateRandomCommand,
-  type KMSClient,
   KMSServiceException,
   ListAliasesCommand,
   ListKeysCommand,
   ScheduleKeyDeletionCommand,
 } from '@aws-sdk/client-kms';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { type LocalServer, startLocalServer } from '../support/local-server';
+import { beforeAll, describe, expect, test } from 'vitest';
+import { useLocalServer } from './helpers';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const JSON_11 = 'application/x-amz-json-1.1';
 
-let server: LocalServer;
-let kms: KMSClient;
+// The default client's AKIA… access key means account 000000000000, like the unsigned raw requests below.
+const local = useLocalServer();
 let keyId: string;
 
 beforeAll(async () => {
-  server = await startLocalServer({ inMemory: true });
-  kms = server.kms(); // AKIA… access key: account 000000000000, like the unsigned raw requests below
-  const { KeyMetadata } = await kms.send(new CreateKeyCommand({ Description: 'protocol fixture' }));
+  const { KeyMetadata } = await local.kms.send(new CreateKeyCommand({ Description: 'protocol fixture' }));
   keyId = KeyMetadata!.KeyId!;
-  await kms.send(new CreateAliasCommand({ AliasName: 'alias/protocol-fixture', TargetKeyId: keyId }));
+  await local.kms.send(new CreateAliasCommand({ AliasName: 'alias/protocol-fixture', TargetKeyId: keyId }));
 });
-afterAll(async () => server?.stop());
 
 interface RawResponse {
   readonly status: number;
@@ -47,7 +43,7 @@ async function raw(target: string | undefined, body: string | Uint8Array, init: 
   const headers: Record<string, string> = { 'content-type': JSON_11, ...init.headers };
   if (target !== undefined) headers['x-amz-target'] = target;
   const method = init.method ?? 'POST';
-  const res = await fetch(`${server.endpoint}${init.path ?? '/'}`, { method, headers, body: method === 'GET' ? undefined : body });
+  const res = await fetch(`${local.server.endpoint}${init.path ?? '/'}`, { method, headers, body: method === 'GET' ? undefined : body });
   const text = await res.text();
   let json: Record<string, unknown> | undefined;
   try {
@@ -60,9 +56,9 @@ async function raw(target: string | undefined, body: string | Uint8Array, init: 
 
 /** Everything a malformed request could have touched in the caller's scope. */
 async function snapshot(): Promise<string> {
-  const keys = await kms.send(new ListKeysCommand({ Limit: 1000 }));
-  const aliases = await kms.send(new ListAliasesCommand({ Limit: 100 }));
-  const key = await kms.send(new DescribeKeyCommand({ KeyId: keyId }));
+  const keys = await local.kms.send(new ListKeysCommand({ Limit: 1000 }));
+  const aliases = await local.kms.send(new ListAliasesCommand({ Limit: 100 }));
+  const key = await local.kms.send(new DescribeKeyCommand({ KeyId: keyId }));
   return JSON.stringify({ keys: keys.Keys, aliases: aliases.Aliases, key: key.KeyMetadata });
 }
 
@@ -96,14 +92,14 @@ function xorshift(seed: number): () => number {
 
 describe('service endpoints', () => {
   test('GET /health answers 200 {"status":"ok"}', async () => {
-    const res = await fetch(`${server.endpoint}/health`);
+    const res = await fetch(`${local.server.endpoint}/health`);
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ status: 'ok' });
   });
 
   test('the clock endpoints are 404 without --clock-control', async () => {
-    expect((await fetch(`${server.endpoint}/__sandbox/clock`)).status).toBe(404);
-    const post = await fetch(`${server.endpoint}/__sandbox/clock`, { method: 'POST', body: '{"advanceSeconds":86400}' });
+    expect((await fetch(`${local.server.endpoint}/__sandbox/clock`)).status).toBe(404);
+    const post = await fetch(`${local.server.endpoint}/__sandbox/clock`, { method: 'POST', body: '{"advanceSeconds":86400}' });
     expect(post.status).toBe(404);
   });
 
@@ -125,9 +121,9 @@ describe('service endpoints', () => {
   });
 
   test('the SDK sees the request id of a success and of a failure', async () => {
-    const out = await kms.send(new ListKeysCommand({}));
+    const out = await local.kms.send(new ListKeysCommand({}));
     expect(out.$metadata.requestId).toMatch(UUID);
-    const err = await kms.send(new DescribeKeyCommand({ KeyId: 'alias/nope' })).catch((e: unknown) => e);
+    const err = await local.kms.send(new DescribeKeyCommand({ KeyId: 'alias/nope' })).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(KMSServiceException);
     expect((err as KMSServiceException).$metadata.requestId).toMatch(UUID);
   });
@@ -258,13 +254,13 @@ describe('malformed requests', () => {
 
   test('fail with ValidationException on out-of-range values through the SDK', async () => {
     const before = await snapshot();
-    const err = (await kms.send(new GenerateRandomCommand({ NumberOfBytes: 1025 })).catch((e: unknown) => e)) as KMSServiceException;
+    const err = (await local.kms.send(new GenerateRandomCommand({ NumberOfBytes: 1025 })).catch((e: unknown) => e)) as KMSServiceException;
     expect(err.name).toBe('ValidationException');
     expect(err.$metadata.httpStatusCode).toBe(400);
     expect(err.message).toBe(
       "1 validation error detected: Value '1025' at 'numberOfBytes' failed to satisfy constraint: Member must have value less than or equal to 1024",
     );
-    const big = (await kms.send(new EncryptCommand({ KeyId: keyId, Plaintext: new Uint8Array(4097) })).catch((e: unknown) => e)) as KMSServiceException;
+    const big = (await local.kms.send(new EncryptCommand({ KeyId: keyId, Plaintext: new Uint8Array(4097) })).catch((e: unknown) => e)) as KMSServiceException;
     expect(big.name).toBe('ValidationException');
     expect(big.message).toBe("1 validation error detected: Value at 'plaintext' failed to satisfy constraint: Member must have length less than or equal to 4096");
     expect(await snapshot()).toBe(before);
@@ -283,7 +279,7 @@ describe('malformed requests', () => {
     const [res] = await expectRefusedWithoutEffect(async () => [await raw('TrentService.UpdateKeyDescription', body)]);
     expect(res?.status).toBe(413);
     expect(res?.json?.__type).toBe('RequestEntityTooLargeException');
-    expect((await fetch(`${server.endpoint}/health`)).status).toBe(200);
+    expect((await fetch(`${local.server.endpoint}/health`)).status).toBe(200);
   });
 
   test('fail with ValidationException on a large body under the limit', async () => {
@@ -301,7 +297,7 @@ describe('malformed requests', () => {
       await raw('TrentService.DescribeKey', `{"KeyId":${'['.repeat(depth)}`),
       await raw('TrentService.Encrypt', `{"KeyId":"k","Plaintext":"AA==","EncryptionContext":${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}}`),
     ]);
-    expect((await fetch(`${server.endpoint}/health`)).status).toBe(200);
+    expect((await fetch(`${local.server.endpoint}/health`)).status).toBe(200);
   });
 
   test('fail with a 4xx on random bytes to every implemented action, never a 5xx', async () => {
@@ -364,7 +360,7 @@ describe('__proto__ and friends', () => {
     expect(res.status).toBe(200);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     expect(await snapshot()).toBe(before);
-    expect((await fetch(`${server.endpoint}/health`)).status).toBe(200);
+    expect((await fetch(`${local.server.endpoint}/health`)).status).toBe(200);
   });
 
   test('"__proto__" and "constructor" are ordinary encryption-context keys', async () => {
@@ -375,8 +371,8 @@ describe('__proto__ and friends', () => {
     expect(encrypted.status, encrypted.text).toBe(200);
     const blob = Buffer.from(encrypted.json?.CiphertextBlob as string, 'base64');
     // WHEN decrypting with exactly that context, and with the "__proto__" key missing
-    const same = await kms.send(new DecryptCommand({ CiphertextBlob: blob, EncryptionContext: context }));
-    const without = await kms.send(new DecryptCommand({ CiphertextBlob: blob, EncryptionContext: { constructor: 'c', toString: 't' } })).catch((e: unknown) => e);
+    const same = await local.kms.send(new DecryptCommand({ CiphertextBlob: blob, EncryptionContext: context }));
+    const without = await local.kms.send(new DecryptCommand({ CiphertextBlob: blob, EncryptionContext: { constructor: 'c', toString: 't' } })).catch((e: unknown) => e);
     // THEN
     expect(Buffer.from(same.Plaintext!).toString()).toBe('hello');
     expect((without as Error).name).toBe('InvalidCiphertextException');
@@ -385,7 +381,7 @@ describe('__proto__ and friends', () => {
 
 describe('semantic errors keep their status', () => {
   test('a refused ScheduleKeyDeletion window is a ValidationException with the AWS message (D11)', async () => {
-    const err = (await kms.send(new ScheduleKeyDeletionCommand({ KeyId: keyId, PendingWindowInDays: 31 })).catch((e: unknown) => e)) as KMSServiceException;
+    const err = (await local.kms.send(new ScheduleKeyDeletionCommand({ KeyId: keyId, PendingWindowInDays: 31 })).catch((e: unknown) => e)) as KMSServiceException;
     expect(err.name).toBe('ValidationException');
     expect(err.$metadata.httpStatusCode).toBe(400);
     expect(err.message).toBe(

@@ -5,17 +5,12 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { startLocalServer, type LocalServer } from '../support/local-server';
+import { describe, expect, test } from 'vitest';
 import { awsEnv, tool } from '../support/tools';
+import { useLocalServer } from './helpers';
 
 const readme = readFileSync('README.md', 'utf8');
-let server: LocalServer;
-
-beforeAll(async () => {
-  server = await startLocalServer({ inMemory: true });
-});
-afterAll(async () => server?.stop());
+const local = useLocalServer();
 
 /** The body of the first fenced block of `language` after `heading`. */
 function codeBlockAfter(heading: string, language: string): string {
@@ -34,7 +29,7 @@ describe('README', () => {
 
   test('the envelope walkthrough runs and prints what the README says', async () => {
     // On Node 20 the SDK warns that its 2027 releases will need Node 22; that is not the example's output.
-    const env = { KMS_ENDPOINT: server.endpoint, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
+    const env = { KMS_ENDPOINT: local.server.endpoint, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
     const run = await tool('node', ['examples/envelope-walkthrough.mjs'], { env });
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
@@ -52,7 +47,7 @@ describe('README', () => {
     const dir = mkdtempSync(join(tmpdir(), 'byok-readme-'));
     try {
       const script = codeBlockAfter('## Quick start with the AWS CLI', 'bash');
-      const env: NodeJS.ProcessEnv = { ...awsEnv(), KMS_ENDPOINT: server.endpoint };
+      const env: NodeJS.ProcessEnv = { ...awsEnv(), KMS_ENDPOINT: local.server.endpoint };
       delete env.AWS_ACCESS_KEY_ID; // the block exports its own credentials
       const run = await tool('bash', ['-euo', 'pipefail', '-c', script], { env, cwd: dir });
       expect(run.stderr).toBe('');

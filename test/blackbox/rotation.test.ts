@@ -6,7 +6,6 @@
 import {
   DecryptCommand,
   DeleteImportedKeyMaterialCommand,
-  DescribeKeyCommand,
   DisableKeyCommand,
   DisableKeyRotationCommand,
   EnableKeyRotationCommand,
@@ -16,42 +15,33 @@ import {
   ListKeyRotationsCommand,
   RotateKeyOnDemandCommand,
   type IncludeKeyMaterial,
-  type KMSClient,
   type RotationsListEntry,
 } from '@aws-sdk/client-kms';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { startLocalServer, type LocalServer } from '../support/local-server';
+import { describe, expect, test } from 'vitest';
 import {
   DAY,
   createExternalKey,
   createImportedKey,
+  describeKey,
   expectKmsError,
   expectNear,
   getParameters,
   importMaterial,
   kmsError,
   newMaterial,
+  useLocalServer,
   type ImportedKey,
-  recordRawResponses,
 } from './helpers';
 
-let server: LocalServer;
-let kms: KMSClient;
+const local = useLocalServer();
 
-beforeAll(async () => {
-  server = await startLocalServer({ inMemory: true });
-  kms = recordRawResponses(server.kms());
-});
-afterAll(async () => server?.stop());
-
-const describeKey = async (keyId: string) => (await kms.send(new DescribeKeyCommand({ KeyId: keyId }))).KeyMetadata!;
 const inDays = (days: number) => new Date(Math.floor(Date.now() / 1000 + days * DAY) * 1000);
 
 async function listRotations(keyId: string, include?: IncludeKeyMaterial, limit?: number): Promise<RotationsListEntry[]> {
   const all: RotationsListEntry[] = [];
   let marker: string | undefined;
   for (let page = 0; page < 1000; page++) {
-    const out = await kms.send(new ListKeyRotationsCommand({ KeyId: keyId, ...(include && { IncludeKeyMaterial: include }), ...(limit && { Limit: limit }), ...(marker && { Marker: marker }) }));
+    const out = await local.kms.send(new ListKeyRotationsCommand({ KeyId: keyId, ...(include && { IncludeKeyMaterial: include }), ...(limit && { Limit: limit }), ...(marker && { Marker: marker }) }));
     all.push(...out.Rotations!);
     if (!out.Truncated) {
       expect(out.NextMarker).toBeUndefined();
@@ -72,9 +62,9 @@ const entryOf = (entries: RotationsListEntry[], id: string) => {
 
 /** An imported key with a second material staged as NEW (PENDING_ROTATION). */
 async function keyWithStagedMaterial(options: { description?: string; validTo?: Date } = {}): Promise<ImportedKey & { staged: Buffer; stagedId: string }> {
-  const key = await createImportedKey(kms);
+  const key = await createImportedKey(local.kms);
   const staged = newMaterial();
-  const out = await importMaterial(kms, key.keyId, staged, { importType: 'NEW_KEY_MATERIAL', ...options });
+  const out = await importMaterial(local.kms, key.keyId, staged, { importType: 'NEW_KEY_MATERIAL', ...options });
   return { ...key, staged, stagedId: out.KeyMaterialId! };
 }
 
@@ -85,8 +75,8 @@ describe('importing NEW_KEY_MATERIAL', () => {
     // THEN
     expect(key.stagedId).toMatch(/^[0-9a-f]{64}$/);
     expect(key.stagedId).not.toBe(key.keyMaterialId);
-    expect(await describeKey(key.keyId)).toMatchObject({ KeyState: 'Enabled', CurrentKeyMaterialId: key.keyMaterialId });
-    const gdk = await kms.send(new GenerateDataKeyCommand({ KeyId: key.keyId, KeySpec: 'AES_256' }));
+    expect(await describeKey(local.kms, key.keyId)).toMatchObject({ KeyState: 'Enabled', CurrentKeyMaterialId: key.keyMaterialId });
+    const gdk = await local.kms.send(new GenerateDataKeyCommand({ KeyId: key.keyId, KeySpec: 'AES_256' }));
     expect(gdk.KeyMaterialId).toBe(key.keyMaterialId);
 
     const all = await listRotations(key.keyId, 'ALL_KEY_MATERIAL');
@@ -108,15 +98,15 @@ describe('importing NEW_KEY_MATERIAL', () => {
 
   test('a staged material does not count for DescribeKey ValidTo until it is rotated in', async () => {
     // GIVEN the first material expires in 10 days, the staged one in 5
-    const meta = await createExternalKey(kms);
+    const meta = await createExternalKey(local.kms);
     const [in10, in5] = [inDays(10), inDays(5)];
-    await importMaterial(kms, meta.KeyId!, newMaterial(), { validTo: in10 });
-    await importMaterial(kms, meta.KeyId!, newMaterial(), { importType: 'NEW_KEY_MATERIAL', validTo: in5 });
-    expect((await describeKey(meta.KeyId!)).ValidTo!.getTime()).toBe(in10.getTime());
+    await importMaterial(local.kms, meta.KeyId!, newMaterial(), { validTo: in10 });
+    await importMaterial(local.kms, meta.KeyId!, newMaterial(), { importType: 'NEW_KEY_MATERIAL', validTo: in5 });
+    expect((await describeKey(local.kms, meta.KeyId!)).ValidTo!.getTime()).toBe(in10.getTime());
     // WHEN rotated
-    await kms.send(new RotateKeyOnDemandCommand({ KeyId: meta.KeyId }));
+    await local.kms.send(new RotateKeyOnDemandCommand({ KeyId: meta.KeyId }));
     // THEN the earliest expiry of the permanently associated materials
-    expect((await describeKey(meta.KeyId!)).ValidTo!.getTime()).toBe(in5.getTime());
+    expect((await describeKey(local.kms, meta.KeyId!)).ValidTo!.getTime()).toBe(in5.getTime());
   });
 
   test('fails with KMSInvalidStateException while another material is pending rotation; deleting the pending one lets a different NEW material in', async () => {
@@ -124,15 +114,15 @@ describe('importing NEW_KEY_MATERIAL', () => {
     const key = await keyWithStagedMaterial();
     const third = newMaterial();
     // WHEN a second NEW material is imported
-    const refused = await expectKmsError(importMaterial(kms, key.keyId, third, { importType: 'NEW_KEY_MATERIAL' }), 'KMSInvalidStateException');
+    const refused = await expectKmsError(importMaterial(local.kms, key.keyId, third, { importType: 'NEW_KEY_MATERIAL' }), 'KMSInvalidStateException');
     // AND the pending material is deleted
-    const deleted = await kms.send(new DeleteImportedKeyMaterialCommand({ KeyId: key.keyId, KeyMaterialId: key.stagedId }));
+    const deleted = await local.kms.send(new DeleteImportedKeyMaterialCommand({ KeyId: key.keyId, KeyMaterialId: key.stagedId }));
     expect(deleted.KeyMaterialId).toBe(key.stagedId);
     // THEN the key is untouched and the staged material is gone (not kept as PENDING_IMPORT)
-    expect(await describeKey(key.keyId)).toMatchObject({ KeyState: 'Enabled', CurrentKeyMaterialId: key.keyMaterialId });
+    expect(await describeKey(local.kms, key.keyId)).toMatchObject({ KeyState: 'Enabled', CurrentKeyMaterialId: key.keyMaterialId });
     expect((await listRotations(key.keyId, 'ALL_KEY_MATERIAL')).map((e) => e.KeyMaterialId)).toEqual([key.keyMaterialId]);
     // AND the different material now stages
-    const thirdId = (await importMaterial(kms, key.keyId, third, { importType: 'NEW_KEY_MATERIAL' })).KeyMaterialId!;
+    const thirdId = (await importMaterial(local.kms, key.keyId, third, { importType: 'NEW_KEY_MATERIAL' })).KeyMaterialId!;
     expect(entryOf(await listRotations(key.keyId, 'ALL_KEY_MATERIAL'), thirdId).KeyMaterialState).toBe('PENDING_ROTATION');
     // and the refusal named both materials exactly as AWS does
     expect(refused.message).toBe(
@@ -143,12 +133,12 @@ describe('importing NEW_KEY_MATERIAL', () => {
   test('the staged material can be re-imported as EXISTING (e.g. to change its expiry) without becoming current', async () => {
     const key = await keyWithStagedMaterial();
     const validTo = inDays(3);
-    const out = await importMaterial(kms, key.keyId, key.staged, { importType: 'EXISTING_KEY_MATERIAL', keyMaterialId: key.stagedId, validTo });
+    const out = await importMaterial(local.kms, key.keyId, key.staged, { importType: 'EXISTING_KEY_MATERIAL', keyMaterialId: key.stagedId, validTo });
     expect(out.KeyMaterialId).toBe(key.stagedId);
     const staged = entryOf(await listRotations(key.keyId, 'ALL_KEY_MATERIAL'), key.stagedId);
     expect(staged).toMatchObject({ KeyMaterialState: 'PENDING_ROTATION', ExpirationModel: 'KEY_MATERIAL_EXPIRES' });
     expect(staged.ValidTo!.getTime()).toBe(validTo.getTime());
-    expect((await describeKey(key.keyId)).CurrentKeyMaterialId).toBe(key.keyMaterialId);
+    expect((await describeKey(local.kms, key.keyId)).CurrentKeyMaterialId).toBe(key.keyMaterialId);
   });
 });
 
@@ -156,20 +146,20 @@ describe('RotateKeyOnDemand', () => {
   test('completes before it returns: new ciphertexts use the new material, old ones still decrypt (D7)', async () => {
     // GIVEN a ciphertext under the first material, and a staged material
     const key = await keyWithStagedMaterial();
-    const old = await kms.send(new EncryptCommand({ KeyId: key.keyId, Plaintext: Buffer.from('before rotation') }));
+    const old = await local.kms.send(new EncryptCommand({ KeyId: key.keyId, Plaintext: Buffer.from('before rotation') }));
     // WHEN
     const before = new Date();
-    const out = await kms.send(new RotateKeyOnDemandCommand({ KeyId: key.keyId }));
+    const out = await local.kms.send(new RotateKeyOnDemandCommand({ KeyId: key.keyId }));
     // THEN
     expect(out.KeyId).toBe(key.arn);
-    expect(await describeKey(key.keyId)).toMatchObject({ KeyState: 'Enabled', CurrentKeyMaterialId: key.stagedId });
-    const oldDecrypted = await kms.send(new DecryptCommand({ CiphertextBlob: old.CiphertextBlob }));
+    expect(await describeKey(local.kms, key.keyId)).toMatchObject({ KeyState: 'Enabled', CurrentKeyMaterialId: key.stagedId });
+    const oldDecrypted = await local.kms.send(new DecryptCommand({ CiphertextBlob: old.CiphertextBlob }));
     expect(Buffer.from(oldDecrypted.Plaintext!).toString()).toBe('before rotation');
     expect(oldDecrypted.KeyMaterialId).toBe(key.keyMaterialId);
-    const fresh = await kms.send(new EncryptCommand({ KeyId: key.keyId, Plaintext: Buffer.from('after rotation') }));
-    const freshDecrypted = await kms.send(new DecryptCommand({ CiphertextBlob: fresh.CiphertextBlob }));
+    const fresh = await local.kms.send(new EncryptCommand({ KeyId: key.keyId, Plaintext: Buffer.from('after rotation') }));
+    const freshDecrypted = await local.kms.send(new DecryptCommand({ CiphertextBlob: fresh.CiphertextBlob }));
     expect(freshDecrypted.KeyMaterialId).toBe(key.stagedId);
-    expect((await kms.send(new GenerateDataKeyCommand({ KeyId: key.keyId, NumberOfBytes: 32 }))).KeyMaterialId).toBe(key.stagedId);
+    expect((await local.kms.send(new GenerateDataKeyCommand({ KeyId: key.keyId, NumberOfBytes: 32 }))).KeyMaterialId).toBe(key.stagedId);
 
     const all = await listRotations(key.keyId, 'ALL_KEY_MATERIAL');
     const previous = entryOf(all, key.keyMaterialId);
@@ -182,51 +172,51 @@ describe('RotateKeyOnDemand', () => {
     expect(rotationsOnly).toHaveLength(1);
     expect(rotationsOnly[0]).toMatchObject({ KeyId: key.keyId, KeyMaterialId: key.stagedId, RotationType: 'ON_DEMAND' });
 
-    const status = await kms.send(new GetKeyRotationStatusCommand({ KeyId: key.keyId }));
+    const status = await local.kms.send(new GetKeyRotationStatusCommand({ KeyId: key.keyId }));
     expect(status.KeyRotationEnabled).toBe(false);
     expect(status.KeyId).toBe(key.arn);
     expect(status.OnDemandRotationStartDate).toBeUndefined();
   });
 
   test('fails with KMSInvalidStateException when no material is pending rotation', async () => {
-    const key = await createImportedKey(kms);
+    const key = await createImportedKey(local.kms);
     await expectKmsError(
-      kms.send(new RotateKeyOnDemandCommand({ KeyId: key.keyId })),
+      local.kms.send(new RotateKeyOnDemandCommand({ KeyId: key.keyId })),
       'KMSInvalidStateException',
       `No available key material pending rotation for the key: ${key.arn}.`,
     );
-    expect((await describeKey(key.keyId)).CurrentKeyMaterialId).toBe(key.keyMaterialId);
+    expect((await describeKey(local.kms, key.keyId)).CurrentKeyMaterialId).toBe(key.keyMaterialId);
   });
 
   test('fails with DisabledException on a Disabled key, and rotates nothing', async () => {
     const key = await keyWithStagedMaterial();
-    await kms.send(new DisableKeyCommand({ KeyId: key.keyId }));
-    await expectKmsError(kms.send(new RotateKeyOnDemandCommand({ KeyId: key.keyId })), 'DisabledException', `${key.arn} is disabled.`);
-    expect((await describeKey(key.keyId)).CurrentKeyMaterialId).toBe(key.keyMaterialId);
+    await local.kms.send(new DisableKeyCommand({ KeyId: key.keyId }));
+    await expectKmsError(local.kms.send(new RotateKeyOnDemandCommand({ KeyId: key.keyId })), 'DisabledException', `${key.arn} is disabled.`);
+    expect((await describeKey(local.kms, key.keyId)).CurrentKeyMaterialId).toBe(key.keyMaterialId);
   });
 
   test('fails with KMSInvalidStateException on a PendingImport key', async () => {
-    const meta = await createExternalKey(kms);
-    await expectKmsError(kms.send(new RotateKeyOnDemandCommand({ KeyId: meta.Arn })), 'KMSInvalidStateException', `${meta.Arn} is pending import.`);
+    const meta = await createExternalKey(local.kms);
+    await expectKmsError(local.kms.send(new RotateKeyOnDemandCommand({ KeyId: meta.Arn })), 'KMSInvalidStateException', `${meta.Arn} is pending import.`);
   });
 
   test('fails with LimitExceededException on the 26th on-demand rotation (D6)', async () => {
     // GIVEN 25 completed rotations (one import token reused, D13)
-    const key = await createImportedKey(kms);
-    const params = await getParameters(kms, key.keyId);
+    const key = await createImportedKey(local.kms);
+    const params = await getParameters(local.kms, key.keyId);
     for (let i = 1; i <= 25; i++) {
-      await importMaterial(kms, key.keyId, newMaterial(), { params, importType: 'NEW_KEY_MATERIAL' });
-      await kms.send(new RotateKeyOnDemandCommand({ KeyId: key.keyId }));
+      await importMaterial(local.kms, key.keyId, newMaterial(), { params, importType: 'NEW_KEY_MATERIAL' });
+      await local.kms.send(new RotateKeyOnDemandCommand({ KeyId: key.keyId }));
     }
-    const staged = await importMaterial(kms, key.keyId, newMaterial(), { params, importType: 'NEW_KEY_MATERIAL' });
-    const currentBefore = (await describeKey(key.keyId)).CurrentKeyMaterialId;
+    const staged = await importMaterial(local.kms, key.keyId, newMaterial(), { params, importType: 'NEW_KEY_MATERIAL' });
+    const currentBefore = (await describeKey(local.kms, key.keyId)).CurrentKeyMaterialId;
     // WHEN / THEN
     await expectKmsError(
-      kms.send(new RotateKeyOnDemandCommand({ KeyId: key.keyId })),
+      local.kms.send(new RotateKeyOnDemandCommand({ KeyId: key.keyId })),
       'LimitExceededException',
       `The on-demand rotations limit has been reached for the given keyId. No more on-demand rotations can be performed for this key: ${key.arn}`,
     );
-    expect((await describeKey(key.keyId)).CurrentKeyMaterialId).toBe(currentBefore);
+    expect((await describeKey(local.kms, key.keyId)).CurrentKeyMaterialId).toBe(currentBefore);
     expect(entryOf(await listRotations(key.keyId, 'ALL_KEY_MATERIAL'), staged.KeyMaterialId!).KeyMaterialState).toBe('PENDING_ROTATION');
     expect(await listRotations(key.keyId, 'ROTATIONS_ONLY')).toHaveLength(25);
   });
@@ -235,13 +225,13 @@ describe('RotateKeyOnDemand', () => {
 describe('ListKeyRotations', () => {
   test('pages ROTATIONS_ONLY and ALL_KEY_MATERIAL with Limit/Marker/Truncated', async () => {
     // GIVEN a key with three rotations and a staged material: 5 materials, 3 rotations
-    const key = await createImportedKey(kms);
-    const params = await getParameters(kms, key.keyId);
+    const key = await createImportedKey(local.kms);
+    const params = await getParameters(local.kms, key.keyId);
     for (let i = 0; i < 3; i++) {
-      await importMaterial(kms, key.keyId, newMaterial(), { params, importType: 'NEW_KEY_MATERIAL' });
-      await kms.send(new RotateKeyOnDemandCommand({ KeyId: key.keyId }));
+      await importMaterial(local.kms, key.keyId, newMaterial(), { params, importType: 'NEW_KEY_MATERIAL' });
+      await local.kms.send(new RotateKeyOnDemandCommand({ KeyId: key.keyId }));
     }
-    await importMaterial(kms, key.keyId, newMaterial(), { params, importType: 'NEW_KEY_MATERIAL' });
+    await importMaterial(local.kms, key.keyId, newMaterial(), { params, importType: 'NEW_KEY_MATERIAL' });
     // WHEN / THEN
     const allPaged = await listRotations(key.keyId, 'ALL_KEY_MATERIAL', 2);
     const allWhole = await listRotations(key.keyId, 'ALL_KEY_MATERIAL');
@@ -260,8 +250,8 @@ describe('ListKeyRotations', () => {
   });
 
   test('fails with InvalidMarkerException for a marker it did not issue', async () => {
-    const key = await createImportedKey(kms);
-    await expectKmsError(kms.send(new ListKeyRotationsCommand({ KeyId: key.keyId, Marker: 'Zm9yZ2Vk' })), 'InvalidMarkerException');
+    const key = await createImportedKey(local.kms);
+    await expectKmsError(local.kms.send(new ListKeyRotationsCommand({ KeyId: key.keyId, Marker: 'Zm9yZ2Vk' })), 'InvalidMarkerException');
   });
 });
 
@@ -269,66 +259,66 @@ describe('deleting one of several materials', () => {
   test('deleting the NON_CURRENT material makes the whole key PendingImport; re-importing it restores Enabled', async () => {
     // GIVEN a rotated key and a ciphertext under each material
     const key = await keyWithStagedMaterial();
-    const oldBlob = (await kms.send(new EncryptCommand({ KeyId: key.keyId, Plaintext: Buffer.from('old') }))).CiphertextBlob!;
-    await kms.send(new RotateKeyOnDemandCommand({ KeyId: key.keyId }));
-    const newBlob = (await kms.send(new EncryptCommand({ KeyId: key.keyId, Plaintext: Buffer.from('new') }))).CiphertextBlob!;
+    const oldBlob = (await local.kms.send(new EncryptCommand({ KeyId: key.keyId, Plaintext: Buffer.from('old') }))).CiphertextBlob!;
+    await local.kms.send(new RotateKeyOnDemandCommand({ KeyId: key.keyId }));
+    const newBlob = (await local.kms.send(new EncryptCommand({ KeyId: key.keyId, Plaintext: Buffer.from('new') }))).CiphertextBlob!;
     // WHEN the NON_CURRENT (first) material is deleted
-    const deleted = await kms.send(new DeleteImportedKeyMaterialCommand({ KeyId: key.keyId, KeyMaterialId: key.keyMaterialId }));
+    const deleted = await local.kms.send(new DeleteImportedKeyMaterialCommand({ KeyId: key.keyId, KeyMaterialId: key.keyMaterialId }));
     expect(deleted.KeyMaterialId).toBe(key.keyMaterialId);
     // THEN the key is PendingImport and refuses both ciphertexts and new encryption
-    const meta = await describeKey(key.keyId);
+    const meta = await describeKey(local.kms, key.keyId);
     expect(meta).toMatchObject({ KeyState: 'PendingImport', Enabled: false, CurrentKeyMaterialId: key.stagedId });
     const pendingImport = `${key.arn} is pending import.`;
-    await expectKmsError(kms.send(new DecryptCommand({ CiphertextBlob: oldBlob })), 'KMSInvalidStateException', pendingImport);
-    await expectKmsError(kms.send(new DecryptCommand({ CiphertextBlob: newBlob })), 'KMSInvalidStateException', pendingImport);
-    await expectKmsError(kms.send(new EncryptCommand({ KeyId: key.keyId, Plaintext: Buffer.from('x') })), 'KMSInvalidStateException', pendingImport);
+    await expectKmsError(local.kms.send(new DecryptCommand({ CiphertextBlob: oldBlob })), 'KMSInvalidStateException', pendingImport);
+    await expectKmsError(local.kms.send(new DecryptCommand({ CiphertextBlob: newBlob })), 'KMSInvalidStateException', pendingImport);
+    await expectKmsError(local.kms.send(new EncryptCommand({ KeyId: key.keyId, Plaintext: Buffer.from('x') })), 'KMSInvalidStateException', pendingImport);
     const all = await listRotations(key.keyId, 'ALL_KEY_MATERIAL');
     expect(entryOf(all, key.keyMaterialId)).toMatchObject({ ImportState: 'PENDING_IMPORT', KeyMaterialState: 'NON_CURRENT' });
     expect(entryOf(all, key.keyMaterialId).ExpirationModel).toBeUndefined();
     expect(entryOf(all, key.stagedId)).toMatchObject({ ImportState: 'IMPORTED', KeyMaterialState: 'CURRENT' });
 
     // WHEN the same material is re-imported as EXISTING, naming its id
-    const again = await importMaterial(kms, key.keyId, key.material, { importType: 'EXISTING_KEY_MATERIAL', keyMaterialId: key.keyMaterialId });
+    const again = await importMaterial(local.kms, key.keyId, key.material, { importType: 'EXISTING_KEY_MATERIAL', keyMaterialId: key.keyMaterialId });
     // THEN
     expect(again.KeyMaterialId).toBe(key.keyMaterialId);
-    expect(await describeKey(key.keyId)).toMatchObject({ KeyState: 'Enabled', CurrentKeyMaterialId: key.stagedId });
-    expect(Buffer.from((await kms.send(new DecryptCommand({ CiphertextBlob: oldBlob }))).Plaintext!).toString()).toBe('old');
-    expect(Buffer.from((await kms.send(new DecryptCommand({ CiphertextBlob: newBlob }))).Plaintext!).toString()).toBe('new');
+    expect(await describeKey(local.kms, key.keyId)).toMatchObject({ KeyState: 'Enabled', CurrentKeyMaterialId: key.stagedId });
+    expect(Buffer.from((await local.kms.send(new DecryptCommand({ CiphertextBlob: oldBlob }))).Plaintext!).toString()).toBe('old');
+    expect(Buffer.from((await local.kms.send(new DecryptCommand({ CiphertextBlob: newBlob }))).Plaintext!).toString()).toBe('new');
   });
 
   test('without KeyMaterialId, DeleteImportedKeyMaterial deletes the CURRENT material', async () => {
     const key = await keyWithStagedMaterial();
-    await kms.send(new RotateKeyOnDemandCommand({ KeyId: key.keyId }));
-    const out = await kms.send(new DeleteImportedKeyMaterialCommand({ KeyId: key.keyId }));
+    await local.kms.send(new RotateKeyOnDemandCommand({ KeyId: key.keyId }));
+    const out = await local.kms.send(new DeleteImportedKeyMaterialCommand({ KeyId: key.keyId }));
     expect(out.KeyMaterialId).toBe(key.stagedId);
     const all = await listRotations(key.keyId, 'ALL_KEY_MATERIAL');
     expect(entryOf(all, key.stagedId)).toMatchObject({ ImportState: 'PENDING_IMPORT', KeyMaterialState: 'CURRENT' });
     expect(entryOf(all, key.keyMaterialId)).toMatchObject({ ImportState: 'IMPORTED', KeyMaterialState: 'NON_CURRENT' });
-    expect((await describeKey(key.keyId)).KeyState).toBe('PendingImport');
+    expect((await describeKey(local.kms, key.keyId)).KeyState).toBe('PendingImport');
   });
 
   test('a PendingImport key lacking one material does not rotate, and re-importing the other material alone does not enable it', async () => {
     // GIVEN a rotated key whose two materials are both deleted
     const key = await keyWithStagedMaterial();
-    await kms.send(new RotateKeyOnDemandCommand({ KeyId: key.keyId }));
-    await kms.send(new DeleteImportedKeyMaterialCommand({ KeyId: key.keyId, KeyMaterialId: key.keyMaterialId }));
-    await kms.send(new DeleteImportedKeyMaterialCommand({ KeyId: key.keyId, KeyMaterialId: key.stagedId }));
+    await local.kms.send(new RotateKeyOnDemandCommand({ KeyId: key.keyId }));
+    await local.kms.send(new DeleteImportedKeyMaterialCommand({ KeyId: key.keyId, KeyMaterialId: key.keyMaterialId }));
+    await local.kms.send(new DeleteImportedKeyMaterialCommand({ KeyId: key.keyId, KeyMaterialId: key.stagedId }));
     // WHEN only the current one comes back
-    await importMaterial(kms, key.keyId, key.staged, { keyMaterialId: key.stagedId });
+    await importMaterial(local.kms, key.keyId, key.staged, { keyMaterialId: key.stagedId });
     // THEN the key stays PendingImport until every permanently associated material is imported
-    expect((await describeKey(key.keyId)).KeyState).toBe('PendingImport');
-    const e = await kmsError(kms.send(new RotateKeyOnDemandCommand({ KeyId: key.keyId })));
+    expect((await describeKey(local.kms, key.keyId)).KeyState).toBe('PendingImport');
+    const e = await kmsError(local.kms.send(new RotateKeyOnDemandCommand({ KeyId: key.keyId })));
     expect(e.name).toBe('KMSInvalidStateException');
-    await importMaterial(kms, key.keyId, key.material, { keyMaterialId: key.keyMaterialId });
-    expect((await describeKey(key.keyId)).KeyState).toBe('Enabled');
+    await importMaterial(local.kms, key.keyId, key.material, { keyMaterialId: key.keyMaterialId });
+    expect((await describeKey(local.kms, key.keyId)).KeyState).toBe('Enabled');
   });
 });
 
 describe('automatic rotation', () => {
   test('fails with UnsupportedOperationException for EnableKeyRotation/DisableKeyRotation on an imported key', async () => {
-    const key = await createImportedKey(kms);
-    await expectKmsError(kms.send(new EnableKeyRotationCommand({ KeyId: key.keyId })), 'UnsupportedOperationException');
-    await expectKmsError(kms.send(new DisableKeyRotationCommand({ KeyId: key.keyId })), 'UnsupportedOperationException');
-    expect((await kms.send(new GetKeyRotationStatusCommand({ KeyId: key.keyId }))).KeyRotationEnabled).toBe(false);
+    const key = await createImportedKey(local.kms);
+    await expectKmsError(local.kms.send(new EnableKeyRotationCommand({ KeyId: key.keyId })), 'UnsupportedOperationException');
+    await expectKmsError(local.kms.send(new DisableKeyRotationCommand({ KeyId: key.keyId })), 'UnsupportedOperationException');
+    expect((await local.kms.send(new GetKeyRotationStatusCommand({ KeyId: key.keyId }))).KeyRotationEnabled).toBe(false);
   });
 });

@@ -28,37 +28,32 @@ import {
   UpdateAliasCommand,
   UpdateKeyDescriptionCommand,
   type KeyState,
-  type KMSClient,
 } from '@aws-sdk/client-kms';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { startLocalServer, type LocalServer } from '../support/local-server';
+import { beforeAll, describe, expect, test } from 'vitest';
 import {
   createExternalKey,
   createImportedKey,
+  describeKey,
   expectKmsError,
   getParameters,
   importMaterial,
   newMaterial,
-  recordRawResponses,
   uniqueAlias,
   type ImportedKey,
   type ImportParameters,
+  useLocalServer,
 } from './helpers';
 
-let server: LocalServer;
-let kms: KMSClient;
+const local = useLocalServer();
 /** An Enabled key that is never touched by the matrix: the other end of ReEncrypt and UpdateAlias. */
 let healthy: ImportedKey & { ciphertext: Uint8Array };
 
 beforeAll(async () => {
-  server = await startLocalServer({ inMemory: true });
-  kms = recordRawResponses(server.kms());
-  const key = await createImportedKey(kms);
-  const { CiphertextBlob } = await kms.send(new EncryptCommand({ KeyId: key.keyId, Plaintext: Buffer.from('healthy plaintext') }));
+  const key = await createImportedKey(local.kms);
+  const { CiphertextBlob } = await local.kms.send(new EncryptCommand({ KeyId: key.keyId, Plaintext: Buffer.from('healthy plaintext') }));
   healthy = { ...key, ciphertext: CiphertextBlob! };
   prepareFixtures();
 });
-afterAll(async () => server?.stop());
 
 type State = 'Enabled' | 'Disabled' | 'PendingDeletion' | 'PendingImport';
 const STATES: readonly State[] = ['Enabled', 'Disabled', 'PendingDeletion', 'PendingImport'];
@@ -78,26 +73,26 @@ interface Fixture extends ImportedKey {
 }
 
 async function fixture(state: State): Promise<Fixture> {
-  const meta = await createExternalKey(kms);
+  const meta = await createExternalKey(local.kms);
   const keyId = meta.KeyId!;
-  const params = await getParameters(kms, keyId);
+  const params = await getParameters(local.kms, keyId);
   const material = newMaterial();
-  const first = await importMaterial(kms, keyId, material, { params });
+  const first = await importMaterial(local.kms, keyId, material, { params });
   const key: ImportedKey = { keyId, arn: meta.Arn!, material, keyMaterialId: first.KeyMaterialId! };
-  const staged = await importMaterial(kms, keyId, newMaterial(), { params, importType: 'NEW_KEY_MATERIAL' });
-  const { CiphertextBlob } = await kms.send(new EncryptCommand({ KeyId: keyId, Plaintext: Buffer.from('matrix plaintext') }));
+  const staged = await importMaterial(local.kms, keyId, newMaterial(), { params, importType: 'NEW_KEY_MATERIAL' });
+  const { CiphertextBlob } = await local.kms.send(new EncryptCommand({ KeyId: keyId, Plaintext: Buffer.from('matrix plaintext') }));
   const [alias, aliasToDelete, aliasToMove] = [uniqueAlias(`matrix-${state}`), uniqueAlias('to-delete'), uniqueAlias('to-move')];
-  for (const AliasName of [alias, aliasToDelete, aliasToMove]) await kms.send(new CreateAliasCommand({ AliasName, TargetKeyId: keyId }));
-  if (state === 'Disabled') await kms.send(new DisableKeyCommand({ KeyId: key.keyId }));
-  if (state === 'PendingDeletion') await kms.send(new ScheduleKeyDeletionCommand({ KeyId: key.keyId, PendingWindowInDays: 7 }));
-  if (state === 'PendingImport') await kms.send(new DeleteImportedKeyMaterialCommand({ KeyId: key.keyId }));
+  for (const AliasName of [alias, aliasToDelete, aliasToMove]) await local.kms.send(new CreateAliasCommand({ AliasName, TargetKeyId: keyId }));
+  if (state === 'Disabled') await local.kms.send(new DisableKeyCommand({ KeyId: key.keyId }));
+  if (state === 'PendingDeletion') await local.kms.send(new ScheduleKeyDeletionCommand({ KeyId: key.keyId, PendingWindowInDays: 7 }));
+  if (state === 'PendingImport') await local.kms.send(new DeleteImportedKeyMaterialCommand({ KeyId: key.keyId }));
   const fx = { ...key, ciphertext: CiphertextBlob!, alias, aliasToDelete, aliasToMove, params, stagedId: staged.KeyMaterialId! };
   expect(await stateOf(fx.keyId)).toBe(state);
   return fx;
 }
 
 async function stateOf(keyId: string): Promise<KeyState | undefined> {
-  return (await kms.send(new DescribeKeyCommand({ KeyId: keyId }))).KeyMetadata!.KeyState;
+  return (await describeKey(local.kms, keyId)).KeyState;
 }
 
 /** What a cell expects: success (and the state after it), or an error whose message is built from the key ARN. */
@@ -123,72 +118,72 @@ const CRYPTO: Partial<Record<State, Outcome>> = { Disabled: isDisabled, PendingD
 const METADATA: Partial<Record<State, Outcome>> = { PendingDeletion: pendingDeletion };
 
 const ROWS: readonly Row[] = [
-  { operation: 'Encrypt', call: (fx) => kms.send(new EncryptCommand({ KeyId: fx.keyId, Plaintext: Buffer.from('cell') })), outcomes: CRYPTO },
-  { operation: 'Decrypt', call: (fx) => kms.send(new DecryptCommand({ CiphertextBlob: fx.ciphertext })), outcomes: CRYPTO },
-  { operation: 'Decrypt (KeyId by alias)', call: (fx) => kms.send(new DecryptCommand({ CiphertextBlob: fx.ciphertext, KeyId: fx.alias })), outcomes: CRYPTO },
-  { operation: 'ReEncrypt (as source)', call: (fx) => kms.send(new ReEncryptCommand({ CiphertextBlob: fx.ciphertext, DestinationKeyId: healthy.keyId })), outcomes: CRYPTO },
-  { operation: 'ReEncrypt (as destination)', call: (fx) => kms.send(new ReEncryptCommand({ CiphertextBlob: healthy.ciphertext, DestinationKeyId: fx.keyId })), outcomes: CRYPTO },
-  { operation: 'GenerateDataKey', call: (fx) => kms.send(new GenerateDataKeyCommand({ KeyId: fx.keyId, KeySpec: 'AES_256' })), outcomes: CRYPTO },
-  { operation: 'GenerateDataKeyWithoutPlaintext', call: (fx) => kms.send(new GenerateDataKeyWithoutPlaintextCommand({ KeyId: fx.keyId, NumberOfBytes: 32 })), outcomes: CRYPTO },
-  { operation: 'DescribeKey (by alias)', call: (fx) => kms.send(new DescribeKeyCommand({ KeyId: fx.alias })), outcomes: {} },
-  { operation: 'ListAliases', call: (fx) => kms.send(new ListAliasesCommand({ KeyId: fx.keyId })), outcomes: {} },
-  { operation: 'ListResourceTags', call: (fx) => kms.send(new ListResourceTagsCommand({ KeyId: fx.keyId })), outcomes: {} },
-  { operation: 'GetKeyRotationStatus', call: (fx) => kms.send(new GetKeyRotationStatusCommand({ KeyId: fx.keyId })), outcomes: {} },
-  { operation: 'ListKeyRotations', call: (fx) => kms.send(new ListKeyRotationsCommand({ KeyId: fx.keyId, IncludeKeyMaterial: 'ALL_KEY_MATERIAL' })), outcomes: {} },
-  { operation: 'DeleteAlias', call: (fx) => kms.send(new DeleteAliasCommand({ AliasName: fx.aliasToDelete })), outcomes: {} },
-  { operation: 'CreateAlias', call: (fx) => kms.send(new CreateAliasCommand({ AliasName: uniqueAlias('cell'), TargetKeyId: fx.keyId })), outcomes: METADATA },
+  { operation: 'Encrypt', call: (fx) => local.kms.send(new EncryptCommand({ KeyId: fx.keyId, Plaintext: Buffer.from('cell') })), outcomes: CRYPTO },
+  { operation: 'Decrypt', call: (fx) => local.kms.send(new DecryptCommand({ CiphertextBlob: fx.ciphertext })), outcomes: CRYPTO },
+  { operation: 'Decrypt (KeyId by alias)', call: (fx) => local.kms.send(new DecryptCommand({ CiphertextBlob: fx.ciphertext, KeyId: fx.alias })), outcomes: CRYPTO },
+  { operation: 'ReEncrypt (as source)', call: (fx) => local.kms.send(new ReEncryptCommand({ CiphertextBlob: fx.ciphertext, DestinationKeyId: healthy.keyId })), outcomes: CRYPTO },
+  { operation: 'ReEncrypt (as destination)', call: (fx) => local.kms.send(new ReEncryptCommand({ CiphertextBlob: healthy.ciphertext, DestinationKeyId: fx.keyId })), outcomes: CRYPTO },
+  { operation: 'GenerateDataKey', call: (fx) => local.kms.send(new GenerateDataKeyCommand({ KeyId: fx.keyId, KeySpec: 'AES_256' })), outcomes: CRYPTO },
+  { operation: 'GenerateDataKeyWithoutPlaintext', call: (fx) => local.kms.send(new GenerateDataKeyWithoutPlaintextCommand({ KeyId: fx.keyId, NumberOfBytes: 32 })), outcomes: CRYPTO },
+  { operation: 'DescribeKey (by alias)', call: (fx) => local.kms.send(new DescribeKeyCommand({ KeyId: fx.alias })), outcomes: {} },
+  { operation: 'ListAliases', call: (fx) => local.kms.send(new ListAliasesCommand({ KeyId: fx.keyId })), outcomes: {} },
+  { operation: 'ListResourceTags', call: (fx) => local.kms.send(new ListResourceTagsCommand({ KeyId: fx.keyId })), outcomes: {} },
+  { operation: 'GetKeyRotationStatus', call: (fx) => local.kms.send(new GetKeyRotationStatusCommand({ KeyId: fx.keyId })), outcomes: {} },
+  { operation: 'ListKeyRotations', call: (fx) => local.kms.send(new ListKeyRotationsCommand({ KeyId: fx.keyId, IncludeKeyMaterial: 'ALL_KEY_MATERIAL' })), outcomes: {} },
+  { operation: 'DeleteAlias', call: (fx) => local.kms.send(new DeleteAliasCommand({ AliasName: fx.aliasToDelete })), outcomes: {} },
+  { operation: 'CreateAlias', call: (fx) => local.kms.send(new CreateAliasCommand({ AliasName: uniqueAlias('cell'), TargetKeyId: fx.keyId })), outcomes: METADATA },
   {
     operation: 'UpdateAlias (key is the new target)',
     call: async (fx) => {
       const alias = uniqueAlias('to-cell');
-      await kms.send(new CreateAliasCommand({ AliasName: alias, TargetKeyId: healthy.keyId }));
-      return kms.send(new UpdateAliasCommand({ AliasName: alias, TargetKeyId: fx.keyId }));
+      await local.kms.send(new CreateAliasCommand({ AliasName: alias, TargetKeyId: healthy.keyId }));
+      return local.kms.send(new UpdateAliasCommand({ AliasName: alias, TargetKeyId: fx.keyId }));
     },
     outcomes: METADATA,
   },
-  { operation: 'UpdateAlias (key is the old target)', call: (fx) => kms.send(new UpdateAliasCommand({ AliasName: fx.aliasToMove, TargetKeyId: healthy.keyId })), outcomes: {} },
-  { operation: 'TagResource', call: (fx) => kms.send(new TagResourceCommand({ KeyId: fx.keyId, Tags: [{ TagKey: 'cell', TagValue: 'x' }] })), outcomes: METADATA },
-  { operation: 'UntagResource', call: (fx) => kms.send(new UntagResourceCommand({ KeyId: fx.keyId, TagKeys: ['cell'] })), outcomes: METADATA },
-  { operation: 'UpdateKeyDescription', call: (fx) => kms.send(new UpdateKeyDescriptionCommand({ KeyId: fx.keyId, Description: 'cell' })), outcomes: METADATA },
+  { operation: 'UpdateAlias (key is the old target)', call: (fx) => local.kms.send(new UpdateAliasCommand({ AliasName: fx.aliasToMove, TargetKeyId: healthy.keyId })), outcomes: {} },
+  { operation: 'TagResource', call: (fx) => local.kms.send(new TagResourceCommand({ KeyId: fx.keyId, Tags: [{ TagKey: 'cell', TagValue: 'x' }] })), outcomes: METADATA },
+  { operation: 'UntagResource', call: (fx) => local.kms.send(new UntagResourceCommand({ KeyId: fx.keyId, TagKeys: ['cell'] })), outcomes: METADATA },
+  { operation: 'UpdateKeyDescription', call: (fx) => local.kms.send(new UpdateKeyDescriptionCommand({ KeyId: fx.keyId, Description: 'cell' })), outcomes: METADATA },
   {
     operation: 'EnableKey',
-    call: (fx) => kms.send(new EnableKeyCommand({ KeyId: fx.keyId })),
+    call: (fx) => local.kms.send(new EnableKeyCommand({ KeyId: fx.keyId })),
     outcomes: { Disabled: ok('Enabled'), PendingDeletion: pendingDeletion, PendingImport: pendingImport },
       },
   {
     operation: 'DisableKey',
-    call: (fx) => kms.send(new DisableKeyCommand({ KeyId: fx.keyId })),
+    call: (fx) => local.kms.send(new DisableKeyCommand({ KeyId: fx.keyId })),
     outcomes: { Enabled: ok('Disabled'), PendingDeletion: pendingDeletion, PendingImport: pendingImport },
       },
   {
     operation: 'ScheduleKeyDeletion',
-    call: (fx) => kms.send(new ScheduleKeyDeletionCommand({ KeyId: fx.keyId, PendingWindowInDays: 7 })),
+    call: (fx) => local.kms.send(new ScheduleKeyDeletionCommand({ KeyId: fx.keyId, PendingWindowInDays: 7 })),
     outcomes: { Enabled: ok('PendingDeletion'), Disabled: ok('PendingDeletion'), PendingDeletion: pendingDeletion, PendingImport: ok('PendingDeletion') },
       },
   {
     operation: 'CancelKeyDeletion',
-    call: (fx) => kms.send(new CancelKeyDeletionCommand({ KeyId: fx.keyId })),
+    call: (fx) => local.kms.send(new CancelKeyDeletionCommand({ KeyId: fx.keyId })),
     outcomes: { Enabled: notPendingDeletion, Disabled: notPendingDeletion, PendingDeletion: ok('Disabled'), PendingImport: notPendingDeletion },
       },
   {
     operation: 'GetParametersForImport',
-    call: (fx) => kms.send(new GetParametersForImportCommand({ KeyId: fx.keyId, WrappingAlgorithm: 'RSAES_OAEP_SHA_256', WrappingKeySpec: 'RSA_2048' })),
+    call: (fx) => local.kms.send(new GetParametersForImportCommand({ KeyId: fx.keyId, WrappingAlgorithm: 'RSAES_OAEP_SHA_256', WrappingKeySpec: 'RSA_2048' })),
     outcomes: { PendingDeletion: pendingDeletion },
   },
   {
     operation: 'ImportKeyMaterial (the same material again)',
-    call: (fx) => importMaterial(kms, fx.keyId, fx.material, { params: fx.params }),
+    call: (fx) => importMaterial(local.kms, fx.keyId, fx.material, { params: fx.params }),
     outcomes: { Disabled: ok('Disabled'), PendingDeletion: pendingDeletion, PendingImport: ok('Enabled') },
       },
   {
     operation: 'DeleteImportedKeyMaterial',
-    call: (fx) => kms.send(new DeleteImportedKeyMaterialCommand({ KeyId: fx.keyId })),
+    call: (fx) => local.kms.send(new DeleteImportedKeyMaterialCommand({ KeyId: fx.keyId })),
     outcomes: { Enabled: ok('PendingImport'), Disabled: ok('PendingImport'), PendingDeletion: ok('PendingDeletion'), PendingImport: ok('PendingImport') },
     mutates: true,
   },
   {
     operation: 'RotateKeyOnDemand (a material is staged)',
-    call: (fx) => kms.send(new RotateKeyOnDemandCommand({ KeyId: fx.keyId })),
+    call: (fx) => local.kms.send(new RotateKeyOnDemandCommand({ KeyId: fx.keyId })),
     outcomes: { Disabled: isDisabled, PendingDeletion: fails('KMSInvalidStateException', (arn) => `${arn} is pending deletion.`), PendingImport: pendingImport },
     mutates: true,
   },
@@ -234,7 +229,7 @@ describe('operation × key state (spec §1.3)', () => {
 
   test('a successful rotation in the Enabled state makes the staged material current', async () => {
     const fx = await fixture('Enabled');
-    await kms.send(new RotateKeyOnDemandCommand({ KeyId: fx.keyId }));
-    expect((await kms.send(new DescribeKeyCommand({ KeyId: fx.keyId }))).KeyMetadata!.CurrentKeyMaterialId).toBe(fx.stagedId);
+    await local.kms.send(new RotateKeyOnDemandCommand({ KeyId: fx.keyId }));
+    expect((await describeKey(local.kms, fx.keyId)).CurrentKeyMaterialId).toBe(fx.stagedId);
   });
 });
