@@ -17,7 +17,8 @@ import {
   ScheduleKeyDeletionCommand,
 } from '@aws-sdk/client-kms';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { type LocalServer, startLocalServer } from '../support/local-server';
+import { startLocalServer } from '../support/local-server';
+import { useLocalServer } from './helpers';
 
 const DAY = 86_400;
 
@@ -117,42 +118,38 @@ describe('command line', () => {
 });
 
 describe('clock control', () => {
-  let server: LocalServer;
-  beforeAll(async () => {
-    server = await startLocalServer({ inMemory: true, clockControl: true });
-  });
-  afterAll(async () => server?.stop());
+  const local = useLocalServer({ inMemory: true, clockControl: true });
 
   test('GET tells the service time and POST moves it forward', async () => {
-    const before = await server.clockNow();
+    const before = await local.server.clockNow();
     expect(Math.abs(before - Date.now() / 1000)).toBeLessThan(60);
-    const after = await server.advanceClock(3600);
+    const after = await local.server.advanceClock(3600);
     expect(after - before).toBeGreaterThanOrEqual(3600);
     expect(after - before).toBeLessThan(3660);
-    expect(await server.clockNow()).toBeGreaterThanOrEqual(after);
+    expect(await local.server.clockNow()).toBeGreaterThanOrEqual(after);
   });
 
   test.each(['{"advanceSeconds":-5}', '{"advanceSeconds":"60"}', '{}', 'not json', '[60]'])('fails with 400 on %s and leaves the clock alone', async (body) => {
-    const before = await server.clockNow();
-    const res = await fetch(`${server.endpoint}/__sandbox/clock`, { method: 'POST', body });
+    const before = await local.server.clockNow();
+    const res = await fetch(`${local.server.endpoint}/__sandbox/clock`, { method: 'POST', body });
     expect(res.status).toBe(400);
     expect(await res.json()).toHaveProperty('message');
-    expect((await server.clockNow()) - before).toBeLessThan(30);
+    expect((await local.server.clockNow()) - before).toBeLessThan(30);
   });
 
   test('answers only after the deletion timers that became due have run', async () => {
     // GIVEN a key scheduled for deletion in 7 days
-    const kms = server.kms();
+    const kms = local.server.kms();
     const { KeyMetadata } = await kms.send(new CreateKeyCommand({}));
     await kms.send(new ScheduleKeyDeletionCommand({ KeyId: KeyMetadata!.KeyId, PendingWindowInDays: 7 }));
-    await server.advanceClock(6 * DAY);
+    await local.server.advanceClock(6 * DAY);
     await expect(kms.send(new DescribeKeyCommand({ KeyId: KeyMetadata!.KeyId }))).resolves.toMatchObject({ KeyMetadata: { KeyState: 'PendingDeletion' } });
     // WHEN the clock passes the deletion date
-    await server.advanceClock(DAY + 60);
+    await local.server.advanceClock(DAY + 60);
     // THEN the key is gone, and its timer has recorded the deletion
     await expect(kms.send(new DescribeKeyCommand({ KeyId: KeyMetadata!.KeyId }))).rejects.toMatchObject({ name: 'NotFoundException' });
     const event = await waitFor('the DeleteKey event', () =>
-      server.output().stdout.split('\n').find((line) => line.includes('"DeleteKey"') && line.includes(KeyMetadata!.Arn!)),
+      local.server.output().stdout.split('\n').find((line) => line.includes('"DeleteKey"') && line.includes(KeyMetadata!.Arn!)),
     );
     expect(JSON.parse(event)).toMatchObject({ event: 'DeleteKey', keyArn: KeyMetadata!.Arn });
   });
@@ -222,21 +219,17 @@ describe('persistence', () => {
 });
 
 describe('--auth enforce', () => {
-  let server: LocalServer;
-  beforeAll(async () => {
-    server = await startLocalServer({ inMemory: true, auth: 'enforce' });
-  });
-  afterAll(async () => server?.stop());
+  const local = useLocalServer({ inMemory: true, auth: 'enforce' });
 
   test('refuses credentials the service did not issue', async () => {
-    await expect(server.kms().send(new ListKeysCommand({}))).rejects.toMatchObject({
+    await expect(local.server.kms().send(new ListKeysCommand({}))).rejects.toMatchObject({
       name: 'UnrecognizedClientException',
       $metadata: { httpStatusCode: 400 },
     });
   });
 
   test('refuses an unsigned request', async () => {
-    const res = await fetch(server.endpoint, {
+    const res = await fetch(local.server.endpoint, {
       method: 'POST',
       headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'TrentService.ListKeys' },
       body: '{}',
@@ -246,6 +239,6 @@ describe('--auth enforce', () => {
   });
 
   test('still answers /health', async () => {
-    expect((await fetch(`${server.endpoint}/health`)).status).toBe(200);
+    expect((await fetch(`${local.server.endpoint}/health`)).status).toBe(200);
   });
 });

@@ -18,7 +18,6 @@ import {
   ListKeyRotationsCommand,
   ListKeysCommand,
   ScheduleKeyDeletionCommand,
-  type KMSClient,
 } from '@aws-sdk/client-kms';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startLocalServer, type LocalServer } from '../support/local-server';
@@ -28,6 +27,7 @@ import {
   at,
   createExternalKey,
   createImportedKey,
+  describeKey,
   expectKmsError,
   expectNoSecretIn,
   getParameters,
@@ -36,6 +36,7 @@ import {
   recordRawResponses,
   sleep,
   uniqueAlias,
+  useLocalServer,
 } from './helpers';
 
 type LogEvent = Record<string, unknown>;
@@ -72,34 +73,23 @@ function expectNoSecretsLogged(server: LocalServer): void {
   expectNoSecretIn(stderr, 'server stderr');
 }
 
-async function describeOn(kms: KMSClient, keyId: string) {
-  return (await kms.send(new DescribeKeyCommand({ KeyId: keyId }))).KeyMetadata!;
-}
-
 describe('in real time', () => {
-  let server: LocalServer;
-  let kms: KMSClient;
-
-  beforeAll(async () => {
-    server = await startLocalServer({ inMemory: true });
-    kms = recordRawResponses(server.kms());
-  });
-  afterAll(async () => server?.stop());
+  const local = useLocalServer();
 
   test('material expires at ValidTo: PendingImport at once, crypto refused, DeleteExpiredKeyMaterial logged, same material restores it', async () => {
     // GIVEN a key whose material expires ~3 s from now, and a key whose *staged* material does
-    const meta = await createExternalKey(kms);
+    const meta = await createExternalKey(local.kms);
     const keyId = meta.KeyId!;
     const arn = meta.Arn!;
-    const params = await getParameters(kms, keyId);
-    const other = await createImportedKey(kms);
-    const otherParams = await getParameters(kms, other.keyId);
+    const params = await getParameters(local.kms, keyId);
+    const other = await createImportedKey(local.kms);
+    const otherParams = await getParameters(local.kms, other.keyId);
     const material = newMaterial();
     const validTo = at(Math.floor(Date.now() / 1000) + 4);
-    const imported = await importMaterial(kms, keyId, material, { params, validTo });
-    await importMaterial(kms, other.keyId, newMaterial(), { params: otherParams, importType: 'NEW_KEY_MATERIAL', validTo });
-    const ciphertext = (await kms.send(new EncryptCommand({ KeyId: keyId, Plaintext: Buffer.from('expiring plaintext') }))).CiphertextBlob!;
-    const before = await describeOn(kms, keyId);
+    const imported = await importMaterial(local.kms, keyId, material, { params, validTo });
+    await importMaterial(local.kms, other.keyId, newMaterial(), { params: otherParams, importType: 'NEW_KEY_MATERIAL', validTo });
+    const ciphertext = (await local.kms.send(new EncryptCommand({ KeyId: keyId, Plaintext: Buffer.from('expiring plaintext') }))).CiphertextBlob!;
+    const before = await describeKey(local.kms, keyId);
     expect(before).toMatchObject({ KeyState: 'Enabled', ExpirationModel: 'KEY_MATERIAL_EXPIRES' });
     expect(before.ValidTo!.getTime()).toBe(validTo.getTime());
     expect(Date.now()).toBeLessThan(validTo.getTime());
@@ -108,184 +98,177 @@ describe('in real time', () => {
     await sleep(validTo.getTime() - Date.now() + 100);
 
     // THEN the key reads PendingImport at once (D16), without ValidTo or ExpirationModel
-    const after = await describeOn(kms, keyId);
+    const after = await describeKey(local.kms, keyId);
     expect(after).toMatchObject({ KeyState: 'PendingImport', Enabled: false, CurrentKeyMaterialId: imported.KeyMaterialId });
     expect(after.ValidTo).toBeUndefined();
     expect(after.ExpirationModel).toBeUndefined();
-    await expectKmsError(kms.send(new EncryptCommand({ KeyId: keyId, Plaintext: Buffer.from('x') })), 'KMSInvalidStateException', `${arn} is pending import.`);
-    await expectKmsError(kms.send(new DecryptCommand({ CiphertextBlob: ciphertext })), 'KMSInvalidStateException', `${arn} is pending import.`);
-    const [entry] = (await kms.send(new ListKeyRotationsCommand({ KeyId: keyId, IncludeKeyMaterial: 'ALL_KEY_MATERIAL' }))).Rotations!;
+    await expectKmsError(local.kms.send(new EncryptCommand({ KeyId: keyId, Plaintext: Buffer.from('x') })), 'KMSInvalidStateException', `${arn} is pending import.`);
+    await expectKmsError(local.kms.send(new DecryptCommand({ CiphertextBlob: ciphertext })), 'KMSInvalidStateException', `${arn} is pending import.`);
+    const [entry] = (await local.kms.send(new ListKeyRotationsCommand({ KeyId: keyId, IncludeKeyMaterial: 'ALL_KEY_MATERIAL' }))).Rotations!;
     expect(entry).toMatchObject({ KeyMaterialId: imported.KeyMaterialId, ImportState: 'PENDING_IMPORT' });
 
     // and an expired staged material just goes away, the key unchanged
-    expect(await describeOn(kms, other.keyId)).toMatchObject({ KeyState: 'Enabled', CurrentKeyMaterialId: other.keyMaterialId });
-    const otherMaterials = (await kms.send(new ListKeyRotationsCommand({ KeyId: other.keyId, IncludeKeyMaterial: 'ALL_KEY_MATERIAL' }))).Rotations!;
+    expect(await describeKey(local.kms, other.keyId)).toMatchObject({ KeyState: 'Enabled', CurrentKeyMaterialId: other.keyMaterialId });
+    const otherMaterials = (await local.kms.send(new ListKeyRotationsCommand({ KeyId: other.keyId, IncludeKeyMaterial: 'ALL_KEY_MATERIAL' }))).Rotations!;
     expect(otherMaterials.map((r) => r.KeyMaterialId)).toEqual([other.keyMaterialId]);
 
     // and the timer logs the service event as one JSON line naming the key and the material
-    const [event, ...more] = await waitForEvents(server, 'DeleteExpiredKeyMaterial', arn, 5_000);
+    const [event, ...more] = await waitForEvents(local.server, 'DeleteExpiredKeyMaterial', arn, 5_000);
     expect(event, 'DeleteExpiredKeyMaterial logged').toBeDefined();
     expect(more).toEqual([]);
     expect(JSON.stringify(event)).toContain(imported.KeyMaterialId!);
-    expectNoSecretsLogged(server);
+    expectNoSecretsLogged(local.server);
 
     // WHEN the same material is imported again
-    await importMaterial(kms, keyId, material, { params });
+    await importMaterial(local.kms, keyId, material, { params });
     // THEN the old ciphertext decrypts again
-    expect((await describeOn(kms, keyId)).KeyState).toBe('Enabled');
-    expect(Buffer.from((await kms.send(new DecryptCommand({ CiphertextBlob: ciphertext }))).Plaintext!).toString()).toBe('expiring plaintext');
+    expect((await describeKey(local.kms, keyId)).KeyState).toBe('Enabled');
+    expect(Buffer.from((await local.kms.send(new DecryptCommand({ CiphertextBlob: ciphertext }))).Plaintext!).toString()).toBe('expiring plaintext');
   });
 });
 
 describe('with clock control', () => {
-  let server: LocalServer;
-  let kms: KMSClient;
+  const local = useLocalServer({ inMemory: true, clockControl: true });
 
-  beforeAll(async () => {
-    server = await startLocalServer({ inMemory: true, clockControl: true });
-    kms = recordRawResponses(server.kms());
-  });
-  afterAll(async () => server?.stop());
-
-  const serverNow = async () => at(await server.clockNow());
+  const serverNow = async () => at(await local.server.clockNow());
 
   test('the clock endpoint reports the service time and moves it forward', async () => {
-    const now = await server.clockNow();
+    const now = await local.server.clockNow();
     expect(Math.abs(now - Date.now() / 1000)).toBeLessThan(60); // starts at the real time
-    const moved = await server.advanceClock(60);
+    const moved = await local.server.advanceClock(60);
     expect(moved).toBeGreaterThanOrEqual(now + 60);
-    expect(await server.clockNow()).toBeGreaterThanOrEqual(moved);
+    expect(await local.server.clockNow()).toBeGreaterThanOrEqual(moved);
   });
 
   test('fails with ExpiredImportTokenException once the token is older than 24 hours; until then it can be reused (D13)', async () => {
     // GIVEN
-    const meta = await createExternalKey(kms);
-    const params = await getParameters(kms, meta.KeyId!);
+    const meta = await createExternalKey(local.kms);
+    const params = await getParameters(local.kms, meta.KeyId!);
     const material = newMaterial();
     // WHEN 24 h − 60 s pass, the token still imports
-    await server.advanceClock(DAY - 60);
-    await importMaterial(kms, meta.KeyId!, material, { params });
+    await local.server.advanceClock(DAY - 60);
+    await importMaterial(local.kms, meta.KeyId!, material, { params });
     // WHEN 61 s more pass
-    await server.advanceClock(61);
+    await local.server.advanceClock(61);
     // THEN
-    await expectKmsError(importMaterial(kms, meta.KeyId!, material, { params }), 'ExpiredImportTokenException');
-    expect((await describeOn(kms, meta.KeyId!)).KeyState).toBe('Enabled');
+    await expectKmsError(importMaterial(local.kms, meta.KeyId!, material, { params }), 'ExpiredImportTokenException');
+    expect((await describeKey(local.kms, meta.KeyId!)).KeyState).toBe('Enabled');
     // and a fresh token works
-    await importMaterial(kms, meta.KeyId!, material, { fresh: true });
+    await importMaterial(local.kms, meta.KeyId!, material, { fresh: true });
   });
 
   test('a key disappears at the end of its deletion window: NotFound everywhere, gone from lists, DeleteKey logged', async () => {
     // GIVEN an imported key with an alias and a ciphertext, scheduled for deletion in 7 days
-    const key = await createImportedKey(kms, { material: newMaterial() });
+    const key = await createImportedKey(local.kms, { material: newMaterial() });
     const alias = uniqueAlias('doomed');
-    await kms.send(new CreateAliasCommand({ AliasName: alias, TargetKeyId: key.keyId }));
-    const ciphertext = (await kms.send(new EncryptCommand({ KeyId: key.keyId, Plaintext: Buffer.from('soon unreadable') }))).CiphertextBlob!;
-    const scheduled = await kms.send(new ScheduleKeyDeletionCommand({ KeyId: key.keyId, PendingWindowInDays: 7 }));
+    await local.kms.send(new CreateAliasCommand({ AliasName: alias, TargetKeyId: key.keyId }));
+    const ciphertext = (await local.kms.send(new EncryptCommand({ KeyId: key.keyId, Plaintext: Buffer.from('soon unreadable') }))).CiphertextBlob!;
+    const scheduled = await local.kms.send(new ScheduleKeyDeletionCommand({ KeyId: key.keyId, PendingWindowInDays: 7 }));
     const secondsLeft = (scheduled.DeletionDate!.getTime() - (await serverNow()).getTime()) / 1000;
     expect(Math.abs(secondsLeft - 7 * DAY)).toBeLessThan(5);
 
     // WHEN 7 days − 10 s pass
-    await server.advanceClock(7 * DAY - 10);
+    await local.server.advanceClock(7 * DAY - 10);
     // THEN the key is still pending deletion
-    expect((await describeOn(kms, alias)).KeyState).toBe('PendingDeletion');
-    expect(eventsOf(server, 'DeleteKey', key.arn)).toEqual([]);
+    expect((await describeKey(local.kms, alias)).KeyState).toBe('PendingDeletion');
+    expect(eventsOf(local.server, 'DeleteKey', key.arn)).toEqual([]);
 
     // WHEN the last 10 s pass
-    await server.advanceClock(11);
+    await local.server.advanceClock(11);
     // THEN every call naming the key answers NotFoundException (D17)
-    await expectKmsError(kms.send(new DescribeKeyCommand({ KeyId: key.keyId })), 'NotFoundException', `Key '${key.arn}' does not exist`);
-    await expectKmsError(kms.send(new DescribeKeyCommand({ KeyId: key.arn })), 'NotFoundException', `Key '${key.arn}' does not exist`);
-    await expectKmsError(kms.send(new DescribeKeyCommand({ KeyId: alias })), 'NotFoundException', `Alias ${aliasArnOf(key.arn, alias)} is not found.`);
-    await expectKmsError(kms.send(new DecryptCommand({ CiphertextBlob: ciphertext, KeyId: key.keyId })), 'NotFoundException', `Key '${key.arn}' does not exist`);
+    await expectKmsError(local.kms.send(new DescribeKeyCommand({ KeyId: key.keyId })), 'NotFoundException', `Key '${key.arn}' does not exist`);
+    await expectKmsError(local.kms.send(new DescribeKeyCommand({ KeyId: key.arn })), 'NotFoundException', `Key '${key.arn}' does not exist`);
+    await expectKmsError(local.kms.send(new DescribeKeyCommand({ KeyId: alias })), 'NotFoundException', `Alias ${aliasArnOf(key.arn, alias)} is not found.`);
+    await expectKmsError(local.kms.send(new DecryptCommand({ CiphertextBlob: ciphertext, KeyId: key.keyId })), 'NotFoundException', `Key '${key.arn}' does not exist`);
     // without KeyId the blob names the key, and the answer is the same
-    await expectKmsError(kms.send(new DecryptCommand({ CiphertextBlob: ciphertext })), 'NotFoundException', `Key '${key.arn}' does not exist`);
-    await expectKmsError(kms.send(new CancelKeyDeletionCommand({ KeyId: key.keyId })), 'NotFoundException', `Key '${key.arn}' does not exist`);
+    await expectKmsError(local.kms.send(new DecryptCommand({ CiphertextBlob: ciphertext })), 'NotFoundException', `Key '${key.arn}' does not exist`);
+    await expectKmsError(local.kms.send(new CancelKeyDeletionCommand({ KeyId: key.keyId })), 'NotFoundException', `Key '${key.arn}' does not exist`);
     // and the lists no longer show it or its alias
-    const keys = (await kms.send(new ListKeysCommand({ Limit: 1000 }))).Keys!;
+    const keys = (await local.kms.send(new ListKeysCommand({ Limit: 1000 }))).Keys!;
     expect(keys.map((k) => k.KeyArn)).not.toContain(key.arn);
-    const aliases = (await kms.send(new ListAliasesCommand({ Limit: 100 }))).Aliases!;
+    const aliases = (await local.kms.send(new ListAliasesCommand({ Limit: 100 }))).Aliases!;
     expect(aliases.map((a) => a.AliasName)).not.toContain(alias);
     // and the timer logged DeleteKey once
-    expect(await waitForEvents(server, 'DeleteKey', key.arn, 2_000)).toHaveLength(1);
-    expectNoSecretsLogged(server);
+    expect(await waitForEvents(local.server, 'DeleteKey', key.arn, 2_000)).toHaveLength(1);
+    expectNoSecretsLogged(local.server);
   });
 
   test('expiry in every state: Enabled and Disabled go PendingImport, PendingDeletion stays, a staged material just goes', async () => {
     // GIVEN four keys whose material (or staged material) expires in one hour
-    const validTo = at((await server.clockNow()) + 3600);
-    const enabled = await createImportedKey(kms, { validTo });
-    const disabled = await createImportedKey(kms, { validTo });
-    await kms.send(new DisableKeyCommand({ KeyId: disabled.keyId }));
-    const deleting = await createImportedKey(kms, { validTo });
-    await kms.send(new ScheduleKeyDeletionCommand({ KeyId: deleting.keyId, PendingWindowInDays: 7 }));
-    const staging = await createImportedKey(kms);
-    const staged = await importMaterial(kms, staging.keyId, newMaterial(), { importType: 'NEW_KEY_MATERIAL', validTo });
+    const validTo = at((await local.server.clockNow()) + 3600);
+    const enabled = await createImportedKey(local.kms, { validTo });
+    const disabled = await createImportedKey(local.kms, { validTo });
+    await local.kms.send(new DisableKeyCommand({ KeyId: disabled.keyId }));
+    const deleting = await createImportedKey(local.kms, { validTo });
+    await local.kms.send(new ScheduleKeyDeletionCommand({ KeyId: deleting.keyId, PendingWindowInDays: 7 }));
+    const staging = await createImportedKey(local.kms);
+    const staged = await importMaterial(local.kms, staging.keyId, newMaterial(), { importType: 'NEW_KEY_MATERIAL', validTo });
 
     // WHEN the hour passes
-    await server.advanceClock(3601);
+    await local.server.advanceClock(3601);
 
     // THEN
-    expect((await describeOn(kms, enabled.keyId)).KeyState).toBe('PendingImport');
-    expect((await describeOn(kms, disabled.keyId)).KeyState).toBe('PendingImport');
-    expect((await describeOn(kms, deleting.keyId)).KeyState).toBe('PendingDeletion');
-    expect(await describeOn(kms, staging.keyId)).toMatchObject({ KeyState: 'Enabled', CurrentKeyMaterialId: staging.keyMaterialId });
-    const stagingMaterials = (await kms.send(new ListKeyRotationsCommand({ KeyId: staging.keyId, IncludeKeyMaterial: 'ALL_KEY_MATERIAL' }))).Rotations!;
+    expect((await describeKey(local.kms, enabled.keyId)).KeyState).toBe('PendingImport');
+    expect((await describeKey(local.kms, disabled.keyId)).KeyState).toBe('PendingImport');
+    expect((await describeKey(local.kms, deleting.keyId)).KeyState).toBe('PendingDeletion');
+    expect(await describeKey(local.kms, staging.keyId)).toMatchObject({ KeyState: 'Enabled', CurrentKeyMaterialId: staging.keyMaterialId });
+    const stagingMaterials = (await local.kms.send(new ListKeyRotationsCommand({ KeyId: staging.keyId, IncludeKeyMaterial: 'ALL_KEY_MATERIAL' }))).Rotations!;
     expect(stagingMaterials.map((r) => r.KeyMaterialId)).not.toContain(staged.KeyMaterialId);
     for (const key of [enabled, disabled, deleting]) {
-      const events = eventsOf(server, 'DeleteExpiredKeyMaterial', key.arn);
+      const events = eventsOf(local.server, 'DeleteExpiredKeyMaterial', key.arn);
       expect(events, key.arn).toHaveLength(1);
       expect(JSON.stringify(events[0])).toContain(key.keyMaterialId);
     }
     // a key whose material expired while pending deletion comes back PendingImport (D1)
-    await kms.send(new CancelKeyDeletionCommand({ KeyId: deleting.keyId }));
-    expect((await describeOn(kms, deleting.keyId)).KeyState).toBe('PendingImport');
+    await local.kms.send(new CancelKeyDeletionCommand({ KeyId: deleting.keyId }));
+    expect((await describeKey(local.kms, deleting.keyId)).KeyState).toBe('PendingImport');
     // and the disabled key comes back Enabled with its material (D3)
-    await importMaterial(kms, disabled.keyId, disabled.material, { fresh: true });
-    expect((await describeOn(kms, disabled.keyId)).KeyState).toBe('Enabled');
-    expectNoSecretsLogged(server);
+    await importMaterial(local.kms, disabled.keyId, disabled.material, { fresh: true });
+    expect((await describeKey(local.kms, disabled.keyId)).KeyState).toBe('Enabled');
+    expectNoSecretsLogged(local.server);
   });
 
   test('a superseded expiry timer does nothing, and an expiry is logged once', async () => {
     // GIVEN material expiring in 1 h, re-imported to expire in 2 h
-    const now = await server.clockNow();
-    const key = await createImportedKey(kms, { validTo: at(now + 3600) });
-    await importMaterial(kms, key.keyId, key.material, { validTo: at(now + 7200) });
+    const now = await local.server.clockNow();
+    const key = await createImportedKey(local.kms, { validTo: at(now + 3600) });
+    await importMaterial(local.kms, key.keyId, key.material, { validTo: at(now + 7200) });
     // WHEN the first hour passes
-    await server.advanceClock(3601);
+    await local.server.advanceClock(3601);
     // THEN nothing happened
-    expect((await describeOn(kms, key.keyId)).KeyState).toBe('Enabled');
-    expect(eventsOf(server, 'DeleteExpiredKeyMaterial', key.arn)).toEqual([]);
+    expect((await describeKey(local.kms, key.keyId)).KeyState).toBe('Enabled');
+    expect(eventsOf(local.server, 'DeleteExpiredKeyMaterial', key.arn)).toEqual([]);
     // WHEN the second hour passes, and a day more
-    await server.advanceClock(3600);
-    expect((await describeOn(kms, key.keyId)).KeyState).toBe('PendingImport');
-    await server.advanceClock(DAY);
+    await local.server.advanceClock(3600);
+    expect((await describeKey(local.kms, key.keyId)).KeyState).toBe('PendingImport');
+    await local.server.advanceClock(DAY);
     // THEN exactly one event
-    expect(eventsOf(server, 'DeleteExpiredKeyMaterial', key.arn)).toHaveLength(1);
+    expect(eventsOf(local.server, 'DeleteExpiredKeyMaterial', key.arn)).toHaveLength(1);
   });
 
   test('a cancelled or re-scheduled deletion timer does nothing; the key goes once, at the new date', async () => {
     // GIVEN a deletion in 7 days, cancelled; another key re-scheduled from 7 to 30 days
-    const cancelled = await createImportedKey(kms);
-    await kms.send(new ScheduleKeyDeletionCommand({ KeyId: cancelled.keyId, PendingWindowInDays: 7 }));
-    await kms.send(new CancelKeyDeletionCommand({ KeyId: cancelled.keyId }));
-    const moved = await createImportedKey(kms);
-    await kms.send(new ScheduleKeyDeletionCommand({ KeyId: moved.keyId, PendingWindowInDays: 7 }));
-    await kms.send(new CancelKeyDeletionCommand({ KeyId: moved.keyId }));
-    await kms.send(new ScheduleKeyDeletionCommand({ KeyId: moved.keyId, PendingWindowInDays: 30 }));
+    const cancelled = await createImportedKey(local.kms);
+    await local.kms.send(new ScheduleKeyDeletionCommand({ KeyId: cancelled.keyId, PendingWindowInDays: 7 }));
+    await local.kms.send(new CancelKeyDeletionCommand({ KeyId: cancelled.keyId }));
+    const moved = await createImportedKey(local.kms);
+    await local.kms.send(new ScheduleKeyDeletionCommand({ KeyId: moved.keyId, PendingWindowInDays: 7 }));
+    await local.kms.send(new CancelKeyDeletionCommand({ KeyId: moved.keyId }));
+    await local.kms.send(new ScheduleKeyDeletionCommand({ KeyId: moved.keyId, PendingWindowInDays: 30 }));
     // WHEN 7 days pass
-    await server.advanceClock(7 * DAY + 1);
+    await local.server.advanceClock(7 * DAY + 1);
     // THEN both keys are still there
-    expect((await describeOn(kms, cancelled.keyId)).KeyState).toBe('Disabled');
-    expect((await describeOn(kms, moved.keyId)).KeyState).toBe('PendingDeletion');
-    expect(eventsOf(server, 'DeleteKey', cancelled.arn)).toEqual([]);
-    expect(eventsOf(server, 'DeleteKey', moved.arn)).toEqual([]);
+    expect((await describeKey(local.kms, cancelled.keyId)).KeyState).toBe('Disabled');
+    expect((await describeKey(local.kms, moved.keyId)).KeyState).toBe('PendingDeletion');
+    expect(eventsOf(local.server, 'DeleteKey', cancelled.arn)).toEqual([]);
+    expect(eventsOf(local.server, 'DeleteKey', moved.arn)).toEqual([]);
     // WHEN the 30 days are over
-    await server.advanceClock(23 * DAY);
+    await local.server.advanceClock(23 * DAY);
     // THEN only the re-scheduled key is gone, logged once
-    await expectKmsError(kms.send(new DescribeKeyCommand({ KeyId: moved.keyId })), 'NotFoundException', `Key '${moved.arn}' does not exist`);
-    expect(eventsOf(server, 'DeleteKey', moved.arn)).toHaveLength(1);
-    expect((await describeOn(kms, cancelled.keyId)).KeyState).toBe('Disabled');
-    expect(eventsOf(server, 'DeleteKey', cancelled.arn)).toEqual([]);
+    await expectKmsError(local.kms.send(new DescribeKeyCommand({ KeyId: moved.keyId })), 'NotFoundException', `Key '${moved.arn}' does not exist`);
+    expect(eventsOf(local.server, 'DeleteKey', moved.arn)).toHaveLength(1);
+    expect((await describeKey(local.kms, cancelled.keyId)).KeyState).toBe('Disabled');
+    expect(eventsOf(local.server, 'DeleteKey', cancelled.arn)).toEqual([]);
   });
 });
 
@@ -330,7 +313,7 @@ describe('across a restart on the same data directory', () => {
 
     // and the state is kept: the expired key is PendingImport, the other key still decrypts
     const kms2 = recordRawResponses(second.kms());
-    expect(await describeOn(kms2, meta.KeyId!)).toMatchObject({ KeyState: 'PendingImport', CurrentKeyMaterialId: imported.KeyMaterialId });
+    expect(await describeKey(kms2, meta.KeyId!)).toMatchObject({ KeyState: 'PendingImport', CurrentKeyMaterialId: imported.KeyMaterialId });
     expect(Buffer.from((await kms2.send(new DecryptCommand({ CiphertextBlob: ciphertext }))).Plaintext!).toString()).toBe('kept across restarts');
     // and the same material comes back with the same id
     expect((await importMaterial(kms2, meta.KeyId!, material, { fresh: true })).KeyMaterialId).toBe(imported.KeyMaterialId);
@@ -357,7 +340,7 @@ describe('across a restart on the same data directory', () => {
     const [event] = await waitForEvents(second, 'DeleteExpiredKeyMaterial', meta.Arn!, 5_000);
     expect(event, 'DeleteExpiredKeyMaterial logged at start-up').toBeDefined();
     expect(JSON.stringify(event)).toContain(imported.KeyMaterialId!);
-    expect((await describeOn(recordRawResponses(second.kms()), meta.KeyId!)).KeyState).toBe('PendingImport');
+    expect((await describeKey(recordRawResponses(second.kms()), meta.KeyId!)).KeyState).toBe('PendingImport');
     expectNoSecretsLogged(second);
   });
 });
