@@ -17,41 +17,26 @@ import {
   type Tag,
 } from '@aws-sdk/client-kms';
 import { describe, expect, test } from 'vitest';
-import { aliasArnOf, createExternalKey, createImportedKey, createKey, describeKey, expectKmsError, expectNear, sleep, uniqueAlias, useLocalServer } from './helpers';
+import { aliasArnOf, allPages, createExternalKey, createImportedKey, createKey, describeKey, expectKmsError, expectNear, sleep, uniqueAlias, useLocalServer } from './helpers';
 
 const local = useLocalServer();
 
 async function listAliases(keyId?: string, limit?: number): Promise<AliasListEntry[]> {
-  const all: AliasListEntry[] = [];
-  let marker: string | undefined;
-  for (let page = 0; page < 1000; page++) {
-    const out = await local.kms.send(new ListAliasesCommand({ ...(keyId && { KeyId: keyId }), ...(limit && { Limit: limit }), ...(marker && { Marker: marker }) }));
-    all.push(...out.Aliases!);
-    if (!out.Truncated) {
-      expect(out.NextMarker).toBeUndefined();
-      return all;
-    }
-    expect(out.NextMarker).toBeTruthy();
-    if (limit) expect(out.Aliases!.length).toBe(limit);
-    marker = out.NextMarker;
-  }
-  throw new Error('ListAliases never stopped');
+  return allPages(
+    'ListAliases',
+    async (marker) => {
+      const out = await local.kms.send(new ListAliasesCommand({ ...(keyId && { KeyId: keyId }), ...(limit && { Limit: limit }), ...(marker && { Marker: marker }) }));
+      return { ...out, entries: out.Aliases! };
+    },
+    { fullPages: limit },
+  );
 }
 
 async function listTags(keyId: string, limit?: number): Promise<Tag[]> {
-  const all: Tag[] = [];
-  let marker: string | undefined;
-  for (let page = 0; page < 1000; page++) {
+  return allPages('ListResourceTags', async (marker) => {
     const out = await local.kms.send(new ListResourceTagsCommand({ KeyId: keyId, ...(limit && { Limit: limit }), ...(marker && { Marker: marker }) }));
-    all.push(...out.Tags!);
-    if (!out.Truncated) {
-      expect(out.NextMarker).toBeUndefined();
-      return all;
-    }
-    expect(out.NextMarker).toBeTruthy();
-    marker = out.NextMarker;
-  }
-  throw new Error('ListResourceTags never stopped');
+    return { ...out, entries: out.Tags! };
+  });
 }
 
 const targetOf = async (alias: string) => (await describeKey(local.kms, alias)).KeyId;

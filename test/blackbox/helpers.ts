@@ -152,6 +152,41 @@ export async function createKey(kms: KMSClient, input: CreateKeyCommandInput = {
   return KeyMetadata!;
 }
 
+/** One page of a KMS list operation, with its entries under a common name. */
+export interface ListPage<T> {
+  readonly entries: T[];
+  readonly Truncated?: boolean;
+  readonly NextMarker?: string;
+}
+
+export interface AllPagesOptions {
+  /** When set, every truncated page must hold exactly this many entries (the Limit asked for). */
+  readonly fullPages?: number;
+  /** @default 1000 */
+  readonly maxPages?: number;
+}
+
+/**
+ * Follows Marker/NextMarker until a page is not Truncated and returns every entry, checking the paging
+ * contract on the way: a NextMarker on each truncated page and none on the last.
+ */
+export async function allPages<T>(operation: string, fetchPage: (marker: string | undefined) => Promise<ListPage<T>>, options: AllPagesOptions = {}): Promise<T[]> {
+  const all: T[] = [];
+  let marker: string | undefined;
+  for (let page = 0; page < (options.maxPages ?? 1000); page++) {
+    const out = await fetchPage(marker);
+    all.push(...out.entries);
+    if (!out.Truncated) {
+      expect(out.NextMarker).toBeUndefined();
+      return all;
+    }
+    expect(out.NextMarker).toBeTruthy();
+    if (options.fullPages) expect(out.entries.length).toBe(options.fullPages);
+    marker = out.NextMarker;
+  }
+  throw new Error(`${operation} never stopped`);
+}
+
 /** DescribeKey's metadata for a key id, key ARN, alias name or alias ARN. */
 export async function describeKey(kms: KMSClient, keyId: string): Promise<KeyMetadata> {
   return (await kms.send(new DescribeKeyCommand({ KeyId: keyId }))).KeyMetadata!;

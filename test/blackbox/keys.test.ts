@@ -30,6 +30,7 @@ import { describe, expect, test } from 'vitest';
 import {
   DAY,
   aliasArnOf,
+  allPages,
   createExternalKey,
   createImportedKey,
   createKey,
@@ -157,20 +158,14 @@ describe('DescribeKey', () => {
 });
 
 async function listAllKeys(limit?: number): Promise<KeyListEntry[]> {
-  const keys: KeyListEntry[] = [];
-  let marker: string | undefined;
-  for (let page = 0; page < 10_000; page++) {
-    const out = await local.kms.send(new ListKeysCommand({ ...(limit && { Limit: limit }), ...(marker && { Marker: marker }) }));
-    keys.push(...out.Keys!);
-    if (!out.Truncated) {
-      expect(out.NextMarker).toBeUndefined();
-      return keys;
-    }
-    expect(out.NextMarker).toBeTruthy();
-    if (limit) expect(out.Keys!.length).toBe(limit);
-    marker = out.NextMarker;
-  }
-  throw new Error('ListKeys never stopped');
+  return allPages(
+    'ListKeys',
+    async (marker) => {
+      const out = await local.kms.send(new ListKeysCommand({ ...(limit && { Limit: limit }), ...(marker && { Marker: marker }) }));
+      return { ...out, entries: out.Keys! };
+    },
+    { fullPages: limit, maxPages: 10_000 },
+  );
 }
 
 describe('ListKeys', () => {

@@ -20,6 +20,7 @@ import {
 import { describe, expect, test } from 'vitest';
 import {
   DAY,
+  allPages,
   createExternalKey,
   createImportedKey,
   describeKey,
@@ -38,20 +39,16 @@ const local = useLocalServer();
 const inDays = (days: number) => new Date(Math.floor(Date.now() / 1000 + days * DAY) * 1000);
 
 async function listRotations(keyId: string, include?: IncludeKeyMaterial, limit?: number): Promise<RotationsListEntry[]> {
-  const all: RotationsListEntry[] = [];
-  let marker: string | undefined;
-  for (let page = 0; page < 1000; page++) {
-    const out = await local.kms.send(new ListKeyRotationsCommand({ KeyId: keyId, ...(include && { IncludeKeyMaterial: include }), ...(limit && { Limit: limit }), ...(marker && { Marker: marker }) }));
-    all.push(...out.Rotations!);
-    if (!out.Truncated) {
-      expect(out.NextMarker).toBeUndefined();
-      return all;
-    }
-    expect(out.NextMarker).toBeTruthy();
-    if (limit) expect(out.Rotations!.length).toBe(limit);
-    marker = out.NextMarker;
-  }
-  throw new Error('ListKeyRotations never stopped');
+  return allPages(
+    'ListKeyRotations',
+    async (marker) => {
+      const out = await local.kms.send(
+        new ListKeyRotationsCommand({ KeyId: keyId, ...(include && { IncludeKeyMaterial: include }), ...(limit && { Limit: limit }), ...(marker && { Marker: marker }) }),
+      );
+      return { ...out, entries: out.Rotations! };
+    },
+    { fullPages: limit },
+  );
 }
 
 const entryOf = (entries: RotationsListEntry[], id: string) => {
