@@ -60,7 +60,8 @@ export async function rotateKeyOnDemand(
       );
     }
     const incoming = await nextMaterial(deps, key);
-    const current: KeyMaterial = { ...incoming, materialState: 'CURRENT', rotationDate: deps.clock.now(), rotationType: 'ON_DEMAND' };
+    const rotatedAt = deps.clock.now();
+    const current: KeyMaterial = { ...incoming, materialState: 'CURRENT', rotationDate: rotatedAt, rotationType: 'ON_DEMAND' };
     const demoted = key.materials.map((m): KeyMaterial => (m.materialState === 'CURRENT' ? { ...m, materialState: 'NON_CURRENT' } : m));
     const materials = key.origin === 'EXTERNAL'
       ? demoted.map((m) => (m.materialId === current.materialId ? current : m))
@@ -80,7 +81,7 @@ export async function rotateKeyOnDemand(
       keyOrigin: key.origin,
       ...(key.currentMaterialId !== undefined && { previousKeyMaterialId: key.currentMaterialId }),
       currentKeyMaterialId: current.materialId,
-      eventTime: deps.clock.now(),
+      eventTime: rotatedAt,
     });
     return { KeyId: key.arn };
   });
