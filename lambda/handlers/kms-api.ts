@@ -4,7 +4,7 @@ import type { Authenticator } from '../adapters/kms-json/authenticator';
 import { encodeOutput } from '../adapters/kms-json/codec';
 import { type KmsApiLogger, kmsCallOf, kmsJson } from '../adapters/kms-json/middleware';
 import { kmsModel } from '../adapters/kms-json/model';
-import { allOperations } from '../adapters/kms-json/operations';
+import { allOperations } from '../core/operations/registry';
 import type { AnyOperation } from '../core/operations/types';
 import type { Deps } from '../core/ports';
 

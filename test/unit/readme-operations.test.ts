@@ -1,8 +1,7 @@
 /** The README's table of supported operations is the registry the protocol adapter dispatches on. */
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
-import { importOperations } from '../../lambda/core/operations/import-operations';
-import { keyOperations } from '../../lambda/core/operations/key-operations';
+import { allOperations } from '../../lambda/core/operations/registry';
 
 describe('README', () => {
   test('lists exactly the operations the service implements', () => {
@@ -11,7 +10,7 @@ describe('README', () => {
     const table = readme.slice(start, readme.indexOf('\n## ', start + 1));
     const rows = table.split('\n').filter((line) => line.startsWith('| ') && !line.startsWith('| Area'));
     const documented = rows.flatMap((row) => [...row.split('|')[2]!.matchAll(/`(\w+)`/g)].map((m) => m[1]!));
-    const implemented = [...keyOperations.keys(), ...importOperations.keys()];
+    const implemented = [...allOperations().keys()];
     expect([...documented].sort()).toEqual([...implemented].sort());
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { createKey } from '../../../lambda/core/operations/create-key';
-import { rotateKeyOnDemand } from '../../../lambda/core/operations/rotate-key-on-demand';
+import { createKey } from '../../../lambda/core/operations/keys/create-key';
+import { rotateKeyOnDemand } from '../../../lambda/core/operations/rotation/rotate-key-on-demand';
 import { memoryDeps, TEST_CTX } from '../../support/memory-deps';
 
 describe('RotateKey service event', () => {

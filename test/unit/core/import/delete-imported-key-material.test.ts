@@ -1,8 +1,8 @@
 import { describe, expect, test } from 'vitest';
 import { unwrapMaterial } from '../../../../lambda/core/key-access';
 import { findMaterial } from '../../../../lambda/core/model/key';
-import { deleteImportedKeyMaterial } from '../../../../lambda/core/operations/delete-imported-key-material';
-import { rotateKeyOnDemand } from '../../../../lambda/core/operations/rotate-key-on-demand';
+import { deleteImportedKeyMaterial } from '../../../../lambda/core/operations/import/delete-imported-key-material';
+import { rotateKeyOnDemand } from '../../../../lambda/core/operations/rotation/rotate-key-on-demand';
 import { expiryTimer } from '../../../../lambda/core/timers/timer';
 import { memoryDeps, type MemoryDeps, TEST_CTX } from '../../../support/memory-deps';
 import { aMaterial, anAwsKmsKey, anExternalKey, DAY_S, failure, Importer, patchKey, stored } from './helpers';

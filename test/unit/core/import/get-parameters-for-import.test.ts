@@ -2,7 +2,7 @@ import { createPublicKey } from 'node:crypto';
 import { describe, expect, test } from 'vitest';
 import { decodeImportToken } from '../../../../lambda/core/crypto/import-token';
 import type { WrappingAlgorithmSpec, WrappingKeySpecName } from '../../../../lambda/core/crypto/wrapping';
-import { getParametersForImport } from '../../../../lambda/core/operations/get-parameters-for-import';
+import { getParametersForImport } from '../../../../lambda/core/operations/import/get-parameters-for-import';
 import { memoryDeps, TEST_CTX } from '../../../support/memory-deps';
 import { aMaterial, anAwsKmsKey, anExternalKey, failure, Importer, patchKey, stored } from './helpers';
 

@@ -9,8 +9,8 @@ import type { WrappingAlgorithm, WrappingKeySpec } from '../../../../lambda/core
 import { materialContext, materialIdKeyContext } from '../../../../lambda/core/key-access';
 import { keyArn } from '../../../../lambda/core/model/arn';
 import type { KeyMaterial, KeyRecord, Scope } from '../../../../lambda/core/model/key';
-import { getParametersForImport, type GetParametersForImportOutput } from '../../../../lambda/core/operations/get-parameters-for-import';
-import { importKeyMaterial, type ImportKeyMaterialInput, type ImportKeyMaterialOutput } from '../../../../lambda/core/operations/import-key-material';
+import { getParametersForImport, type GetParametersForImportOutput } from '../../../../lambda/core/operations/import/get-parameters-for-import';
+import { importKeyMaterial, type ImportKeyMaterialInput, type ImportKeyMaterialOutput } from '../../../../lambda/core/operations/import/import-key-material';
 import type { RequestContext } from '../../../../lambda/core/ports';
 import { type MemoryDeps, TEST_CTX, TEST_SCOPE } from '../../../support/memory-deps';
 

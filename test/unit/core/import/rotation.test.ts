@@ -1,13 +1,13 @@
 import { describe, expect, test } from 'vitest';
 import { unwrapMaterial } from '../../../../lambda/core/key-access';
 import { findMaterial } from '../../../../lambda/core/model/key';
-import { deleteImportedKeyMaterial } from '../../../../lambda/core/operations/delete-imported-key-material';
-import { disableKeyRotation } from '../../../../lambda/core/operations/disable-key-rotation';
-import { enableKeyRotation } from '../../../../lambda/core/operations/enable-key-rotation';
-import { getKeyRotationStatus } from '../../../../lambda/core/operations/get-key-rotation-status';
-import { importOperations } from '../../../../lambda/core/operations/import-operations';
-import { listKeyRotations, type RotationsListEntry } from '../../../../lambda/core/operations/list-key-rotations';
-import { rotateKeyOnDemand } from '../../../../lambda/core/operations/rotate-key-on-demand';
+import { deleteImportedKeyMaterial } from '../../../../lambda/core/operations/import/delete-imported-key-material';
+import { disableKeyRotation } from '../../../../lambda/core/operations/rotation/disable-key-rotation';
+import { enableKeyRotation } from '../../../../lambda/core/operations/rotation/enable-key-rotation';
+import { getKeyRotationStatus } from '../../../../lambda/core/operations/rotation/get-key-rotation-status';
+import { allOperations } from '../../../../lambda/core/operations/registry';
+import { listKeyRotations, type RotationsListEntry } from '../../../../lambda/core/operations/rotation/list-key-rotations';
+import { rotateKeyOnDemand } from '../../../../lambda/core/operations/rotation/rotate-key-on-demand';
 import { memoryDeps, type MemoryDeps, TEST_CTX } from '../../../support/memory-deps';
 import { aMaterial, anAwsKmsKey, anExternalKey, DAY_S, failure, Importer, patchKey, stored } from './helpers';
 
@@ -464,9 +464,10 @@ describe('EnableKeyRotation / DisableKeyRotation', () => {
   });
 });
 
-describe('importOperations registry', () => {
+describe('operations registry', () => {
   test('maps every import and rotation action to its operation', () => {
-    expect([...importOperations.keys()].sort()).toEqual([
+    const operations = allOperations();
+    for (const name of [
       'DeleteImportedKeyMaterial',
       'DisableKeyRotation',
       'EnableKeyRotation',
@@ -475,8 +476,10 @@ describe('importOperations registry', () => {
       'ImportKeyMaterial',
       'ListKeyRotations',
       'RotateKeyOnDemand',
-    ]);
-    expect(importOperations.get('RotateKeyOnDemand')).toBe(rotateKeyOnDemand);
-    expect(importOperations.get('ListKeyRotations')).toBe(listKeyRotations);
+    ]) {
+      expect(operations.has(name), name).toBe(true);
+    }
+    expect(operations.get('RotateKeyOnDemand')).toBe(rotateKeyOnDemand);
+    expect(operations.get('ListKeyRotations')).toBe(listKeyRotations);
   });
 });

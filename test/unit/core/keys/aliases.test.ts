@@ -1,10 +1,10 @@
 import { describe, expect, test } from 'vitest';
-import { createAlias } from '../../../../lambda/core/operations/create-alias';
-import { deleteAlias } from '../../../../lambda/core/operations/delete-alias';
-import { describeKey } from '../../../../lambda/core/operations/describe-key';
-import { listAliases } from '../../../../lambda/core/operations/list-aliases';
-import { scheduleKeyDeletion } from '../../../../lambda/core/operations/schedule-key-deletion';
-import { updateAlias } from '../../../../lambda/core/operations/update-alias';
+import { createAlias } from '../../../../lambda/core/operations/aliases/create-alias';
+import { deleteAlias } from '../../../../lambda/core/operations/aliases/delete-alias';
+import { describeKey } from '../../../../lambda/core/operations/keys/describe-key';
+import { listAliases } from '../../../../lambda/core/operations/aliases/list-aliases';
+import { scheduleKeyDeletion } from '../../../../lambda/core/operations/deletion/schedule-key-deletion';
+import { updateAlias } from '../../../../lambda/core/operations/aliases/update-alias';
 import { memoryDeps, TEST_CTX, TEST_SCOPE } from '../../../support/memory-deps';
 import { DAY, failure, newKey } from './helpers';
 

@@ -2,7 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { keyMaterialId } from '../../../../lambda/core/crypto/material-id';
 import { UnwrapError } from '../../../../lambda/core/errors';
 import { materialContext, materialIdKeyContext } from '../../../../lambda/core/key-access';
-import { createKey } from '../../../../lambda/core/operations/create-key';
+import { createKey } from '../../../../lambda/core/operations/keys/create-key';
 import { memoryDeps, TEST_CTX } from '../../../support/memory-deps';
 import { failure, newKey, storedKey } from './helpers';
 

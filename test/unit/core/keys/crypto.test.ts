@@ -1,13 +1,13 @@
 import { describe, expect, test } from 'vitest';
 import { parseBlob } from '../../../../lambda/core/crypto/ciphertext-blob';
 import { isKeyId, keyArn } from '../../../../lambda/core/model/arn';
-import { createAlias } from '../../../../lambda/core/operations/create-alias';
-import { decrypt } from '../../../../lambda/core/operations/decrypt';
-import { encrypt } from '../../../../lambda/core/operations/encrypt';
-import { generateDataKey } from '../../../../lambda/core/operations/generate-data-key';
-import { generateDataKeyWithoutPlaintext } from '../../../../lambda/core/operations/generate-data-key-without-plaintext';
-import { generateRandom } from '../../../../lambda/core/operations/generate-random';
-import { reEncrypt } from '../../../../lambda/core/operations/re-encrypt';
+import { createAlias } from '../../../../lambda/core/operations/aliases/create-alias';
+import { decrypt } from '../../../../lambda/core/operations/cryptography/decrypt';
+import { encrypt } from '../../../../lambda/core/operations/cryptography/encrypt';
+import { generateDataKey } from '../../../../lambda/core/operations/cryptography/generate-data-key';
+import { generateDataKeyWithoutPlaintext } from '../../../../lambda/core/operations/cryptography/generate-data-key-without-plaintext';
+import { generateRandom } from '../../../../lambda/core/operations/cryptography/generate-random';
+import { reEncrypt } from '../../../../lambda/core/operations/cryptography/re-encrypt';
 import { memoryDeps, TEST_CTX, TEST_SCOPE } from '../../../support/memory-deps';
 import { addMaterial, bytes, externalKeyWithMaterial, failure, newKey, patchKey, rotateTo, text } from './helpers';
 
@@ -356,7 +356,7 @@ describe('ReEncrypt', () => {
     const a = await newKey(deps);
     const b = await newKey(deps);
     const { CiphertextBlob } = await encrypt(deps, TEST_CTX, { KeyId: a.KeyId, Plaintext: bytes('x') });
-    const { disableKey } = await import('../../../../lambda/core/operations/disable-key');
+    const { disableKey } = await import('../../../../lambda/core/operations/keys/disable-key');
     await disableKey(deps, TEST_CTX, { KeyId: b.KeyId });
     expect(await failure(reEncrypt(deps, TEST_CTX, { CiphertextBlob, DestinationKeyId: b.KeyId }))).toMatchObject({ name: 'DisabledException', message: `${b.Arn} is disabled.` });
   });

@@ -1,9 +1,9 @@
 import { describe, expect, test } from 'vitest';
-import { createAlias } from '../../../../lambda/core/operations/create-alias';
-import { describeKey } from '../../../../lambda/core/operations/describe-key';
-import { listKeys } from '../../../../lambda/core/operations/list-keys';
-import { scheduleKeyDeletion } from '../../../../lambda/core/operations/schedule-key-deletion';
-import { updateKeyDescription } from '../../../../lambda/core/operations/update-key-description';
+import { createAlias } from '../../../../lambda/core/operations/aliases/create-alias';
+import { describeKey } from '../../../../lambda/core/operations/keys/describe-key';
+import { listKeys } from '../../../../lambda/core/operations/keys/list-keys';
+import { scheduleKeyDeletion } from '../../../../lambda/core/operations/deletion/schedule-key-deletion';
+import { updateKeyDescription } from '../../../../lambda/core/operations/keys/update-key-description';
 import { memoryDeps, TEST_CTX } from '../../../support/memory-deps';
 import { addMaterial, DAY, externalKeyWithMaterial, failure, newKey, patchKey } from './helpers';
 

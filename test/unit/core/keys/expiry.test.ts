@@ -1,11 +1,11 @@
 import { describe, expect, test } from 'vitest';
-import { decrypt } from '../../../../lambda/core/operations/decrypt';
-import { describeKey } from '../../../../lambda/core/operations/describe-key';
-import { disableKey } from '../../../../lambda/core/operations/disable-key';
-import { encrypt } from '../../../../lambda/core/operations/encrypt';
-import { generateDataKey } from '../../../../lambda/core/operations/generate-data-key';
-import { scheduleKeyDeletion } from '../../../../lambda/core/operations/schedule-key-deletion';
-import { tagResource } from '../../../../lambda/core/operations/tag-resource';
+import { decrypt } from '../../../../lambda/core/operations/cryptography/decrypt';
+import { describeKey } from '../../../../lambda/core/operations/keys/describe-key';
+import { disableKey } from '../../../../lambda/core/operations/keys/disable-key';
+import { encrypt } from '../../../../lambda/core/operations/cryptography/encrypt';
+import { generateDataKey } from '../../../../lambda/core/operations/cryptography/generate-data-key';
+import { scheduleKeyDeletion } from '../../../../lambda/core/operations/deletion/schedule-key-deletion';
+import { tagResource } from '../../../../lambda/core/operations/tags/tag-resource';
 import { expiryTimer } from '../../../../lambda/core/timers/timer';
 import { onTimerDue } from '../../../../lambda/core/timers/on-timer-due';
 import { memoryDeps, TEST_CTX, TEST_SCOPE } from '../../../support/memory-deps';

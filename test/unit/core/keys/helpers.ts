@@ -7,8 +7,8 @@ import { randomBytes } from 'node:crypto';
 import { keyMaterialId } from '../../../../lambda/core/crypto/material-id';
 import { materialContext, materialIdKeyContext } from '../../../../lambda/core/key-access';
 import type { ExpirationModel, KeyMaterial, KeyMaterialState, KeyRecord } from '../../../../lambda/core/model/key';
-import { createKey, type CreateKeyInput } from '../../../../lambda/core/operations/create-key';
-import type { KeyMetadata } from '../../../../lambda/core/operations/key-metadata';
+import { createKey, type CreateKeyInput } from '../../../../lambda/core/operations/keys/create-key';
+import type { KeyMetadata } from '../../../../lambda/core/operations/keys/key-metadata';
 import { TEST_CTX, TEST_SCOPE, type MemoryDeps } from '../../../support/memory-deps';
 
 export const DAY = 86_400;

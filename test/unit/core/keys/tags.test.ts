@@ -1,8 +1,8 @@
 import { describe, expect, test } from 'vitest';
-import { listResourceTags } from '../../../../lambda/core/operations/list-resource-tags';
-import { scheduleKeyDeletion } from '../../../../lambda/core/operations/schedule-key-deletion';
-import { tagResource } from '../../../../lambda/core/operations/tag-resource';
-import { untagResource } from '../../../../lambda/core/operations/untag-resource';
+import { listResourceTags } from '../../../../lambda/core/operations/tags/list-resource-tags';
+import { scheduleKeyDeletion } from '../../../../lambda/core/operations/deletion/schedule-key-deletion';
+import { tagResource } from '../../../../lambda/core/operations/tags/tag-resource';
+import { untagResource } from '../../../../lambda/core/operations/tags/untag-resource';
 import { memoryDeps, TEST_CTX } from '../../../support/memory-deps';
 import { failure, newKey } from './helpers';
 

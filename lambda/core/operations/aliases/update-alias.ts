@@ -1,0 +1,34 @@
+import { StoreConflictError } from '../../errors';
+import { resolveKey } from '../../key-access';
+import { assertAccepts } from '../../model/key-state';
+import { checkAliasName } from './alias-name';
+import { requireLiveAlias } from './aliases';
+import type { Operation } from '../types';
+
+export interface UpdateAliasInput {
+  readonly AliasName: string;
+  /** Key ID or key ARN of the new target (not an alias: D18). */
+  readonly TargetKeyId: string;
+}
+
+export type UpdateAliasOutput = Record<string, never>;
+
+/**
+ * Points an existing alias at another key. The old target may be pending deletion; the new one may not.
+ * @see https://docs.aws.amazon.com/kms/latest/APIReference/API_UpdateAlias.html
+ */
+export const updateAlias: Operation<UpdateAliasInput, UpdateAliasOutput> = async (deps, ctx, input) => {
+  const { scope } = ctx;
+  checkAliasName(input.AliasName);
+  const { alias } = await requireLiveAlias(deps, scope, input.AliasName);
+  const { key } = await resolveKey(deps, ctx, input.TargetKeyId, { allowAlias: false });
+  assertAccepts(key, 'ModifyMetadata');
+  try {
+    await deps.keys.updateAlias({ ...alias, targetKeyId: key.keyId, lastUpdatedDate: deps.clock.now() });
+  } catch (err) {
+    // Deleted between our read and write.
+    if (err instanceof StoreConflictError) await requireLiveAlias(deps, scope, input.AliasName);
+    throw err;
+  }
+  return {};
+};

@@ -1,0 +1,54 @@
+import { NotFoundException } from '../../errors';
+import { resolveKey, saveKey, withRetry } from '../../key-access';
+import { findMaterial, type KeyRecord } from '../../model/key';
+import { assertAccepts, removeMaterial } from '../../model/key-state';
+import type { Deps, RequestContext } from '../../ports';
+import { assertExternal } from './get-parameters-for-import';
+
+export interface DeleteImportedKeyMaterialInput {
+  readonly KeyId: string;
+  readonly KeyMaterialId?: string;
+}
+
+export interface DeleteImportedKeyMaterialOutput {
+  readonly KeyId: string; // the key ARN
+  /** The material the request addressed; omitted when there was nothing to delete (D4). */
+  readonly KeyMaterialId?: string;
+}
+
+/** D10: a KeyMaterialId that names no material of the key. */
+export function materialNotFound(key: KeyRecord, materialId: string): NotFoundException {
+  return new NotFoundException(`Key material '${materialId}' does not exist for key '${key.arn}'`);
+}
+
+/**
+ * Deletes one material (the current one unless KeyMaterialId names another). A permanently associated
+ * material is kept as PENDING_IMPORT and the key becomes PendingImport (D3) unless it is pending
+ * deletion; a PENDING_ROTATION material simply goes. Accepted in every key state; deleting what is
+ * already gone changes nothing (D4). saveKey evicts the plaintext from the cache and disarms its timer.
+ * @see https://docs.aws.amazon.com/kms/latest/APIReference/API_DeleteImportedKeyMaterial.html
+ */
+export async function deleteImportedKeyMaterial(
+  deps: Pick<Deps, 'keys' | 'timers' | 'clock' | 'events' | 'materialCache'>,
+  ctx: RequestContext,
+  input: DeleteImportedKeyMaterialInput,
+): Promise<DeleteImportedKeyMaterialOutput> {
+  return withRetry(async () => {
+    const loaded = await resolveKey(deps, ctx, input.KeyId, { allowAlias: false });
+    const { key } = loaded;
+    assertExternal(key);
+    assertAccepts(key, 'DeleteMaterial');
+
+    const targetId = input.KeyMaterialId ?? key.currentMaterialId;
+    const target = targetId === undefined ? undefined : findMaterial(key, targetId);
+    if (input.KeyMaterialId !== undefined && !target) throw materialNotFound(key, input.KeyMaterialId);
+
+    if (!target || target.importState !== 'IMPORTED') {
+      // Nothing to delete. Persist only what asOf erased meanwhile (expired material), if anything.
+      if (loaded.expired.length > 0) await saveKey(deps, loaded, key);
+      return { KeyId: key.arn, ...(input.KeyMaterialId !== undefined && { KeyMaterialId: input.KeyMaterialId }) };
+    }
+    await saveKey(deps, loaded, removeMaterial(key, target.materialId));
+    return { KeyId: key.arn, KeyMaterialId: target.materialId };
+  });
+}

@@ -1,0 +1,70 @@
+import { issueImportToken } from '../../crypto/import-token';
+import {
+  generateWrappingKeyPair,
+  isWrappingAlgorithm,
+  isWrappingKeySpec,
+  type WrappingAlgorithmSpec,
+  type WrappingKeySpecName,
+} from '../../crypto/wrapping';
+import { UnsupportedOperationException, ValidationException } from '../../errors';
+import { resolveKey } from '../../key-access';
+import type { KeyRecord } from '../../model/key';
+import { assertAccepts } from '../../model/key-state';
+import type { Deps, RequestContext } from '../../ports';
+
+const TOKEN_LIFETIME_MS = 24 * 3_600_000;
+
+export interface GetParametersForImportInput {
+  readonly KeyId: string;
+  readonly WrappingAlgorithm: WrappingAlgorithmSpec;
+  readonly WrappingKeySpec: WrappingKeySpecName;
+}
+
+export interface GetParametersForImportOutput {
+  readonly KeyId: string; // the key ARN
+  readonly ImportToken: Uint8Array;
+  readonly PublicKey: Uint8Array; // DER SubjectPublicKeyInfo
+  readonly ParametersValidTo: Date;
+}
+
+/** The three import operations work only on keys whose material comes from outside (spec §1.3). */
+export function assertExternal(key: KeyRecord): void {
+  if (key.origin !== 'EXTERNAL') {
+    throw new UnsupportedOperationException(`${key.arn} origin is ${key.origin} which is not valid for this operation.`);
+  }
+}
+
+/**
+ * A fresh RSA wrapping key pair and the token that carries its private half (wrapped by the root
+ * key); nothing is stored. The pair is valid for 24 hours and may be used for several imports (D13).
+ * @see https://docs.aws.amazon.com/kms/latest/APIReference/API_GetParametersForImport.html
+ */
+export async function getParametersForImport(
+  deps: Pick<Deps, 'keys' | 'clock' | 'rootKey'>,
+  ctx: RequestContext,
+  input: GetParametersForImportInput,
+): Promise<GetParametersForImportOutput> {
+  const algorithm = input.WrappingAlgorithm;
+  const spec = input.WrappingKeySpec;
+  if (algorithm === 'RSAES_PKCS1_V1_5') {
+    throw new ValidationException('The wrapping algorithm RSAES_PKCS1_V1_5 is not supported.');
+  }
+  if (algorithm === 'SM2PKE' || spec === 'SM2') {
+    throw new UnsupportedOperationException(`${algorithm === 'SM2PKE' ? 'The wrapping algorithm SM2PKE' : 'The wrapping key spec SM2'} is supported only in China Regions.`);
+  }
+  if (!isWrappingAlgorithm(algorithm)) throw new ValidationException(`The wrapping algorithm ${String(algorithm)} is not supported.`);
+  if (!isWrappingKeySpec(spec)) throw new ValidationException(`The wrapping key spec ${String(spec)} is not supported.`);
+
+  const { key } = await resolveKey(deps, ctx, input.KeyId, { allowAlias: false });
+  assertExternal(key);
+  assertAccepts(key, 'ImportMaterial');
+
+  const validTo = new Date(deps.clock.now().getTime() + TOKEN_LIFETIME_MS);
+  const pair = await generateWrappingKeyPair(spec);
+  try {
+    const token = await issueImportToken(deps, key.scope, { keyId: key.keyId, algorithm, spec, validTo }, pair.privateKey);
+    return { KeyId: key.arn, ImportToken: token, PublicKey: pair.publicKey, ParametersValidTo: validTo };
+  } finally {
+    pair.privateKey.fill(0);
+  }
+}

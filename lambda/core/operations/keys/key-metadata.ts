@@ -1,0 +1,59 @@
+/**
+ * KeyMetadata (spec §2.2): one function renders it for CreateKey and DescribeKey, so the presence
+ * rules live in one place. `key` must already be seen as of now (asOf).
+ */
+import type { ExpirationModel, KeyRecord, KeySpec, KeyState, KeyUsage, Origin } from '../../model/key';
+import { findMaterial } from '../../model/key';
+import { earliestValidTo } from '../../model/key-state';
+
+export interface KeyMetadata {
+  readonly AWSAccountId: string;
+  readonly KeyId: string;
+  readonly Arn: string;
+  readonly CreationDate: Date;
+  readonly Enabled: boolean;
+  readonly Description: string;
+  readonly KeyUsage: KeyUsage;
+  readonly KeyState: KeyState;
+  /** Only while PendingDeletion. */
+  readonly DeletionDate?: Date;
+  /** EXTERNAL only: the earliest expiry among permanently associated, imported materials. */
+  readonly ValidTo?: Date;
+  readonly Origin: Origin;
+  /** EXTERNAL only, and only while the current material is imported. */
+  readonly ExpirationModel?: ExpirationModel;
+  readonly KeyManager: 'CUSTOMER';
+  readonly CustomerMasterKeySpec: KeySpec;
+  readonly KeySpec: KeySpec;
+  readonly EncryptionAlgorithms: readonly ['SYMMETRIC_DEFAULT'];
+  readonly MultiRegion: false;
+  /** Set at the first import (creation for AWS_KMS); kept after that material is deleted. */
+  readonly CurrentKeyMaterialId?: string;
+}
+
+export function keyMetadata(key: KeyRecord): KeyMetadata {
+  const external = key.origin === 'EXTERNAL';
+  const validTo = external ? earliestValidTo(key) : undefined;
+  const current = key.currentMaterialId === undefined ? undefined : findMaterial(key, key.currentMaterialId);
+  const expirationModel = external && current?.importState === 'IMPORTED' ? current.expirationModel : undefined;
+  return {
+    AWSAccountId: key.scope.account,
+    KeyId: key.keyId,
+    Arn: key.arn,
+    CreationDate: key.creationDate,
+    Enabled: key.state === 'Enabled',
+    Description: key.description,
+    KeyUsage: key.keyUsage,
+    KeyState: key.state,
+    ...(key.state === 'PendingDeletion' && key.deletionDate && { DeletionDate: key.deletionDate }),
+    ...(validTo && { ValidTo: validTo }),
+    Origin: key.origin,
+    ...(expirationModel && { ExpirationModel: expirationModel }),
+    KeyManager: 'CUSTOMER',
+    CustomerMasterKeySpec: key.keySpec,
+    KeySpec: key.keySpec,
+    EncryptionAlgorithms: ['SYMMETRIC_DEFAULT'],
+    MultiRegion: false,
+    ...(key.currentMaterialId !== undefined && { CurrentKeyMaterialId: key.currentMaterialId }),
+  };
+}

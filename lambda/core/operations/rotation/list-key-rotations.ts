@@ -1,0 +1,87 @@
+import { MATERIAL_ID_PATTERN } from '../../crypto/material-id';
+import { InvalidMarkerException } from '../../errors';
+import { resolveKey } from '../../key-access';
+import type { ExpirationModel, ImportState, KeyMaterial, KeyMaterialState, KeyRecord } from '../../model/key';
+import { assertAccepts } from '../../model/key-state';
+import type { Deps, RequestContext } from '../../ports';
+
+const DEFAULT_LIMIT = 100;
+
+export type IncludeKeyMaterial = 'ALL_KEY_MATERIAL' | 'ROTATIONS_ONLY';
+
+export interface ListKeyRotationsInput {
+  readonly KeyId: string;
+  readonly IncludeKeyMaterial?: IncludeKeyMaterial;
+  readonly Limit?: number;
+  readonly Marker?: string;
+}
+
+export interface RotationsListEntry {
+  readonly KeyId: string; // the key ID, as in AWS's examples
+  readonly KeyMaterialId: string;
+  readonly KeyMaterialDescription?: string;
+  readonly ImportState?: ImportState;
+  readonly KeyMaterialState: KeyMaterialState;
+  readonly ExpirationModel?: ExpirationModel;
+  readonly ValidTo?: Date;
+  readonly RotationDate?: Date;
+  readonly RotationType?: 'AUTOMATIC' | 'ON_DEMAND';
+}
+
+export interface ListKeyRotationsOutput {
+  readonly Rotations: readonly RotationsListEntry[];
+  readonly Truncated: boolean;
+  readonly NextMarker?: string;
+}
+
+function entryOf(key: KeyRecord, m: KeyMaterial): RotationsListEntry {
+  const external = key.origin === 'EXTERNAL';
+  const imported = m.importState === 'IMPORTED';
+  return {
+    KeyId: key.keyId,
+    KeyMaterialId: m.materialId,
+    ...(external && m.description !== undefined && { KeyMaterialDescription: m.description }),
+    ...(external && { ImportState: m.importState }),
+    KeyMaterialState: m.materialState,
+    // A deleted (PENDING_IMPORT) material has no expiry settings until it is imported again.
+    ...(external && imported && m.expirationModel && { ExpirationModel: m.expirationModel }),
+    ...(external && imported && m.expirationModel === 'KEY_MATERIAL_EXPIRES' && m.validTo && { ValidTo: m.validTo }),
+    ...(m.rotationDate && { RotationDate: m.rotationDate }),
+    ...(m.rotationType && { RotationType: m.rotationType }),
+  };
+}
+
+/** Markers name the last material returned (base64url of its id), so a page boundary survives new imports. */
+function startAfter(materials: readonly KeyMaterial[], marker: string | undefined): number {
+  if (marker === undefined) return 0;
+  const lastId = Buffer.from(marker, 'base64url').toString('latin1');
+  const index = MATERIAL_ID_PATTERN.test(lastId) ? materials.findIndex((m) => m.materialId === lastId) : -1;
+  if (index < 0) throw new InvalidMarkerException('The marker is not valid.');
+  return index + 1;
+}
+
+/**
+ * The key's materials in the order they were associated: by default only those that became current by
+ * rotation; with ALL_KEY_MATERIAL also the first material and any material pending rotation (spec §2.7).
+ * @see https://docs.aws.amazon.com/kms/latest/APIReference/API_ListKeyRotations.html
+ */
+export async function listKeyRotations(
+  deps: Pick<Deps, 'keys' | 'clock'>,
+  ctx: RequestContext,
+  input: ListKeyRotationsInput,
+): Promise<ListKeyRotationsOutput> {
+  const { key } = await resolveKey(deps, ctx, input.KeyId, { allowAlias: false });
+  assertAccepts(key, 'Read');
+  const all = input.IncludeKeyMaterial === 'ALL_KEY_MATERIAL';
+  const materials = key.materials.filter((m) => all || m.rotationDate !== undefined);
+  const limit = input.Limit ?? DEFAULT_LIMIT;
+  const start = startAfter(materials, input.Marker);
+  const page = materials.slice(start, start + limit);
+  const last = page[page.length - 1];
+  const truncated = start + limit < materials.length && last !== undefined;
+  return {
+    Rotations: page.map((m) => entryOf(key, m)),
+    Truncated: truncated,
+    ...(truncated && { NextMarker: Buffer.from(last.materialId, 'latin1').toString('base64url') }),
+  };
+}

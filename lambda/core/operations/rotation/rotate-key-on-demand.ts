@@ -1,0 +1,88 @@
+import { keyMaterialId } from '../../crypto/material-id';
+import { KMSInternalException, KMSInvalidStateException, LimitExceededException, UnwrapError } from '../../errors';
+import { materialIdKeyContext, resolveKey, saveKey, withRetry, wrapMaterial } from '../../key-access';
+import type { KeyMaterial, KeyRecord } from '../../model/key';
+import { assertAccepts } from '../../model/key-state';
+import type { Deps, RequestContext } from '../../ports';
+
+/** On-demand rotations per key (D6). */
+export const ON_DEMAND_ROTATION_LIMIT = 25;
+const MATERIAL_LENGTH = 32;
+
+export interface RotateKeyOnDemandInput {
+  readonly KeyId: string;
+}
+
+export interface RotateKeyOnDemandOutput {
+  readonly KeyId: string; // the key ARN
+}
+
+/** The material that becomes current: the staged import (EXTERNAL) or fresh random bytes (AWS_KMS). */
+async function nextMaterial(deps: Pick<Deps, 'rootKey' | 'random'>, key: KeyRecord): Promise<KeyMaterial> {
+  if (key.origin === 'EXTERNAL') {
+    const pending = key.materials.find((m) => m.materialState === 'PENDING_ROTATION' && m.importState === 'IMPORTED');
+    if (!pending) throw new KMSInvalidStateException(`No available key material pending rotation for the key: ${key.arn}.`);
+    return pending;
+  }
+  const material = deps.random(MATERIAL_LENGTH);
+  let idKey: Uint8Array | undefined;
+  try {
+    idKey = await deps.rootKey.unwrap(key.materialIdKeyWrapped, materialIdKeyContext(key));
+    const materialId = keyMaterialId(idKey, key.keyId, material);
+    const wrapped = await wrapMaterial(deps, key, materialId, material);
+    return { materialId, materialState: 'PENDING_ROTATION', importState: 'IMPORTED', wrapped };
+  } catch (err) {
+    if (err instanceof UnwrapError) throw new KMSInternalException(undefined, { cause: err });
+    throw err;
+  } finally {
+    idKey?.fill(0);
+    material.fill(0);
+  }
+}
+
+/**
+ * Makes new material current, synchronously (D7): the staged PENDING_ROTATION material of an EXTERNAL
+ * key, or fresh material for an AWS_KMS key. The old current material stays for decryption (NON_CURRENT).
+ * @see https://docs.aws.amazon.com/kms/latest/APIReference/API_RotateKeyOnDemand.html
+ */
+export async function rotateKeyOnDemand(
+  deps: Pick<Deps, 'keys' | 'timers' | 'clock' | 'events' | 'materialCache' | 'rootKey' | 'random'>,
+  ctx: RequestContext,
+  input: RotateKeyOnDemandInput,
+): Promise<RotateKeyOnDemandOutput> {
+  return withRetry(async () => {
+    const loaded = await resolveKey(deps, ctx, input.KeyId, { allowAlias: false });
+    const { key } = loaded;
+    assertAccepts(key, 'RotateOnDemand');
+    if (key.onDemandRotations >= ON_DEMAND_ROTATION_LIMIT) {
+      throw new LimitExceededException(
+        `The on-demand rotations limit has been reached for the given keyId. No more on-demand rotations can be performed for this key: ${key.arn}`,
+      );
+    }
+    const incoming = await nextMaterial(deps, key);
+    const rotatedAt = deps.clock.now();
+    const current: KeyMaterial = { ...incoming, materialState: 'CURRENT', rotationDate: rotatedAt, rotationType: 'ON_DEMAND' };
+    const demoted = key.materials.map((m): KeyMaterial => (m.materialState === 'CURRENT' ? { ...m, materialState: 'NON_CURRENT' } : m));
+    const materials = key.origin === 'EXTERNAL'
+      ? demoted.map((m) => (m.materialId === current.materialId ? current : m))
+      : [...demoted, current];
+    const next: KeyRecord = {
+      ...key,
+      materials,
+      currentMaterialId: current.materialId,
+      onDemandRotations: key.onDemandRotations + 1,
+    };
+    await saveKey(deps, loaded, next);
+    // AWS records the completed rotation as a RotateKey service event (CloudTrail); so do we.
+    deps.events.record({
+      eventName: 'RotateKey',
+      keyArn: key.arn,
+      rotationType: 'ON_DEMAND',
+      keyOrigin: key.origin,
+      ...(key.currentMaterialId !== undefined && { previousKeyMaterialId: key.currentMaterialId }),
+      currentKeyMaterialId: current.materialId,
+      eventTime: rotatedAt,
+    });
+    return { KeyId: key.arn };
+  });
+}
