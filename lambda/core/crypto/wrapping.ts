@@ -7,7 +7,8 @@
  *
  * Every failure to unwrap (wrong key pair, other algorithm, corrupt bytes) reads the same to the caller.
  */
-import { constants, createDecipheriv, createPrivateKey, generateKeyPair, type KeyObject, privateDecrypt } from 'node:crypto';
+import { constants, createDecipheriv, createPrivateKey, type KeyObject, privateDecrypt } from 'node:crypto';
+import { generateKeyPair } from './key-pair-generation';
 
 /** The model's enum: two members are refused by this service (D8, China-only SM2PKE). */
 export type WrappingAlgorithmSpec =
@@ -46,23 +47,15 @@ export interface WrappingKeyPair {
   readonly privateKey: Uint8Array;
 }
 
-/** A fresh RSA key pair (e = 65537), generated off the event loop. */
-export function generateWrappingKeyPair(spec: WrappingKeySpec): Promise<WrappingKeyPair> {
-  return new Promise((resolve, reject) => {
-    generateKeyPair(
-      'rsa',
-      {
-        modulusLength: MODULUS_BITS[spec],
-        publicExponent: 0x10001,
-        publicKeyEncoding: { type: 'spki', format: 'der' },
-        privateKeyEncoding: { type: 'pkcs8', format: 'der' },
-      },
-      (err, publicKey, privateKey) => {
-        if (err) reject(err);
-        else resolve({ publicKey: new Uint8Array(publicKey), privateKey: new Uint8Array(privateKey) });
-      },
-    );
+/** A fresh RSA key pair (e = 65537), generated off the event loop, within the process-wide bound. */
+export async function generateWrappingKeyPair(spec: WrappingKeySpec): Promise<WrappingKeyPair> {
+  const { publicKey, privateKey } = await generateKeyPair('rsa', {
+    modulusLength: MODULUS_BITS[spec],
+    publicExponent: 0x10001,
+    publicKeyEncoding: { type: 'spki', format: 'der' },
+    privateKeyEncoding: { type: 'pkcs8', format: 'der' },
   });
+  return { publicKey, privateKey }; // no copies: the caller's fill(0) wipes the one private buffer
 }
 
 /** Reads a PKCS#8 DER private key; undefined if the bytes are not one. */
