@@ -2,7 +2,8 @@
 /**
  * Issues, lists and revokes the SigV4 credentials this service accepts (design decision 5).
  *
- *   npm run -s credentials -- create --account 111122223333 [target]   → {"AccessKeyId":…,"SecretAccessKey":…,"Account":…}
+ *   npm run -s credentials -- create --account 111122223333 [target]   → {"AccessKeyId":…,"SecretAccessKey":…,"Account":…,"Principal":…}
+ *   npm run -s credentials -- create --principal arn:aws:iam::111122223333:role/app [target]
  *   npm run -s credentials -- list [target]                            → one JSON line per credential (no secrets)
  *   npm run -s credentials -- revoke <AccessKeyId> [target]            → {"Revoked":"<AccessKeyId>"}
  *
@@ -16,6 +17,9 @@
  *                      table's `byok-kms:root-key-arn` tag, or given with --root-key <arn>.
  *   --endpoint-url <url>  with --table: another DynamoDB/KMS endpoint (e.g. LocalStack).
  *
+ * A credential belongs to one principal (D100): `--principal` takes the root, IAM user, role or
+ * assumed-role session ARN; `--account` alone means that account's root.
+ *
  * Secrets are printed once, on stdout, and stored only wrapped by the root key.
  */
 import { resolve as resolvePath } from 'node:path';
@@ -28,13 +32,15 @@ import { EMBEDDED_KEY_TABLE_NAME } from '../lambda/adapters/dynamodb/table-schem
 import { startDynalite } from '../lambda/adapters/embedded/dynalite';
 import { LocalRootKey } from '../lambda/adapters/embedded/local-root-key';
 import { KmsRootKey } from '../lambda/adapters/kms-root-key/kms-root-key';
-import { CredentialStore } from '../lambda/adapters/sigv4/credential-store';
+import { type CredentialOwner, CredentialStore, credentialOwner } from '../lambda/adapters/sigv4/credential-store';
 import type { RootKey } from '../lambda/core/ports';
 import { DEFAULT_DATA_DIR } from '../lambda/runtime/embedded';
 import { ROOT_KEY_TAG } from '../lib/constructs/key-state';
 
 const USAGE = `usage:
-  credentials create --account <12 digits> [--data-dir <dir> | --table <name> [--root-key <arn>] [--endpoint-url <url>]]
+  credentials create (--account <12 digits> | --principal <arn>) [--data-dir <dir> | --table <name> [--root-key <arn>] [--endpoint-url <url>]]
+      --principal: arn:aws:iam::<account>:root | …:user/<name> | …:role/<name> | arn:aws:sts::<account>:assumed-role/<role>/<session>
+      (default: the account's root)
   credentials list [target]
   credentials revoke <AccessKeyId> [target]`;
 
@@ -109,6 +115,7 @@ export async function main(argv: readonly string[], out: (line: string) => void 
     allowPositionals: true,
     options: {
       account: { type: 'string' },
+      principal: { type: 'string' },
       'data-dir': { type: 'string' },
       table: { type: 'string' },
       'root-key': { type: 'string' },
@@ -122,9 +129,18 @@ export async function main(argv: readonly string[], out: (line: string) => void 
   if (values.table === undefined && (values['root-key'] !== undefined || values['endpoint-url'] !== undefined)) {
     throw new UsageError('--root-key and --endpoint-url go with --table');
   }
+  let owner: CredentialOwner | undefined;
   if (command === 'create') {
     if (rest.length > 0) throw new UsageError(`unexpected argument ${rest[0]}`);
-    if (!values.account || !/^\d{12}$/.test(values.account)) throw new UsageError('create needs --account <12 digits>');
+    if (values.principal === undefined && (!values.account || !/^\d{12}$/.test(values.account))) {
+      throw new UsageError('create needs --account <12 digits> or --principal <arn>');
+    }
+    owner = values.principal === undefined ? { account: values.account! } : { principal: values.principal, ...(values.account !== undefined && { account: values.account }) };
+    try {
+      credentialOwner(owner);
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
   } else if (command === 'list') {
     if (rest.length > 0) throw new UsageError(`unexpected argument ${rest[0]}`);
   } else if (command === 'revoke') {
@@ -138,7 +154,7 @@ export async function main(argv: readonly string[], out: (line: string) => void 
       ? await deployedTarget(values.table, values['root-key'], values['endpoint-url'])
       : await embeddedTarget(values['data-dir'] ?? DEFAULT_DATA_DIR);
   try {
-    if (command === 'create') out(JSON.stringify(await target.store.create(values.account!)));
+    if (command === 'create') out(JSON.stringify(await target.store.create(owner!)));
     if (command === 'list') for (const c of await target.store.list()) out(JSON.stringify(c));
     if (command === 'revoke') {
       const id = rest[0]!;

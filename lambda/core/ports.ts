@@ -3,6 +3,7 @@
  * operation takes `Deps` (or a `Pick` of it) so that tests can pass fakes or real engines.
  */
 import type { AliasRecord, KeyRecord, Origin, Scope } from './model/key';
+import type { Principal } from './model/principal';
 import type { Timer } from './timers/timer';
 
 export interface SaveGuard {
@@ -102,4 +103,9 @@ export interface Deps {
 /** Who is calling, as established by the protocol adapter (SigV4 scope, or open-mode defaults). */
 export interface RequestContext {
   readonly scope: Scope;
+  /**
+   * The verified caller (SigV4 with an issued credential). Present only where access is enforced:
+   * in open mode there is none and nothing is checked (design decision 11).
+   */
+  readonly principal?: Principal;
 }

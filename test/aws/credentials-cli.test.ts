@@ -7,12 +7,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { DescribeTableCommand, ScanCommand, TagResourceCommand } from '@aws-sdk/client-dynamodb';
+import { DescribeTableCommand, PutItemCommand, ScanCommand, TagResourceCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { ListKeysCommand } from '@aws-sdk/client-kms';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ensureKeyTable } from '../../lambda/adapters/dynamodb/ensure-table';
 import { KmsRootKey } from '../../lambda/adapters/kms-root-key/kms-root-key';
 import { CredentialStore, type IssuedCredential } from '../../lambda/adapters/sigv4';
+import { credentialContext } from '../../lambda/adapters/sigv4/credential-store';
 import { ROOT_KEY_TAG } from '../../lib/constructs/key-state';
 import { main } from '../../bin/credentials';
 import { startLocalServer } from '../support/local-server';
@@ -37,8 +38,13 @@ describe('credentials CLI on an embedded data directory', () => {
     const lines = stdout.trim().split('\n');
     expect(lines).toHaveLength(1);
     const issued = JSON.parse(lines[0]!) as IssuedCredential;
-    expect(Object.keys(issued)).toEqual(['AccessKeyId', 'SecretAccessKey', 'Account']);
-    expect(issued).toMatchObject({ AccessKeyId: expect.stringMatching(/^BYOK[A-Z2-7]{16}$/), SecretAccessKey: expect.stringMatching(/^[A-Za-z0-9+/]{40}$/), Account: '210987654321' });
+    expect(Object.keys(issued)).toEqual(['AccessKeyId', 'SecretAccessKey', 'Account', 'Principal']);
+    expect(issued).toMatchObject({
+      AccessKeyId: expect.stringMatching(/^BYOK[A-Z2-7]{16}$/),
+      SecretAccessKey: expect.stringMatching(/^[A-Za-z0-9+/]{40}$/),
+      Account: '210987654321',
+      Principal: 'arn:aws:iam::210987654321:root',
+    });
 
     // WHEN the server runs on it with --auth enforce
     const server = await startLocalServer({ dataDir, auth: 'enforce' });
@@ -58,10 +64,31 @@ describe('credentials CLI on an embedded data directory', () => {
 
     // list shows it without the secret; revoke removes it
     const listed = (await cli('list', '--data-dir', dataDir)).map((l) => JSON.parse(l) as Record<string, string>);
-    expect(listed).toEqual([{ AccessKeyId: issued.AccessKeyId, Account: '210987654321', CreatedAt: expect.any(String) }]);
+    expect(listed).toEqual([{ AccessKeyId: issued.AccessKeyId, Account: '210987654321', Principal: 'arn:aws:iam::210987654321:root', CreatedAt: expect.any(String) }]);
     expect(await cli('revoke', issued.AccessKeyId, '--data-dir', dataDir)).toEqual([JSON.stringify({ Revoked: issued.AccessKeyId })]);
     expect(await cli('list', '--data-dir', dataDir)).toEqual([]);
     await expect(cli('revoke', issued.AccessKeyId, '--data-dir', dataDir)).rejects.toThrow(`no credential with AccessKeyId ${issued.AccessKeyId}`);
+  });
+
+  test('issues a credential for a principal: its account is the principal\'s', async () => {
+    const [line] = await cli('create', '--principal', 'arn:aws:iam::210987654321:role/app', '--data-dir', dataDir);
+    const issued = JSON.parse(line!) as IssuedCredential;
+    expect(issued).toMatchObject({ Account: '210987654321', Principal: 'arn:aws:iam::210987654321:role/app' });
+    const [sameAccount] = await cli('create', '--principal', 'arn:aws:iam::210987654321:user/Alice', '--account', '210987654321', '--data-dir', dataDir);
+    expect(JSON.parse(sameAccount!)).toMatchObject({ Principal: 'arn:aws:iam::210987654321:user/Alice' });
+    const listed = (await cli('list', '--data-dir', dataDir)).map((l) => JSON.parse(l) as Record<string, string>);
+    expect(listed.map((c) => c.Principal).sort()).toEqual(['arn:aws:iam::210987654321:role/app', 'arn:aws:iam::210987654321:user/Alice']);
+    for (const c of listed) await cli('revoke', c.AccessKeyId!, '--data-dir', dataDir);
+  });
+
+  test('fails with a usage error for a principal that is not one, or of another account', async () => {
+    await expect(cli('create', '--principal', 'arn:aws:iam::210987654321:group/admins', '--data-dir', dataDir)).rejects.toThrow(
+      'invalid principal: \'arn:aws:iam::210987654321:group/admins\' is not a root, user or role ARN',
+    );
+    await expect(cli('create', '--principal', 'arn:aws:iam::210987654321:role/app', '--account', '111122223333', '--data-dir', dataDir)).rejects.toThrow(
+      'the principal arn:aws:iam::210987654321:role/app belongs to account 210987654321, not 111122223333',
+    );
+    expect(await cli('list', '--data-dir', dataDir)).toEqual([]);
   });
 
   test('fails with a usage error for a bad account, an unknown command, or two targets', async () => {
@@ -83,6 +110,31 @@ describe('credentials CLI on a deployed table (moto)', () => {
     await aws?.stop();
   });
 
+  test('a credential issued before principals existed is its account\'s root; an edited principal does not unwrap', async () => {
+    // GIVEN an item as the service wrote it before principals: no principal attribute, secret bound to id and account only
+    const tableName = 'legacy-keys';
+    await ensureKeyTable(aws.dynamodb, tableName);
+    const rootKey = new KmsRootKey(aws.kms, await createRootKey(aws.kms));
+    const wrapped = await rootKey.wrap(new TextEncoder().encode('legacy-secret'), credentialContext('BYOKLEGACY0000000000', '111122223333'));
+    await aws.dynamodb.send(new PutItemCommand({
+      TableName: tableName,
+      Item: { pk: { S: 'credentials' }, sk: { S: 'credential#BYOKLEGACY0000000000' }, account: { S: '111122223333' }, secret: { B: wrapped }, created: { S: '2026-01-01T00:00:00.000Z' } },
+    }));
+    const store = new CredentialStore(aws.dynamodb, tableName, rootKey, { cacheTtlMs: 0 });
+    // THEN it still works, as the root
+    expect(await store.lookup('BYOKLEGACY0000000000')).toMatchObject({ account: '111122223333', secretAccessKey: 'legacy-secret' });
+    expect((await store.list())[0]).toMatchObject({ Principal: 'arn:aws:iam::111122223333:root' });
+    // and a principal written into the item afterwards breaks the binding instead of granting that identity
+    const issued = await store.create({ principal: 'arn:aws:iam::111122223333:user/Alice' });
+    await aws.dynamodb.send(new UpdateItemCommand({
+      TableName: tableName,
+      Key: { pk: { S: 'credentials' }, sk: { S: `credential#${issued.AccessKeyId}` } },
+      UpdateExpression: 'SET principal = :p',
+      ExpressionAttributeValues: { ':p': { S: 'arn:aws:iam::111122223333:role/admin' } },
+    }));
+    await expect(store.lookup(issued.AccessKeyId)).rejects.toThrow();
+  });
+
   test('finds the root key through the table tag, and the secret unwraps only with the KMS root key', async () => {
     // GIVEN a key table tagged with its root key, as the stateful stack makes it
     const tableName = 'byok-kms-dev-keys';
@@ -95,7 +147,12 @@ describe('credentials CLI on a deployed table (moto)', () => {
     const issued = JSON.parse(line!) as IssuedCredential;
     // THEN the service's own lookup (API function) finds it
     const store = new CredentialStore(aws.dynamodb, tableName, new KmsRootKey(aws.kms, rootKeyArn));
-    expect(await store.lookup(issued.AccessKeyId)).toEqual({ account: '111122223333', secretAccessKey: issued.SecretAccessKey });
+    expect(await store.lookup(issued.AccessKeyId)).toEqual({
+      account: '111122223333',
+      secretAccessKey: issued.SecretAccessKey,
+      principal: 'arn:aws:iam::111122223333:root',
+      issuedAt: expect.any(Date),
+    });
     expect((await cli('list', '--table', tableName, '--endpoint-url', aws.moto.endpoint)).length).toBe(1);
     // the table never holds the secret in the clear
     const { Items } = await aws.dynamodb.send(new ScanCommand({ TableName: tableName }));

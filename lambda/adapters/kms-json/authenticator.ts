@@ -1,4 +1,5 @@
 import type { Scope } from '../../core/model/key';
+import { type Principal, rootPrincipal } from '../../core/model/principal';
 
 /** What an authenticator sees of an HTTP request: enough to recompute a SigV4 signature. */
 export interface AuthRequest {
@@ -13,12 +14,26 @@ export interface AuthRequest {
   readonly body: string;
 }
 
+/** Who is calling, as the authenticator established it. */
+export interface Caller {
+  /** Partition, account and Region the request acts in. */
+  readonly scope: Scope;
+  /** The principal the request is signed as; in open mode the account's root (nothing verified). */
+  readonly principal: Principal;
+  /** The SigV4 access key id; absent for an unsigned request (open mode). */
+  readonly accessKeyId?: string;
+  /** When the credential was issued (a session's creation date in CloudTrail). */
+  readonly issuedAt?: Date;
+  /** True when the signature was verified against an issued credential: only then is access enforced. */
+  readonly verified: boolean;
+}
+
 /**
- * Establishes who is calling. Resolves to the caller's scope (partition, account, Region), or
- * rejects with a KmsError (e.g. UnrecognizedClientException, InvalidSignatureException) that is
- * rendered to the client as is. Runs before the target and the body are looked at.
+ * Establishes who is calling, or rejects with a KmsError (e.g. UnrecognizedClientException,
+ * InvalidSignatureException) that is rendered to the client as is. Runs before the target and the
+ * body are looked at.
  */
-export type Authenticator = (request: AuthRequest) => Promise<Scope>;
+export type Authenticator = (request: AuthRequest) => Promise<Caller>;
 
 /** Used when a request carries no SigV4 credential scope (open mode only). */
 export const DEFAULT_ACCOUNT = '000000000000';
@@ -44,11 +59,13 @@ export function partitionOf(region: string): string {
  */
 export const openAuthenticator: Authenticator = async ({ headers }) => {
   const match = CREDENTIAL.exec(headers.authorization ?? '');
-  if (!match) return { partition: partitionOf(DEFAULT_REGION), account: DEFAULT_ACCOUNT, region: DEFAULT_REGION };
+  if (!match) return openCaller({ partition: partitionOf(DEFAULT_REGION), account: DEFAULT_ACCOUNT, region: DEFAULT_REGION });
   const [, accessKeyId = '', , region = DEFAULT_REGION] = match;
-  return {
-    partition: partitionOf(region),
-    account: ACCOUNT_ID.test(accessKeyId) ? accessKeyId : DEFAULT_ACCOUNT,
-    region,
-  };
+  const scope = { partition: partitionOf(region), account: ACCOUNT_ID.test(accessKeyId) ? accessKeyId : DEFAULT_ACCOUNT, region };
+  return openCaller(scope, accessKeyId);
 };
+
+/** An open-mode caller acts as its account's root; nothing about it is verified. */
+function openCaller(scope: Scope, accessKeyId?: string): Caller {
+  return { scope, principal: rootPrincipal(scope.partition, scope.account), ...(accessKeyId && { accessKeyId }), verified: false };
+}

@@ -72,7 +72,7 @@ export function kmsJson(options: KmsJsonOptions): MiddlewareObj<APIGatewayProxyE
     const headers = lowerCaseHeaders(event.headers);
     const body = event.body === undefined ? '' : event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
     const authRequest: AuthRequest = { method, path, query: event.rawQueryString ?? '', headers, body };
-    const scope = await authenticate(authRequest);
+    const caller = await authenticate(authRequest);
 
     const target = headers['x-amz-target'];
     if (target === undefined || !target.startsWith(targetPrefix)) {
@@ -85,7 +85,8 @@ export function kmsJson(options: KmsJsonOptions): MiddlewareObj<APIGatewayProxyE
     if (!operation) throw new UnsupportedOperationException(`${action} is not supported by this service.`); // D19
 
     const input = decodeInput(model, modelled.input, parseJsonObject(body));
-    calls.set(event, { action, operation, ctx: { scope }, input, hasOutput: modelled.output !== undefined });
+    const ctx: RequestContext = { scope: caller.scope, ...(caller.verified && { principal: caller.principal }) };
+    calls.set(event, { action, operation, ctx, input, hasOutput: modelled.output !== undefined });
     return undefined;
   };
 

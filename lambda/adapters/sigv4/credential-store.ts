@@ -1,9 +1,12 @@
 /**
  * Credentials this service issues for SigV4 (design decision 5), kept in the key table as items of
  * their own (pk `credentials`, sk `credential#<AccessKeyId>`; the KeyStore never reads them: its
- * items live under scope partitions and `key#`/`alias#` sort keys). The secret is stored only
- * wrapped by the root key, bound to its access key id and account, so neither a copy of the table
- * nor an edited `account` attribute yields a usable credential.
+ * items live under scope partitions and `key#`/`alias#` sort keys). Each belongs to one principal
+ * (D100: the account's root, an IAM user, a role or a role session). The secret is stored only
+ * wrapped by the root key, bound to its access key id, account and principal, so neither a copy of
+ * the table nor an edited `account` or `principal` attribute yields a usable credential. (Items
+ * issued before principals existed have no `principal`: they are the account's root, and their
+ * secrets are bound to the access key id and account only.)
  *
  * Lookups are cached per process for `cacheTtlMs` (default one minute): a revoked credential stops
  * working within that time in a warm Lambda container, at once in a new one.
@@ -17,6 +20,7 @@ import {
   PutItemCommand,
   QueryCommand,
 } from '@aws-sdk/client-dynamodb';
+import { accountRootArn, checkPrincipalArn } from '../../core/model/principal';
 import type { RandomBytes, RootKey, WrapContext } from '../../core/ports';
 import { KEY_TABLE_PARTITION_KEY as PK, KEY_TABLE_SORT_KEY as SK } from '../dynamodb/table-schema';
 import type { IssuedSecret, SecretLookup } from './verifier';
@@ -34,13 +38,19 @@ export interface IssuedCredential {
   readonly AccessKeyId: string;
   readonly SecretAccessKey: string;
   readonly Account: string;
+  /** The principal ARN the credential signs as. */
+  readonly Principal: string;
 }
 
 export interface CredentialSummary {
   readonly AccessKeyId: string;
   readonly Account: string;
+  readonly Principal: string;
   readonly CreatedAt: string;
 }
+
+/** Whom a new credential is for: a principal ARN, or an account (its root). */
+export type CredentialOwner = { readonly principal: string; readonly account?: string } | { readonly account: string; readonly principal?: undefined };
 
 export interface CredentialStoreOptions {
   /** How long a looked-up secret is reused without reading the table. @default 60_000 */
@@ -51,8 +61,24 @@ export interface CredentialStoreOptions {
   readonly now?: () => Date;
 }
 
-export function credentialContext(accessKeyId: string, account: string): WrapContext {
-  return { purpose: 'credential', accessKeyId, account };
+/** `principal` is absent only for credentials issued before principals existed. */
+export function credentialContext(accessKeyId: string, account: string, principal?: string): WrapContext {
+  return { purpose: 'credential', accessKeyId, account, ...(principal !== undefined && { principal }) };
+}
+
+/** The principal ARN and account of a new credential; throws with a usable message when they do not fit. */
+export function credentialOwner(owner: CredentialOwner, partition = 'aws'): { readonly principal: string; readonly account: string } {
+  if (owner.principal === undefined) {
+    if (!ACCOUNT_ID.test(owner.account)) throw new Error(`account must be 12 digits, got '${owner.account}'`);
+    return { principal: accountRootArn(partition, owner.account), account: owner.account };
+  }
+  const problem = checkPrincipalArn(owner.principal);
+  if (problem) throw new Error(`invalid principal: ${problem}`);
+  const account = owner.principal.split(':')[4] as string;
+  if (owner.account !== undefined && owner.account !== account) {
+    throw new Error(`the principal ${owner.principal} belongs to account ${account}, not ${owner.account}`);
+  }
+  return { principal: owner.principal, account };
 }
 
 export class CredentialStore {
@@ -70,12 +96,15 @@ export class CredentialStore {
     this.now = options.now ?? (() => new Date());
   }
 
-  /** Issues a new credential for `account`; the secret is returned here and never again. */
-  async create(account: string): Promise<IssuedCredential> {
-    if (!ACCOUNT_ID.test(account)) throw new Error(`account must be 12 digits, got '${account}'`);
+  /**
+   * Issues a new credential for a principal, or for an account's root (an account id alone); the
+   * secret is returned here and never again.
+   */
+  async create(owner: CredentialOwner | string): Promise<IssuedCredential> {
+    const { principal, account } = credentialOwner(typeof owner === 'string' ? { account: owner } : owner);
     const accessKeyId = ACCESS_KEY_PREFIX + base32(this.random(10));
     const secretAccessKey = Buffer.from(this.random(30)).toString('base64'); // 40 characters, like AWS's
-    const wrapped = await this.rootKey.wrap(new TextEncoder().encode(secretAccessKey), credentialContext(accessKeyId, account));
+    const wrapped = await this.rootKey.wrap(new TextEncoder().encode(secretAccessKey), credentialContext(accessKeyId, account, principal));
     await this.client.send(
       new PutItemCommand({
         TableName: this.tableName,
@@ -83,6 +112,7 @@ export class CredentialStore {
           [PK]: { S: CREDENTIALS_PARTITION },
           [SK]: { S: SORT_PREFIX + accessKeyId },
           account: { S: account },
+          principal: { S: principal },
           secret: { B: wrapped },
           created: { S: this.now().toISOString() },
         },
@@ -90,7 +120,7 @@ export class CredentialStore {
         ExpressionAttributeNames: { '#pk': PK },
       }),
     );
-    return { AccessKeyId: accessKeyId, SecretAccessKey: secretAccessKey, Account: account };
+    return { AccessKeyId: accessKeyId, SecretAccessKey: secretAccessKey, Account: account, Principal: principal };
   }
 
   /** Every issued credential, without secrets, in access key id order. */
@@ -104,15 +134,17 @@ export class CredentialStore {
           KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
           ExpressionAttributeNames: { '#pk': PK, '#sk': SK },
           ExpressionAttributeValues: { ':pk': { S: CREDENTIALS_PARTITION }, ':prefix': { S: SORT_PREFIX } },
-          ProjectionExpression: '#sk, account, created',
+          ProjectionExpression: '#sk, account, principal, created',
           ConsistentRead: true,
           ...(start && { ExclusiveStartKey: start }),
         }),
       );
       for (const item of page.Items ?? []) {
+        const account = item.account?.S ?? '';
         out.push({
           AccessKeyId: (item[SK]?.S ?? '').slice(SORT_PREFIX.length),
-          Account: item.account?.S ?? '',
+          Account: account,
+          Principal: item.principal?.S ?? accountRootArn('aws', account),
           CreatedAt: item.created?.S ?? '',
         });
       }
@@ -152,9 +184,17 @@ export class CredentialStore {
     const account = item?.account?.S;
     const wrapped = item?.secret?.B;
     if (!account || !wrapped) return undefined;
+    const principal = item.principal?.S;
     // An UnwrapError here means a tampered item: it propagates and renders as an internal error.
-    const secret = await this.rootKey.unwrap(wrapped, credentialContext(accessKeyId, account));
-    const value: IssuedSecret = { account, secretAccessKey: new TextDecoder().decode(secret) };
+    const secret = await this.rootKey.unwrap(wrapped, credentialContext(accessKeyId, account, principal));
+    const created = item.created?.S ? new Date(item.created.S) : undefined;
+    const value: IssuedSecret = {
+      account,
+      secretAccessKey: new TextDecoder().decode(secret),
+      // Items from before principals existed are the account's root (of the partition the caller signs for).
+      ...(principal !== undefined && { principal }),
+      ...(created && !Number.isNaN(created.getTime()) && { issuedAt: created }),
+    };
     if (this.cache.size >= (this.options.cacheEntries ?? 1000)) {
       const oldest = this.cache.keys().next().value;
       if (oldest !== undefined) this.cache.delete(oldest);

@@ -9,12 +9,13 @@
  * control moves the service clock (days ahead), while SDK clients keep signing with real time.
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { principalOf, rootPrincipal } from '../../core/model/principal';
 import type { RootKey } from '../../core/ports';
 import { type Authenticator, partitionOf } from '../kms-json/authenticator';
 import { CredentialStore } from './credential-store';
 import { MAX_CLOCK_SKEW_MS, type SecretLookup, verifySigV4 } from './verifier';
 
-export { CredentialStore, type CredentialSummary, type IssuedCredential } from './credential-store';
+export { CredentialStore, type CredentialOwner, type CredentialSummary, type IssuedCredential } from './credential-store';
 export * from './errors';
 export { MAX_CLOCK_SKEW_MS, SIGNING_NAME, type SecretLookup, verifySigV4 } from './verifier';
 
@@ -42,6 +43,13 @@ export function createSigV4Authenticator(options: SigV4AuthenticatorOptions): Au
   const now = options.now ?? (() => new Date());
   return async (request) => {
     const caller = await verifySigV4(request, lookup, now(), options.maxClockSkewMs ?? MAX_CLOCK_SKEW_MS);
-    return { partition: partitionOf(caller.region), account: caller.account, region: caller.region };
+    const scope = { partition: partitionOf(caller.region), account: caller.account, region: caller.region };
+    // The principal's partition follows the Region signed for, as key ARNs do; a role credential is
+    // its own session, named after its access key id (D100).
+    const principal =
+      caller.principal === undefined
+        ? rootPrincipal(scope.partition, scope.account)
+        : principalOf(caller.principal.replace(/^arn:[^:]*:/, `arn:${scope.partition}:`), caller.accessKeyId);
+    return { scope, principal, accessKeyId: caller.accessKeyId, ...(caller.issuedAt && { issuedAt: caller.issuedAt }), verified: true };
   };
 }

@@ -40,6 +40,9 @@ export interface ParsedAuthorization {
 export interface IssuedSecret {
   readonly secretAccessKey: string;
   readonly account: string;
+  /** The principal ARN the credential signs as; absent: the account's root. */
+  readonly principal?: string;
+  readonly issuedAt?: Date;
 }
 
 export type SecretLookup = (accessKeyId: string) => Promise<IssuedSecret | undefined>;
@@ -48,6 +51,8 @@ export interface VerifiedCaller {
   readonly accessKeyId: string;
   readonly account: string;
   readonly region: string;
+  readonly principal?: string;
+  readonly issuedAt?: Date;
 }
 
 /** Splits an `AWS4-HMAC-SHA256 Credential=…, SignedHeaders=…, Signature=…` header. */
@@ -191,5 +196,11 @@ export async function verifySigV4(request: AuthRequest, lookup: SecretLookup, no
   if (!SIGNATURE_HEX.test(auth.signature) || expected.length !== auth.signature.length || !timingSafeEqual(Buffer.from(expected), Buffer.from(auth.signature))) {
     throw new InvalidSignatureException(SIGNATURE_MISMATCH);
   }
-  return { accessKeyId: auth.accessKeyId, account: issued.account, region: auth.region };
+  return {
+    accessKeyId: auth.accessKeyId,
+    account: issued.account,
+    region: auth.region,
+    ...(issued.principal !== undefined && { principal: issued.principal }),
+    ...(issued.issuedAt && { issuedAt: issued.issuedAt }),
+  };
 }

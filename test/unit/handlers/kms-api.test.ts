@@ -178,7 +178,7 @@ describe('makeKmsApiHandler', () => {
     let seen: unknown;
     const { invoke } = setup({ ListKeys: async () => ({}) }, async (request) => {
       seen = request;
-      return { partition: 'aws', account: '000000000000', region: 'us-east-1' };
+      return openAuthenticator(request);
     });
     await invoke('TrentService.ListKeys', '{ "Limit" : 1 }', { headers: { 'X-Amz-Date': '20260101T000000Z' }, isBase64Encoded: true });
     expect(seen).toMatchObject({ method: 'POST', path: '/', body: '{ "Limit" : 1 }', headers: { 'x-amz-date': '20260101T000000Z', 'x-amz-target': 'TrentService.ListKeys' } });

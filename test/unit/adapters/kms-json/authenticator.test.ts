@@ -13,27 +13,33 @@ const signed = (akid: string, region: string) =>
 describe('openAuthenticator', () => {
   test('takes the account from a 12-digit access key id and the Region from the credential scope', async () => {
     expect(await openAuthenticator(request(signed('111122223333', 'eu-central-1')))).toEqual({
-      partition: 'aws',
-      account: '111122223333',
-      region: 'eu-central-1',
+      scope: { partition: 'aws', account: '111122223333', region: 'eu-central-1' },
+      principal: { type: 'Root', partition: 'aws', account: '111122223333', arn: 'arn:aws:iam::111122223333:root', principalArn: 'arn:aws:iam::111122223333:root' },
+      accessKeyId: '111122223333',
+      verified: false,
     });
   });
 
   test('uses account 000000000000 for any other access key id', async () => {
-    expect(await openAuthenticator(request(signed('AKIAIOSFODNN7EXAMPLE', 'us-west-2')))).toEqual({
-      partition: 'aws',
-      account: '000000000000',
-      region: 'us-west-2',
+    expect(await openAuthenticator(request(signed('AKIAIOSFODNN7EXAMPLE', 'us-west-2')))).toMatchObject({
+      scope: { partition: 'aws', account: '000000000000', region: 'us-west-2' },
+      principal: { type: 'Root', arn: 'arn:aws:iam::000000000000:root' },
+      accessKeyId: 'AKIAIOSFODNN7EXAMPLE',
+      verified: false,
     });
   });
 
   test('derives the partition from the Region', async () => {
-    expect((await openAuthenticator(request(signed('111122223333', 'cn-north-1')))).partition).toBe('aws-cn');
-    expect((await openAuthenticator(request(signed('111122223333', 'us-gov-west-1')))).partition).toBe('aws-us-gov');
+    expect((await openAuthenticator(request(signed('111122223333', 'cn-north-1')))).scope.partition).toBe('aws-cn');
+    expect((await openAuthenticator(request(signed('111122223333', 'us-gov-west-1')))).principal.arn).toBe('arn:aws-us-gov:iam::111122223333:root');
   });
 
   test('treats a request without a usable Authorization header as account 000000000000 in us-east-1', async () => {
-    const fallback = { partition: 'aws', account: '000000000000', region: 'us-east-1' };
+    const fallback = {
+      scope: { partition: 'aws', account: '000000000000', region: 'us-east-1' },
+      principal: expect.objectContaining({ arn: 'arn:aws:iam::000000000000:root' }),
+      verified: false,
+    };
     expect(await openAuthenticator(request())).toEqual(fallback);
     expect(await openAuthenticator(request('Bearer token'))).toEqual(fallback);
     expect(await openAuthenticator(request(signed('111122223333', 'US_EAST_1')))).toEqual(fallback);
