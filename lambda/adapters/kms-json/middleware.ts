@@ -6,6 +6,8 @@
  *   HTTP 400 (client) / 500 (server) / 503 (unavailable)   x-amzn-RequestId: <uuid>
  *   {"__type":"NotFoundException","message":"…"}
  *
+ * An error AWS sends without text (InvalidCiphertextException) has no `message` member at all.
+ *
  * Anything that is not a KmsError becomes KMSInternalException with a generic message; the
  * original is logged by name and stack only (never the request body).
  */
@@ -119,8 +121,13 @@ export function errorResponse(statusCode: number, type: string, message: string,
   return {
     statusCode,
     headers: { 'content-type': KMS_CONTENT_TYPE, [REQUEST_ID_HEADER]: requestId },
-    body: JSON.stringify({ __type: type, message }),
+    body: errorBody(type, message),
   };
+}
+
+/** `{"__type":…,"message":…}`; an empty message is left out, as AWS leaves it out. */
+export function errorBody(type: string, message: string): string {
+  return JSON.stringify(message === '' ? { __type: type } : { __type: type, message });
 }
 
 /** POST / — or /<stage>/ when API Gateway keeps a named stage in the path. */

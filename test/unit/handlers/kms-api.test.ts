@@ -1,7 +1,7 @@
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { describe, expect, test } from 'vitest';
 import { type Authenticator, openAuthenticator } from '../../../lambda/adapters/kms-json/authenticator';
-import { DependencyTimeoutException, KMSInternalException, NotFoundException, UnwrapError } from '../../../lambda/core/errors';
+import { DependencyTimeoutException, InvalidCiphertextException, KMSInternalException, NotFoundException, UnwrapError } from '../../../lambda/core/errors';
 import type { AnyOperation } from '../../../lambda/core/operations/types';
 import type { RequestContext } from '../../../lambda/core/ports';
 import { UnrecognizedClientException } from '../../../lambda/adapters/sigv4/errors';
@@ -113,6 +113,17 @@ describe('makeKmsApiHandler', () => {
       expect(res.statusCode).toBe(400);
       expect(res.json?.__type).toBe('SerializationException');
     }
+  });
+
+  test('leaves out the message member of an error AWS sends without text', async () => {
+    const { invoke } = setup({
+      Decrypt: async () => {
+        throw new InvalidCiphertextException();
+      },
+    });
+    const res = await invoke('TrentService.Decrypt', '{"CiphertextBlob":"AAAA"}');
+    expect(res.statusCode).toBe(400);
+    expect(res.body).toBe('{"__type":"InvalidCiphertextException"}');
   });
 
   test('renders a KmsError from the operation with its type, message and status', async () => {
