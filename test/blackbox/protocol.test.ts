@@ -266,6 +266,13 @@ describe('malformed requests', () => {
     expect(await snapshot()).toBe(before);
   });
 
+  test('fail with ValidationException "NumberOfBytes is required." when GenerateRandom has no NumberOfBytes', async () => {
+    const [res] = await expectRefusedWithoutEffect(async () => [await raw('TrentService.GenerateRandom', '{}')]);
+    expect(res?.json).toEqual({ __type: 'ValidationException', message: 'NumberOfBytes is required.' });
+    const err = (await local.kms.send(new GenerateRandomCommand({})).catch((e: unknown) => e)) as KMSServiceException;
+    expect(err).toMatchObject({ name: 'ValidationException', message: 'NumberOfBytes is required.' });
+  });
+
   test.each([
     ['Decrypt', {}],
     ['ReEncrypt', { DestinationKeyId: 'alias/protocol-fixture' }],

@@ -20,7 +20,7 @@ export interface GenerateRandomOutput {
 export const generateRandom: Operation<GenerateRandomInput, GenerateRandomOutput> = async (deps, _ctx, input) => {
   rejectCustomKeyStore(input.CustomKeyStoreId);
   rejectRecipient(input.Recipient);
-  if (input.NumberOfBytes === undefined) throw new ValidationException('Please specify either number of bytes or key spec.');
+  if (input.NumberOfBytes === undefined) throw new ValidationException('NumberOfBytes is required.');
   checkRange(input.NumberOfBytes, 'numberOfBytes', 1, 1024);
   return { Plaintext: deps.random(input.NumberOfBytes) };
 };

@@ -434,7 +434,7 @@ describe('GenerateRandom', () => {
   });
 
   test('fails with ValidationException without NumberOfBytes', async () => {
-    expect((await failure(generateRandom(memoryDeps(), TEST_CTX, {}))).name).toBe('ValidationException');
+    expect(await failure(generateRandom(memoryDeps(), TEST_CTX, {}))).toMatchObject({ name: 'ValidationException', message: 'NumberOfBytes is required.' });
   });
 
   test('fails with UnsupportedOperationException for a CustomKeyStoreId or a Recipient', async () => {
