@@ -123,7 +123,7 @@ describe('importing NEW_KEY_MATERIAL', () => {
     expect(entryOf(await listRotations(key.keyId, 'ALL_KEY_MATERIAL'), thirdId).KeyMaterialState).toBe('PENDING_ROTATION');
     // and the refusal named both materials exactly as AWS does
     expect(refused.message).toBe(
-      `New key material (id: ${thirdId}) cannot be imported into KMS key ${key.keyId}, because another key material (id: ${key.stagedId}) is pending rotation.`,
+      `New key material (id: ${thirdId}) cannot be imported into KMS key ${key.arn}, because another key material (id: ${key.stagedId}) is pending rotation.`,
     );
   });
 

@@ -163,7 +163,7 @@ export async function importKeyMaterial(
         const pending = key.materials.find((m) => m.materialState === 'PENDING_ROTATION');
         if (pending) {
           throw new KMSInvalidStateException(
-            `New key material (id: ${materialId}) cannot be imported into KMS key ${key.keyId}, because another key material (id: ${pending.materialId}) is pending rotation.`,
+            `New key material (id: ${materialId}) cannot be imported into KMS key ${key.arn}, because another key material (id: ${pending.materialId}) is pending rotation.`,
           );
         }
         const first = key.currentMaterialId === undefined;

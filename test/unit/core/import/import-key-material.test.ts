@@ -416,7 +416,7 @@ describe('ImportKeyMaterial: NEW_KEY_MATERIAL after the first import', () => {
     // THEN
     expect(err.name).toBe('KMSInvalidStateException');
     expect(err.message).toMatch(
-      new RegExp(`^New key material \\(id: [0-9a-f]{64}\\) cannot be imported into KMS key ${key.keyId}, because another key material \\(id: ${pendingId}\\) is pending rotation\\.$`),
+      new RegExp(`^New key material \\(id: [0-9a-f]{64}\\) cannot be imported into KMS key ${key.arn}, because another key material \\(id: ${pendingId}\\) is pending rotation\\.$`),
     );
     expectNoMaterialIn(err, third);
   });
