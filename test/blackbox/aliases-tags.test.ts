@@ -66,6 +66,23 @@ describe('CreateAlias', () => {
     );
   });
 
+  test('fails with ValidationException for a colon in the name, which AWS refuses though its model admits it (D26)', async () => {
+    // GIVEN
+    const meta = await createKey(local.kms);
+    const before = await listAliases(meta.KeyId);
+    // WHEN / THEN
+    await expectKmsError(
+      local.kms.send(new CreateAliasCommand({ AliasName: 'alias/my:alias', TargetKeyId: meta.KeyId })),
+      'ValidationException',
+      'alias/my:alias contains invalid characters for an alias',
+    );
+    expect(await listAliases(meta.KeyId)).toEqual(before);
+    // and the characters AWS documents are accepted, '/' included
+    const accepted = `${uniqueAlias('ok')}/Sub_name-9`;
+    await local.kms.send(new CreateAliasCommand({ AliasName: accepted, TargetKeyId: meta.KeyId }));
+    expect(await targetOf(accepted)).toBe(meta.KeyId);
+  });
+
   test('fails with AlreadyExistsException naming the alias ARN for a duplicate name', async () => {
     const a = await createKey(local.kms);
     const b = await createKey(local.kms);
@@ -142,6 +159,15 @@ describe('UpdateAlias', () => {
     await local.kms.send(new ScheduleKeyDeletionCommand({ KeyId: source.keyId, PendingWindowInDays: 7 }));
     await local.kms.send(new UpdateAliasCommand({ AliasName: rescue, TargetKeyId: other.keyId }));
     expect(await targetOf(rescue)).toBe(other.keyId);
+  });
+
+  test('fails with ValidationException for a colon in the name (D26)', async () => {
+    const meta = await createKey(local.kms);
+    await expectKmsError(
+      local.kms.send(new UpdateAliasCommand({ AliasName: 'alias/my:alias', TargetKeyId: meta.KeyId })),
+      'ValidationException',
+      'alias/my:alias contains invalid characters for an alias',
+    );
   });
 
   test('fails with NotFoundException for an unknown alias or target', async () => {

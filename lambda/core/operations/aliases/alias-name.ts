@@ -1,6 +1,8 @@
 /**
  * Alias names (spec §2.12): `alias/` followed by 1+ of [a-zA-Z0-9:/_-], 1..256 characters in all;
- * `alias/aws/...` is reserved for AWS managed keys, which this service does not have.
+ * `alias/aws/...` is reserved for AWS managed keys, which this service does not have. The model's
+ * pattern admits `:`, but AWS documents alias names as letters, digits, `/`, `_` and `-` and refuses
+ * a colon when an alias is created or pointed elsewhere (D26).
  */
 import { InvalidAliasNameException, ValidationException } from '../../errors';
 import { checkLength, checkPattern } from '../validation';
@@ -21,9 +23,19 @@ export function checkAliasName(aliasName: string): void {
   }
 }
 
+/**
+ * Checks a name an alias is given or keeps pointing with (CreateAlias, UpdateAlias): also no `:`,
+ * which the model admits and AWS refuses. DeleteAlias checks only the model's rules, so an alias
+ * named before this check existed can still be deleted.
+ */
+export function checkSettableAliasName(aliasName: string): void {
+  checkAliasName(aliasName);
+  if (aliasName.includes(':')) throw new ValidationException(`${aliasName} contains invalid characters for an alias`);
+}
+
 /** Checks a name for a new alias: also not empty after the prefix and not in the reserved namespace. */
 export function checkNewAliasName(aliasName: string): void {
-  checkAliasName(aliasName);
+  checkSettableAliasName(aliasName);
   if (aliasName.length === PREFIX.length) {
     throw new InvalidAliasNameException(`Alias name ${aliasName} is not valid: a name must follow the prefix "alias/".`);
   }

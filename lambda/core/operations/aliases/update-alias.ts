@@ -1,7 +1,7 @@
 import { StoreConflictError } from '../../errors';
 import { resolveKey } from '../../key-access';
 import { assertAccepts } from '../../model/key-state';
-import { checkAliasName } from './alias-name';
+import { checkSettableAliasName } from './alias-name';
 import { requireLiveAlias } from './aliases';
 import type { Operation } from '../types';
 
@@ -19,7 +19,7 @@ export type UpdateAliasOutput = Record<string, never>;
  */
 export const updateAlias: Operation<UpdateAliasInput, UpdateAliasOutput> = async (deps, ctx, input) => {
   const { scope } = ctx;
-  checkAliasName(input.AliasName);
+  checkSettableAliasName(input.AliasName);
   const { alias } = await requireLiveAlias(deps, scope, input.AliasName);
   const { key } = await resolveKey(deps, ctx, input.TargetKeyId, { allowAlias: false });
   assertAccepts(key, 'ModifyMetadata');

@@ -17,19 +17,31 @@ describe('CreateAlias', () => {
     const deps = memoryDeps();
     const md = await newKey(deps);
     // WHEN
-    const out = await createAlias(deps, TEST_CTX, { AliasName: 'alias/my-app:prod/v_1', TargetKeyId: md.Arn });
+    const out = await createAlias(deps, TEST_CTX, { AliasName: 'alias/my-app/prod/v_1', TargetKeyId: md.Arn });
     // THEN
     expect(out).toEqual({});
-    expect((await describeKey(deps, TEST_CTX, { KeyId: 'alias/my-app:prod/v_1' })).KeyMetadata.KeyId).toBe(md.KeyId);
+    expect((await describeKey(deps, TEST_CTX, { KeyId: 'alias/my-app/prod/v_1' })).KeyMetadata.KeyId).toBe(md.KeyId);
     expect((await listAliases(deps, TEST_CTX, {})).Aliases).toEqual([
       {
-        AliasName: 'alias/my-app:prod/v_1',
-        AliasArn: ALIAS_ARN('alias/my-app:prod/v_1'),
+        AliasName: 'alias/my-app/prod/v_1',
+        AliasArn: ALIAS_ARN('alias/my-app/prod/v_1'),
         TargetKeyId: md.KeyId,
         CreationDate: new Date('2026-01-01T00:00:00Z'),
         LastUpdatedDate: new Date('2026-01-01T00:00:00Z'),
       },
     ]);
+  });
+
+  test('fails with ValidationException for a colon, which the model admits and AWS refuses (D26)', async () => {
+    const deps = memoryDeps();
+    const md = await newKey(deps);
+    for (const op of [createAlias, updateAlias]) {
+      expect(await failure(op(deps, TEST_CTX, { AliasName: 'alias/my:alias', TargetKeyId: md.KeyId }))).toMatchObject({
+        name: 'ValidationException',
+        message: 'alias/my:alias contains invalid characters for an alias',
+      });
+    }
+    expect((await listAliases(deps, TEST_CTX, {})).Aliases).toEqual([]);
   });
 
   test('creates an alias for a PendingImport key', async () => {
