@@ -3,7 +3,7 @@
  * the revision that was read, and persists the erasure of any material that expired meanwhile.
  * Material is unwrapped through the root key, with the in-memory cache in front of it.
  */
-import { KMSInternalException, NotFoundException, StoreConflictError, UnwrapError } from './errors';
+import { KMSInternalException, NotFoundException, UnwrapError } from './errors';
 import { aliasArn, keyArn, parseKeyRef } from './model/arn';
 import type { KeyMaterial, KeyRecord, Scope } from './model/key';
 import { asOf } from './model/key-state';
@@ -52,7 +52,7 @@ export async function resolveKey(
 
 /**
  * Saves `next` over the loaded key, if nobody changed it since it was read (else StoreConflictError,
- * which `withRetry` handles). Arms expiry timers for new ValidTo instants before the write and disarms
+ * which `changeKey` handles). Arms expiry timers for new ValidTo instants before the write and disarms
  * the superseded ones after it; records DeleteExpiredKeyMaterial for expiries this write persists.
  */
 export async function saveKey(
@@ -83,16 +83,14 @@ function expiryInstants(key: KeyRecord): Set<number> {
   return instants;
 }
 
-/** Runs a read-modify-write until it wins the conditional write (a few attempts), else fails with 500. */
-export async function withRetry<T>(attempt: () => Promise<T>, attempts = 5): Promise<T> {
-  for (let i = 1; ; i++) {
-    try {
-      return await attempt();
-    } catch (err) {
-      if (!(err instanceof StoreConflictError)) throw err;
-      if (i >= attempts) throw new KMSInternalException('The key changed concurrently; try again.', { cause: err });
-    }
-  }
+/**
+ * Runs a read-modify-write of the key `keyRef` names (a key ID or key ARN, as every changing action
+ * takes) through `deps.keyWrites`: serialised per key in embedded mode, retried with backoff when
+ * deployed. `attempt` must read the key itself, so that a retry starts from a fresh read.
+ */
+export function changeKey<T>(deps: Pick<Deps, 'keyWrites'>, ctx: RequestContext, keyRef: string, attempt: () => Promise<T>): Promise<T> {
+  const ref = parseKeyRef(ctx.scope, keyRef, false);
+  return deps.keyWrites.run(ref.kind === 'keyId' ? keyArn(ctx.scope, ref.keyId) : keyRef, attempt);
 }
 
 /** Binds wrapped material to its account, Region, key and material (design decision 3). */

@@ -65,6 +65,17 @@ export interface RootKey {
   unwrap(wrapped: Uint8Array, context: WrapContext): Promise<Uint8Array>;
 }
 
+/**
+ * How one read-modify-write of a key runs (design decision 10). `attempt` reads the key, decides and
+ * writes conditionally; it throws StoreConflictError when another writer changed the key in between,
+ * and is then run again from its read. `lock` names the key (its ARN), or is null for a key being
+ * created. Embedded mode runs the attempts of one key one at a time (no conflict can happen); the
+ * deployed runtime retries a lost race after a jittered backoff and finally answers ThrottlingException.
+ */
+export interface KeyWrites {
+  run<T>(lock: string | null, attempt: () => Promise<T>): Promise<T>;
+}
+
 export interface Clock {
   now(): Date;
 }
@@ -98,6 +109,7 @@ export interface Deps {
   readonly random: RandomBytes;
   readonly events: EventSink;
   readonly materialCache: import('./crypto/material-cache').MaterialCache;
+  readonly keyWrites: KeyWrites;
 }
 
 /** Who is calling, as established by the protocol adapter (SigV4 scope, or open-mode defaults). */

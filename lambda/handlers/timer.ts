@@ -10,6 +10,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
+import { ThrottlingException } from '../core/errors';
 import type { Deps } from '../core/ports';
 import { onTimerDue } from '../core/timers/on-timer-due';
 import { timerFromWire } from '../core/timers/timer';
@@ -19,7 +20,7 @@ export type TimerOutcome = 'applied' | 'stale' | 'ignored';
 export type TimerHandler = (event: unknown, context: Context) => Promise<{ readonly outcome: TimerOutcome }>;
 
 export function makeTimerHandler(
-  deps: Pick<Deps, 'keys' | 'timers' | 'clock' | 'events' | 'materialCache'>,
+  deps: Pick<Deps, 'keys' | 'timers' | 'clock' | 'events' | 'materialCache' | 'keyWrites'>,
   logger: Logger,
 ): TimerHandler {
   return middy<unknown, { readonly outcome: TimerOutcome }, Error, Context>()
@@ -37,7 +38,9 @@ export function makeTimerHandler(
         logger.info(`timer ${outcome}`, { ...fields, outcome });
         return { outcome };
       } catch (err) {
-        logger.error('timer failed; the invocation will be retried', { ...fields, errorName: (err as Error).name });
+        // Lost every race for the key (it is being changed a lot right now): routine, not an error.
+        const log = err instanceof ThrottlingException ? logger.warn.bind(logger) : logger.error.bind(logger);
+        log('timer failed; the invocation will be retried', { ...fields, errorName: (err as Error).name });
         throw err;
       }
     });

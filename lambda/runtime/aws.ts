@@ -4,6 +4,7 @@
  * in env-names.ts, written by lib/ and read only here.
  */
 import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KMSClient } from '@aws-sdk/client-kms';
@@ -15,7 +16,8 @@ import { SchedulerTimers } from '../adapters/scheduler/scheduler-timers';
 import { CredentialStore } from '../adapters/sigv4/credential-store';
 import { createSigV4Authenticator } from '../adapters/sigv4';
 import { MaterialCache } from '../core/crypto/material-cache';
-import type { Deps, EventSink } from '../core/ports';
+import { retryingKeyWrites } from '../core/key-writes';
+import type { Deps, EventSink, KeyWrites, RandomBytes } from '../core/ports';
 import { AUTH_MODES, type AuthMode, ENV } from './env-names';
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -43,14 +45,16 @@ export function awsRuntime(env: Env): AwsRuntime {
   const rootKeyArn = required(env, ENV.ROOT_KEY_ARN);
   const logger = new Logger(); // service name and level from POWERTOOLS_* variables set by lib/
   const dynamodb = new DynamoDBClient({});
+  const random = (n: number) => new Uint8Array(randomBytes(n));
   const deps: Deps = {
     keys: new DynamoKeyStore(dynamodb, tableName),
     timers: new SchedulerTimers(new SchedulerClient({}), timerConfig),
     rootKey: new KmsRootKey(new KMSClient({}), rootKeyArn),
     clock: { now: () => new Date() },
-    random: (n) => new Uint8Array(randomBytes(n)),
+    random,
     events: loggedEvents(logger),
     materialCache: new MaterialCache(),
+    keyWrites: deployedKeyWrites(logger, random),
   };
   return { deps, logger, dynamodb, tableName };
 }
@@ -64,6 +68,27 @@ export function awsApiRuntime(env: Env): AwsApiRuntime {
       ? openAuthenticator
       : createSigV4Authenticator({ lookup: new CredentialStore(runtime.dynamodb, runtime.tableName, runtime.deps.rootKey).lookup });
   return { ...runtime, authenticate };
+}
+
+/** Structurally compatible with the Powertools Logger. */
+export interface ConflictLogger {
+  debug(message: string, attributes: Record<string, unknown>): void;
+  warn(message: string, attributes: Record<string, unknown>): void;
+}
+
+/**
+ * Many instances write one table: a lost race backs off with jitter and retries, and finally answers
+ * ThrottlingException (D91). Conflicts are routine: debug lines while retrying, a warning on giving up.
+ */
+export function deployedKeyWrites(logger: ConflictLogger, random: RandomBytes): KeyWrites {
+  return retryingKeyWrites({
+    sleep: (ms) => sleep(ms),
+    random,
+    log: {
+      retrying: (event) => logger.debug('key write conflict; retrying', { ...event }),
+      gaveUp: (event) => logger.warn('key write conflict on every attempt; answered ThrottlingException', { ...event }),
+    },
+  });
 }
 
 /** Service events (AWS logs them to CloudTrail) as structured log lines: ids and times only. */

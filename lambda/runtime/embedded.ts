@@ -5,6 +5,7 @@
  * The local server never imports lambda/runtime/aws.ts, and this file never reads the environment.
  */
 import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -16,7 +17,9 @@ import { startDynalite } from '../adapters/embedded/dynalite';
 import { JsonLineEventSink } from '../adapters/embedded/event-log';
 import { InProcessTimers, type TimerLog } from '../adapters/embedded/in-process-timers';
 import { LocalRootKey } from '../adapters/embedded/local-root-key';
+import { SerialKeyWrites } from '../adapters/embedded/serial-key-writes';
 import { MaterialCache } from '../core/crypto/material-cache';
+import { retryingKeyWrites } from '../core/key-writes';
 import type { Deps, EventSink } from '../core/ports';
 import { onTimerDue } from '../core/timers/on-timer-due';
 
@@ -67,14 +70,17 @@ export async function embeddedDeps(options: EmbeddedOptions = {}): Promise<Embed
   const clock = new ControlledClock(options.clockControl ?? false);
   const keys = new DynamoKeyStore(dynalite.client, EMBEDDED_KEY_TABLE_NAME);
   const timers = new InProcessTimers(clock, (timer) => onTimerDue(deps, timer), options.log ? { log: options.log } : {});
+  const random = (length: number) => new Uint8Array(randomBytes(length));
   const deps: Deps = {
     keys,
     timers,
     rootKey,
     clock,
-    random: (length) => new Uint8Array(randomBytes(length)),
+    random,
     events: options.events ?? new JsonLineEventSink(),
     materialCache: new MaterialCache(),
+    // The only writer of its store: one change of a key at a time, so no caller ever sees a conflict.
+    keyWrites: new SerialKeyWrites(retryingKeyWrites({ sleep: (ms) => sleep(ms), random })),
   };
 
   // Timers died with the last process: re-arm them from the store, and run the overdue ones now.

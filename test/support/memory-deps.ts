@@ -5,6 +5,7 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { InvalidMarkerException, StoreConflictError, UnwrapError } from '../../lambda/core/errors';
 import { MaterialCache } from '../../lambda/core/crypto/material-cache';
+import { retryingKeyWrites } from '../../lambda/core/key-writes';
 import { canonicalContext } from '../../lambda/core/crypto/encryption-context';
 import type { AliasRecord, KeyRecord, Scope } from '../../lambda/core/model/key';
 import type { Deps, KeyStore, Page, PageRequest, RequestContext, RootKey, SaveGuard, ServiceEvent, Timers, WrapContext } from '../../lambda/core/ports';
@@ -146,6 +147,7 @@ export function memoryDeps(): MemoryDeps {
     random: (n) => new Uint8Array(randomBytes(n)),
     events: { record: (e) => recorded.push(e) },
     materialCache: new MaterialCache(),
+    keyWrites: retryingKeyWrites({ sleep: async () => undefined, random: (n) => new Uint8Array(randomBytes(n)) }),
     recorded,
   };
 }

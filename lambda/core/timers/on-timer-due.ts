@@ -3,7 +3,8 @@
  * and the timer applies only what the record says is due now. A timer that fires late, twice, or
  * after being superseded (deletion cancelled, material re-imported with another ValidTo) is 'stale'.
  */
-import { saveKey, withRetry } from '../key-access';
+import { saveKey } from '../key-access';
+import { keyArn } from '../model/arn';
 import { asOf, isDeletionDue } from '../model/key-state';
 import type { KeyRecord } from '../model/key';
 import type { Deps } from '../ports';
@@ -12,10 +13,10 @@ import type { Timer } from './timer';
 const ALIAS_PAGE = 100;
 
 export async function onTimerDue(
-  deps: Pick<Deps, 'keys' | 'timers' | 'clock' | 'events' | 'materialCache'>,
+  deps: Pick<Deps, 'keys' | 'timers' | 'clock' | 'events' | 'materialCache' | 'keyWrites'>,
   timer: Timer,
 ): Promise<'applied' | 'stale'> {
-  return withRetry(async () => {
+  return deps.keyWrites.run(keyArn(timer.scope, timer.keyId), async () => {
     const stored = await deps.keys.getKey(timer.scope, timer.keyId);
     if (!stored) return 'stale'; // already deleted
     const now = deps.clock.now();

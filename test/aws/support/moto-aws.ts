@@ -12,9 +12,11 @@ import { KmsRootKey } from '../../../lambda/adapters/kms-root-key/kms-root-key';
 import { SchedulerTimers } from '../../../lambda/adapters/scheduler/scheduler-timers';
 import { MaterialCache } from '../../../lambda/core/crypto/material-cache';
 import type { Clock, Deps, ServiceEvent } from '../../../lambda/core/ports';
+import { deployedKeyWrites } from '../../../lambda/runtime/aws';
 import { type MotoServer, startMotoServer } from '../../contract/support/dynamo-engines';
 
 export const REGION = 'us-east-1';
+const silentLogger = { debug: () => undefined, warn: () => undefined };
 const credentials = { accessKeyId: 'moto', secretAccessKey: 'moto' };
 
 export interface MotoAws {
@@ -89,6 +91,7 @@ export async function motoDeps(aws: MotoAws, clock: Clock, groupName: string, ro
     random: (n) => new Uint8Array(randomBytes(n)),
     events: { record: (e) => recorded.push(e) },
     materialCache: new MaterialCache(),
+    keyWrites: deployedKeyWrites(silentLogger, (n) => new Uint8Array(randomBytes(n))),
     recorded,
     tableName,
   };

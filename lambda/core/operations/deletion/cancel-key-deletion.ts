@@ -1,4 +1,4 @@
-import { resolveKey, saveKey, withRetry } from '../../key-access';
+import { changeKey, resolveKey, saveKey } from '../../key-access';
 import { cancelDeletion } from '../../model/key-state';
 import { deletionTimer } from '../../timers/timer';
 import type { Operation } from '../types';
@@ -19,7 +19,7 @@ export interface CancelKeyDeletionOutput {
  * @see https://docs.aws.amazon.com/kms/latest/APIReference/API_CancelKeyDeletion.html
  */
 export const cancelKeyDeletion: Operation<CancelKeyDeletionInput, CancelKeyDeletionOutput> = async (deps, ctx, input) => {
-  return withRetry(async () => {
+  return changeKey(deps, ctx, input.KeyId, async () => {
     const loaded = await resolveKey(deps, ctx, input.KeyId, { allowAlias: false });
     const next = cancelDeletion(loaded.key);
     await saveKey(deps, loaded, next);

@@ -1,5 +1,5 @@
 import { ValidationException } from '../../errors';
-import { resolveKey, saveKey, withRetry } from '../../key-access';
+import { changeKey, resolveKey, saveKey } from '../../key-access';
 import { scheduleDeletion } from '../../model/key-state';
 import { deletionTimer } from '../../timers/timer';
 import type { Operation } from '../types';
@@ -33,7 +33,7 @@ export const scheduleKeyDeletion: Operation<ScheduleKeyDeletionInput, ScheduleKe
     );
   }
   const deletionDate = new Date(deps.clock.now().getTime() + days * DAY_MS);
-  return withRetry(async () => {
+  return changeKey(deps, ctx, input.KeyId, async () => {
     const loaded = await resolveKey(deps, ctx, input.KeyId, { allowAlias: false });
     const next = scheduleDeletion(loaded.key, deletionDate);
     // Arm before saving: a timer without a saved state change is stale when it fires (on-timer-due.ts);

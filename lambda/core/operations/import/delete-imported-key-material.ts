@@ -1,5 +1,5 @@
 import { NotFoundException } from '../../errors';
-import { resolveKey, saveKey, withRetry } from '../../key-access';
+import { changeKey, resolveKey, saveKey } from '../../key-access';
 import { findMaterial, type KeyRecord } from '../../model/key';
 import { assertAccepts, removeMaterial } from '../../model/key-state';
 import type { Deps, RequestContext } from '../../ports';
@@ -29,11 +29,11 @@ export function materialNotFound(key: KeyRecord, materialId: string): NotFoundEx
  * @see https://docs.aws.amazon.com/kms/latest/APIReference/API_DeleteImportedKeyMaterial.html
  */
 export async function deleteImportedKeyMaterial(
-  deps: Pick<Deps, 'keys' | 'timers' | 'clock' | 'events' | 'materialCache'>,
+  deps: Pick<Deps, 'keys' | 'timers' | 'clock' | 'events' | 'materialCache' | 'keyWrites'>,
   ctx: RequestContext,
   input: DeleteImportedKeyMaterialInput,
 ): Promise<DeleteImportedKeyMaterialOutput> {
-  return withRetry(async () => {
+  return changeKey(deps, ctx, input.KeyId, async () => {
     const loaded = await resolveKey(deps, ctx, input.KeyId, { allowAlias: false });
     const { key } = loaded;
     assertExternal(key);

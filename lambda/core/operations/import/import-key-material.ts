@@ -9,7 +9,7 @@ import {
   UnwrapError,
   ValidationException,
 } from '../../errors';
-import { materialIdKeyContext, resolveKey, saveKey, withRetry, wrapMaterial } from '../../key-access';
+import { changeKey, materialIdKeyContext, resolveKey, saveKey, wrapMaterial } from '../../key-access';
 import { allPermanentMaterialsImported, type ExpirationModel, findMaterial, type KeyMaterial, type KeyRecord } from '../../model/key';
 import { assertAccepts } from '../../model/key-state';
 import type { Deps, RequestContext } from '../../ports';
@@ -117,7 +117,7 @@ function importedMaterial(base: Omit<KeyMaterial, 'importState' | 'wrapped' | 'e
  * @see https://docs.aws.amazon.com/kms/latest/APIReference/API_ImportKeyMaterial.html
  */
 export async function importKeyMaterial(
-  deps: Pick<Deps, 'keys' | 'timers' | 'clock' | 'events' | 'materialCache' | 'rootKey'>,
+  deps: Pick<Deps, 'keys' | 'timers' | 'clock' | 'events' | 'materialCache' | 'rootKey' | 'keyWrites'>,
   ctx: RequestContext,
   input: ImportKeyMaterialInput,
 ): Promise<ImportKeyMaterialOutput> {
@@ -126,7 +126,7 @@ export async function importKeyMaterial(
 
   let material: Uint8Array | undefined; // unwrapped once, reused if the conditional write is retried
   try {
-    return await withRetry(async () => {
+    return await changeKey(deps, ctx, input.KeyId, async () => {
       const loaded = await resolveKey(deps, ctx, input.KeyId, { allowAlias: false });
       const { key } = loaded;
       assertExternal(key);

@@ -1,6 +1,6 @@
 import { UnsupportedOperationException, ValidationException } from '../../errors';
 import { keyMaterialId } from '../../crypto/material-id';
-import { materialIdKeyContext, withRetry, wrapMaterial } from '../../key-access';
+import { materialIdKeyContext, wrapMaterial } from '../../key-access';
 import { keyArn } from '../../model/arn';
 import type { KeyRecord, Tag } from '../../model/key';
 import type { Deps, RandomBytes } from '../../ports';
@@ -64,7 +64,7 @@ export const createKey: Operation<CreateKeyInput, CreateKeyOutput> = async (deps
 
   const creationDate = deps.clock.now();
   // A fresh id per attempt: the store refuses to create over an existing key (revision null).
-  return withRetry(async () => {
+  return deps.keyWrites.run(null, async () => {
     const keyId = randomUuid(deps.random);
     const scope = ctx.scope;
     let key: KeyRecord;

@@ -1,4 +1,4 @@
-import { resolveKey, saveKey, withRetry } from '../../key-access';
+import { changeKey, resolveKey, saveKey } from '../../key-access';
 import { enable } from '../../model/key-state';
 import type { Operation } from '../types';
 
@@ -14,7 +14,7 @@ export type EnableKeyOutput = Record<string, never>;
  * @see https://docs.aws.amazon.com/kms/latest/APIReference/API_EnableKey.html
  */
 export const enableKey: Operation<EnableKeyInput, EnableKeyOutput> = async (deps, ctx, input) => {
-  await withRetry(async () => {
+  await changeKey(deps, ctx, input.KeyId, async () => {
     const loaded = await resolveKey(deps, ctx, input.KeyId, { allowAlias: false });
     const next = enable(loaded.key);
     if (next.state !== loaded.key.state || loaded.expired.length > 0) await saveKey(deps, loaded, next);

@@ -1,4 +1,4 @@
-import { resolveKey, saveKey, withRetry } from '../../key-access';
+import { changeKey, resolveKey, saveKey } from '../../key-access';
 import { assertAccepts } from '../../model/key-state';
 import type { Operation } from '../types';
 import { checkLength } from '../validation';
@@ -16,7 +16,7 @@ export type UpdateKeyDescriptionOutput = Record<string, never>;
  */
 export const updateKeyDescription: Operation<UpdateKeyDescriptionInput, UpdateKeyDescriptionOutput> = async (deps, ctx, input) => {
   checkLength(input.Description.length, 'description', 0, 8192);
-  await withRetry(async () => {
+  await changeKey(deps, ctx, input.KeyId, async () => {
     const loaded = await resolveKey(deps, ctx, input.KeyId, { allowAlias: false });
     assertAccepts(loaded.key, 'ModifyMetadata');
     await saveKey(deps, loaded, { ...loaded.key, description: input.Description });

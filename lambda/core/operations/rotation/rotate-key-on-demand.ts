@@ -1,6 +1,6 @@
 import { keyMaterialId } from '../../crypto/material-id';
 import { KMSInternalException, KMSInvalidStateException, LimitExceededException, UnwrapError } from '../../errors';
-import { materialIdKeyContext, resolveKey, saveKey, withRetry, wrapMaterial } from '../../key-access';
+import { changeKey, materialIdKeyContext, resolveKey, saveKey, wrapMaterial } from '../../key-access';
 import type { KeyMaterial, KeyRecord } from '../../model/key';
 import { assertAccepts } from '../../model/key-state';
 import type { Deps, RequestContext } from '../../ports';
@@ -46,11 +46,11 @@ async function nextMaterial(deps: Pick<Deps, 'rootKey' | 'random'>, key: KeyReco
  * @see https://docs.aws.amazon.com/kms/latest/APIReference/API_RotateKeyOnDemand.html
  */
 export async function rotateKeyOnDemand(
-  deps: Pick<Deps, 'keys' | 'timers' | 'clock' | 'events' | 'materialCache' | 'rootKey' | 'random'>,
+  deps: Pick<Deps, 'keys' | 'timers' | 'clock' | 'events' | 'materialCache' | 'rootKey' | 'random' | 'keyWrites'>,
   ctx: RequestContext,
   input: RotateKeyOnDemandInput,
 ): Promise<RotateKeyOnDemandOutput> {
-  return withRetry(async () => {
+  return changeKey(deps, ctx, input.KeyId, async () => {
     const loaded = await resolveKey(deps, ctx, input.KeyId, { allowAlias: false });
     const { key } = loaded;
     assertAccepts(key, 'RotateOnDemand');

@@ -1,4 +1,4 @@
-import { resolveKey, saveKey, withRetry } from '../../key-access';
+import { changeKey, resolveKey, saveKey } from '../../key-access';
 import type { Tag } from '../../model/key';
 import { assertAccepts } from '../../model/key-state';
 import { mergeTags, validateTags } from './tags';
@@ -19,7 +19,7 @@ export type TagResourceOutput = Record<string, never>;
  */
 export const tagResource: Operation<TagResourceInput, TagResourceOutput> = async (deps, ctx, input) => {
   validateTags(input.Tags);
-  await withRetry(async () => {
+  await changeKey(deps, ctx, input.KeyId, async () => {
     const loaded = await resolveKey(deps, ctx, input.KeyId, { allowAlias: false });
     assertAccepts(loaded.key, 'ModifyMetadata');
     await saveKey(deps, loaded, { ...loaded.key, tags: mergeTags(loaded.key.tags, input.Tags) });

@@ -1,5 +1,5 @@
 import { TagException } from '../../errors';
-import { resolveKey, saveKey, withRetry } from '../../key-access';
+import { changeKey, resolveKey, saveKey } from '../../key-access';
 import { assertAccepts } from '../../model/key-state';
 import { isReservedTagKey } from './tags';
 import type { Operation } from '../types';
@@ -18,7 +18,7 @@ export type UntagResourceOutput = Record<string, never>;
  */
 export const untagResource: Operation<UntagResourceInput, UntagResourceOutput> = async (deps, ctx, input) => {
   if (input.TagKeys.some(isReservedTagKey)) throw new TagException('Tags beginning with aws: are reserved');
-  await withRetry(async () => {
+  await changeKey(deps, ctx, input.KeyId, async () => {
     const loaded = await resolveKey(deps, ctx, input.KeyId, { allowAlias: false });
     assertAccepts(loaded.key, 'ModifyMetadata');
     const tags = loaded.key.tags.filter((t) => !input.TagKeys.includes(t.TagKey));

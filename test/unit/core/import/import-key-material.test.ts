@@ -356,14 +356,14 @@ describe('ImportKeyMaterial: re-import (EXISTING_KEY_MATERIAL, the default after
     expect(deps.rootKey.unwrapCalls - unwrapsBefore).toBe(1 + 2);
   });
 
-  test('fails with KMSInternalException after repeated write conflicts', async () => {
+  test('fails with ThrottlingException after repeated write conflicts (D91)', async () => {
     const deps = memoryDeps();
     const { key, client, material } = await anImportedKey(deps);
     deps.keys.putKey = async () => {
       throw new StoreConflictError(key.keyId);
     };
     const err = await failure(() => client.import(material));
-    expect(err.name).toBe('KMSInternalException');
+    expect(err.name).toBe('ThrottlingException');
   });
 });
 

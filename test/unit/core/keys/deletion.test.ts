@@ -267,7 +267,7 @@ describe('the end of the deletion window', () => {
     expect(await deps.keys.getKey(TEST_SCOPE, md.KeyId)).toBeUndefined();
   });
 
-  test('fails with KMSInternalException when the key keeps changing', async () => {
+  test('fails with ThrottlingException when the key keeps changing (D91)', async () => {
     const deps = memoryDeps();
     const md = await newKey(deps);
     await scheduleKeyDeletion(deps, TEST_CTX, { KeyId: md.KeyId, PendingWindowInDays: 7 });
@@ -275,6 +275,6 @@ describe('the end of the deletion window', () => {
     deps.keys.deleteKey = async (_scope, keyId) => {
       throw new StoreConflictError(keyId);
     };
-    expect((await failure(onTimerDue(deps, deletionTimer(TEST_SCOPE, md.KeyId, window(7))))).name).toBe('KMSInternalException');
+    expect((await failure(onTimerDue(deps, deletionTimer(TEST_SCOPE, md.KeyId, window(7))))).name).toBe('ThrottlingException');
   });
 });
