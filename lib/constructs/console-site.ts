@@ -1,9 +1,10 @@
 import { isAbsolute, join, posix, relative, sep } from 'node:path';
+import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { ICommandHooks } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { Construct } from 'constructs';
+import { Construct, type IConstruct } from 'constructs';
 import { PROJECT_ROOT, ServiceFunction } from './service-function';
 
 /** Where scripts/build-console.mjs puts the built console. */
@@ -15,8 +16,12 @@ export const BUNDLED_CONSOLE_DIR = 'console';
 export const CONSOLE_PATH = '/console';
 
 export interface ConsoleSiteProps {
-  /** The KMS API's HTTP API: the console is served from the same origin, so it calls the API without CORS. */
-  readonly httpApi: apigwv2.IHttpApi;
+  /**
+   * The KMS API's front door, an HTTP API or a REST API (exactly one): the console is served from the
+   * same origin, so it calls the API without CORS.
+   */
+  readonly httpApi?: apigwv2.IHttpApi;
+  readonly restApi?: apigw.IRestApi;
   readonly logRetention: RetentionDays;
   /**
    * The built console (index.html, assets/), copied into the function's bundle at synth time.
@@ -28,13 +33,14 @@ export interface ConsoleSiteProps {
 
 /**
  * The web console on the deployed stack: `GET /console` and `GET /console/{proxy+}` on the KMS
- * API's HTTP API, served by a function whose bundle carries the built console. The function is a
+ * API's front door, served by a function whose bundle carries the built console. The function is a
  * file server: its role may write its own logs and nothing else (no AWS API calls at all). The
  * console itself is a client of the KMS API: it signs its calls with credentials the user enters.
  */
 export class ConsoleSite extends Construct {
   public readonly handler: ServiceFunction;
-  public readonly routes: readonly apigwv2.HttpRoute[];
+  /** The HTTP API routes or REST API methods (cdk-nag reports its authorization findings on them). */
+  public readonly routes: readonly IConstruct[];
 
   constructor(scope: Construct, id: string, props: ConsoleSiteProps) {
     super(scope, id);
@@ -45,15 +51,22 @@ export class ConsoleSite extends Construct {
       memorySize: 256,
       bundling: { commandHooks: consoleBundlingHooks(props.assetsDir ?? CONSOLE_DIST) },
     });
+    if ((props.httpApi === undefined) === (props.restApi === undefined)) throw new Error('ConsoleSite needs exactly one of httpApi and restApi');
+    if (props.restApi) {
+      const integration = new apigw.LambdaIntegration(this.handler);
+      this.routes = [CONSOLE_PATH, `${CONSOLE_PATH}/{proxy+}`].map((path) => props.restApi!.root.resourceForPath(path).addMethod('GET', integration));
+      return;
+    }
+    const httpApi = props.httpApi!;
     const integration = new HttpLambdaIntegration('Integration', this.handler);
     this.routes = [
       new apigwv2.HttpRoute(this, 'IndexRoute', {
-        httpApi: props.httpApi,
+        httpApi,
         routeKey: apigwv2.HttpRouteKey.with(CONSOLE_PATH, apigwv2.HttpMethod.GET),
         integration,
       }),
       new apigwv2.HttpRoute(this, 'FilesRoute', {
-        httpApi: props.httpApi,
+        httpApi,
         routeKey: apigwv2.HttpRouteKey.with(`${CONSOLE_PATH}/{proxy+}`, apigwv2.HttpMethod.GET),
         integration,
       }),

@@ -1,6 +1,7 @@
 import { RemovalPolicy, Tags } from 'aws-cdk-lib';
-import { AttributeType, Billing, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { AttributeType, Billing, type CfnGlobalTable, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { CfnKey, Key } from 'aws-cdk-lib/aws-kms';
+import type { TableKey } from '../stage-config';
 import { Construct } from 'constructs';
 import { KEY_TABLE_PARTITION_KEY, KEY_TABLE_SORT_KEY } from '../../lambda/adapters/dynamodb/table-schema';
 
@@ -15,6 +16,15 @@ export interface KeyStateProps {
    * @default false
    */
   readonly deletionProtection?: boolean;
+  /**
+   * `dynamodb-owned`: DynamoDB's own key, which costs nothing and makes no KMS requests (the AWS
+   * managed `aws/dynamodb` key would add KMS request charges and protect nothing more here: every
+   * key material in the table is wrapped by the root key already). `customer-managed`: a KMS key of
+   * this stack (rotated, retained), for policies that demand one.
+   *
+   * @default 'dynamodb-owned'
+   */
+  readonly tableKey?: TableKey;
 }
 
 /**
@@ -25,6 +35,8 @@ export interface KeyStateProps {
 export class KeyState extends Construct {
   public readonly table: TableV2;
   public readonly rootKey: Key;
+  /** The table's customer managed key, when the stage asks for one. */
+  public readonly tableKey?: Key;
 
   constructor(scope: Construct, id: string, props: KeyStateProps = {}) {
     super(scope, id);
@@ -35,15 +47,29 @@ export class KeyState extends Construct {
     });
     (this.rootKey.node.defaultChild as CfnKey).origin = 'AWS_KMS';
 
+    if (props.tableKey === 'customer-managed') {
+      this.tableKey = new Key(this, 'TableKey', {
+        description: 'byok-kms key table encryption at rest',
+        enableKeyRotation: true,
+        removalPolicy: RemovalPolicy.RETAIN,
+      });
+    }
     this.table = new TableV2(this, 'Table', {
       partitionKey: { name: KEY_TABLE_PARTITION_KEY, type: AttributeType.STRING },
       sortKey: { name: KEY_TABLE_SORT_KEY, type: AttributeType.STRING },
       billing: Billing.onDemand(),
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-      encryption: TableEncryptionV2.awsManagedKey(),
+      encryption: TableEncryptionV2.dynamoOwnedKey(),
       deletionProtection: props.deletionProtection ?? false,
       removalPolicy: RemovalPolicy.RETAIN,
     });
+    if (this.tableKey) {
+      // TableEncryptionV2.customerManagedKey() cannot render in an environment-agnostic stack (it
+      // needs the Region for the replica's key), so the one replica gets its key here.
+      const cfn = this.table.node.defaultChild as CfnGlobalTable;
+      cfn.addPropertyOverride('SSESpecification', { SSEEnabled: true, SSEType: 'KMS' });
+      cfn.addPropertyOverride('Replicas.0.SSESpecification', { KMSMasterKeyId: this.tableKey.keyArn });
+    }
     Tags.of(this.table).add(ROOT_KEY_TAG, this.rootKey.keyArn);
   }
 }

@@ -1,10 +1,13 @@
 import { ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { CfnScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ENV } from '../../lambda/runtime/env-names';
@@ -13,9 +16,31 @@ import { ServiceFunction } from './service-function';
 /** DynamoDB actions the service's adapters use (DynamoKeyStore and the credential store); no Scan in Lambda. */
 export const TABLE_ACTIONS = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:Query'];
 
+/** What DynamoDB asks KMS for on a caller's behalf when a table has a customer managed key. */
+export const TABLE_KEY_ACTIONS = ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'];
+
+/**
+ * Lets `fn` use the key table: TABLE_ACTIONS on it, and, when the table is encrypted with a customer
+ * managed key (`tableKey`), that key for DynamoDB's requests only (kms:ViaService).
+ */
+export function grantTableAccess(table: ITableV2, tableKey: IKey | undefined, fn: ServiceFunction): void {
+  table.grant(fn, ...TABLE_ACTIONS);
+  if (tableKey) {
+    fn.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: TABLE_KEY_ACTIONS,
+        resources: [tableKey.keyArn],
+        conditions: { StringEquals: { 'kms:ViaService': `dynamodb.${Stack.of(fn).region}.amazonaws.com` } },
+      }),
+    );
+  }
+}
+
 export interface KeyTimersProps {
   /** Table holding key state; the timer function reads and updates it. */
   readonly table: ITableV2;
+  /** The table's customer managed key, if it has one. */
+  readonly tableKey?: IKey;
   /** The root key: its ARN is part of every function's configuration (the timer function never uses it). */
   readonly rootKey: IKey;
   /** Name of the EventBridge Scheduler group that holds the one-shot timers. */
@@ -26,12 +51,14 @@ export interface KeyTimersProps {
    */
   readonly functionName: string;
   readonly logRetention: RetentionDays;
+  /** Subscribed by e-mail to the alarm topic (AWS sends a confirmation message first). */
+  readonly alarmEmail?: string;
 }
 
 /**
  * One-shot timers for key deletion and key-material expiry (design decision 2): the schedule group,
  * the timer function they invoke, the role Scheduler assumes to invoke it, and the dead-letter queue
- * (with an alarm) for invocations that still fail after every retry.
+ * for invocations that still fail after every retry, with an alarm that notifies an SNS topic.
  */
 export class KeyTimers extends Construct {
   public readonly groupName: string;
@@ -43,6 +70,8 @@ export class KeyTimers extends Construct {
   public readonly handlerArn: string;
   public readonly deadLetterQueue: Queue;
   public readonly deadLetterAlarm: Alarm;
+  /** Notified when the dead-letter alarm fires (and when it returns to OK). */
+  public readonly alarmTopic: Topic;
 
   constructor(scope: Construct, id: string, props: KeyTimersProps) {
     super(scope, id);
@@ -63,6 +92,12 @@ export class KeyTimers extends Construct {
       comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       treatMissingData: TreatMissingData.NOT_BREACHING,
     });
+    // Without an action the alarm would notify nobody: a failed erasure must reach a person.
+    this.alarmTopic = new Topic(this, 'AlarmTopic', { displayName: 'byok-kms timer failures', enforceSSL: true });
+    if (props.alarmEmail) this.alarmTopic.addSubscription(new EmailSubscription(props.alarmEmail));
+    const notify = new SnsAction(this.alarmTopic);
+    this.deadLetterAlarm.addAlarmAction(notify);
+    this.deadLetterAlarm.addOkAction(notify);
 
     // Scheduler invokes Lambda asynchronously: a function error is retried by Lambda, then lands
     // in the same queue as an invocation Scheduler itself could not deliver.
@@ -76,7 +111,7 @@ export class KeyTimers extends Construct {
       retryAttempts: 2,
       maxEventAge: Duration.hours(6),
     });
-    props.table.grant(this.handler, ...TABLE_ACTIONS);
+    grantTableAccess(props.table, props.tableKey, this.handler);
     this.handler.addEnvironment(ENV.KEY_TABLE, props.table.tableName);
     this.handler.addEnvironment(ENV.ROOT_KEY_ARN, props.rootKey.keyArn);
 

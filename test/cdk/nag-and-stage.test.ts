@@ -31,7 +31,7 @@ describe('stage settings from context', () => {
   const nodeWith = (overrides: Record<string, unknown>) => new App({ context: cdkContext(overrides) }).node;
 
   test('dev is the default stage', () => {
-    expect(stageConfig(nodeWith({}))).toEqual({ name: 'dev', logRetention: 14, deletionProtection: false, auth: 'enforce' });
+    expect(stageConfig(nodeWith({}))).toEqual({ name: 'dev', logRetention: 14, deletionProtection: false, auth: 'enforce', frontDoor: 'http-api', tableKey: 'dynamodb-owned' });
   });
 
   test('fails for an unknown stage, naming the missing context entry', () => {
@@ -47,5 +47,19 @@ describe('stage settings from context', () => {
     expect(() => stageConfig(nodeWith({ stages }))).toThrow(
       /unknown setting 'colour'.*'logRetentionDays' must be one of.*'deletionProtection' must be true or false.*'auth' must be one of enforce, open/,
     );
+  });
+
+  test('fails listing every invalid optional setting: front door, alarm e-mail, table key, existing state', () => {
+    const base = { logRetentionDays: 14, deletionProtection: false, auth: 'enforce' };
+    const stages = { dev: { ...base, frontDoor: 'grpc', alarmEmail: 'ops', tableKey: 'mine', existingState: { tableName: 'k', rootKeyArn: 'key-1', extra: 1 } } };
+    expect(() => stageConfig(nodeWith({ stages }))).toThrow(
+      /'frontDoor' must be one of http-api, rest-api.*'alarmEmail' must be an e-mail address.*'tableKey' must be one of dynamodb-owned, customer-managed.*unknown setting 'existingState.extra'.*'existingState.tableName' must be a DynamoDB table name.*'existingState.rootKeyArn' must be a KMS key ARN/,
+    );
+    const adopted = { dev: { ...base, tableKey: 'customer-managed', existingState: { tableName: 'keys', rootKeyArn: 'arn:aws:kms:eu-west-1:111122223333:key/00000000-0000-0000-0000-000000000000' } } };
+    expect(() => stageConfig(nodeWith({ stages: adopted }))).toThrow(/'tableKey' applies to a table the stage creates; with 'existingState' give the table's key as 'existingState.tableKeyArn'/);
+  });
+
+  test('the localstack stage reaches the API through a REST API (LocalStack\'s free plan serves no HTTP APIs)', () => {
+    expect(stageConfig(nodeWith({ stage: 'localstack' }))).toMatchObject({ name: 'localstack', frontDoor: 'rest-api' });
   });
 });

@@ -44,8 +44,8 @@ function functionNamed(t: Template, entryDescription: RegExp) {
 }
 
 describe('stateful stack', () => {
-  test('the key table: on demand, pk/sk, point-in-time recovery, SSE, retained, deletion protection from the stage', () => {
-    const [, table] = only(dev.stateTemplate, 'AWS::DynamoDB::GlobalTable');
+  test('the key table: on demand, pk/sk, point-in-time recovery, encrypted with DynamoDB\'s own key, retained, deletion protection from the stage', () => {
+    const [, table] = only(dev.stateTemplate!, 'AWS::DynamoDB::GlobalTable');
     expect(table.DeletionPolicy).toBe('Retain');
     expect(table.UpdateReplacePolicy).toBe('Retain');
     expect(table.Properties).toMatchObject({
@@ -54,7 +54,8 @@ describe('stateful stack', () => {
         { AttributeName: 'pk', KeyType: 'HASH' },
         { AttributeName: 'sk', KeyType: 'RANGE' },
       ],
-      SSESpecification: { SSEEnabled: true },
+      // SSEEnabled false is DynamoDB's owned key (still encrypted at rest): no KMS requests, no charge
+      SSESpecification: { SSEEnabled: false },
       Replicas: [{ DeletionProtectionEnabled: false, PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true } }],
     });
     // the credentials CLI finds the root key through this tag
@@ -62,7 +63,7 @@ describe('stateful stack', () => {
   });
 
   test('the root key: AWS_KMS origin, symmetric, rotation enabled, retained', () => {
-    const [, key] = only(dev.stateTemplate, 'AWS::KMS::Key');
+    const [, key] = only(dev.stateTemplate!, 'AWS::KMS::Key');
     expect(key.DeletionPolicy).toBe('Retain');
     expect(key.Properties).toMatchObject({ Origin: 'AWS_KMS', EnableKeyRotation: true });
     expect(key.Properties?.KeySpec ?? 'SYMMETRIC_DEFAULT').toBe('SYMMETRIC_DEFAULT');
@@ -70,10 +71,10 @@ describe('stateful stack', () => {
 
   test('deletion protection is switched on by the stage context', () => {
     const prod = synthesize({ context: { stage: 'prod' }, nag: false });
-    const [, table] = only(prod.stateTemplate, 'AWS::DynamoDB::GlobalTable');
+    const [, table] = only(prod.stateTemplate!, 'AWS::DynamoDB::GlobalTable');
     expect(table.Properties).toMatchObject({ Replicas: [{ DeletionProtectionEnabled: true }] });
-    expect(prod.state.terminationProtection).toBe(true);
-    expect(prod.state.stackName).toBe('byok-kms-prod-state');
+    expect(prod.state!.terminationProtection).toBe(true);
+    expect(prod.state!.stackName).toBe('byok-kms-prod-state');
   });
 });
 
@@ -257,7 +258,7 @@ describe('least privilege', () => {
   });
 
   test('nobody gets * on *: no wildcard action, no wildcard resource, no managed policy', () => {
-    for (const template of [dev.stateTemplate, dev.serviceTemplate]) {
+    for (const template of [dev.stateTemplate!, dev.serviceTemplate]) {
       for (const policy of Object.values(resources(template, 'AWS::IAM::Policy'))) {
         for (const s of (policy.Properties as { PolicyDocument: { Statement: Statement[] } }).PolicyDocument.Statement) {
           expect(actions(s).filter((a) => a === '*' || a.endsWith(':*'))).toEqual([]);

@@ -12,7 +12,8 @@ export function cdkContext(overrides: Record<string, unknown> = {}): Record<stri
 
 export interface Synthesized extends ByokKmsStacks {
   readonly app: App;
-  readonly stateTemplate: Template;
+  /** Absent when the stage uses an existing table and root key (no state stack). */
+  readonly stateTemplate?: Template;
   readonly serviceTemplate: Template;
 }
 
@@ -21,5 +22,5 @@ export function synthesize(options: BuildOptions & { readonly context?: Record<s
   const app = new App({ context: cdkContext(options.context) });
   const stacks = buildApp(app, options);
   app.synth(); // runs the validation plugins (cdk-nag): throws ValidationFailed on any unacknowledged finding
-  return { ...stacks, app, stateTemplate: Template.fromStack(stacks.state), serviceTemplate: Template.fromStack(stacks.service) };
+  return { ...stacks, app, ...(stacks.state && { stateTemplate: Template.fromStack(stacks.state) }), serviceTemplate: Template.fromStack(stacks.service) };
 }
