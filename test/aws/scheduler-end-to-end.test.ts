@@ -1,14 +1,18 @@
 /**
  * End to end through the EventBridge Scheduler path. The service (the Lambda handlers, on moto's
- * DynamoDB, Scheduler and KMS) creates its schedules in moto; moto never fires them, so a driver
- * plays Scheduler: it reads the schedules the service created and, once the clock reaches their
- * at() time, invokes the timer handler with their input and deletes them (ActionAfterCompletion
- * DELETE). The same client-visible scenario runs on the embedded mode's in-process timers, and both
- * paths must observe exactly the same thing.
+ * DynamoDB, Scheduler and KMS) creates its schedules in moto; moto never fires them, so the timer
+ * driver the LocalStack profile uses (scripts/localstack/scheduler-driver.ts) plays Scheduler: it
+ * reads the schedules the service created and, once the clock reaches their at() time, invokes the
+ * target with their input and deletes them (ActionAfterCompletion DELETE). Here the target is the
+ * timer handler in-process; through Lambda's Invoke API (as on LocalStack) the driver delivers the
+ * same input, which moto's Lambda hands back. The same client-visible scenario runs on the embedded
+ * mode's in-process timers, and both paths must observe exactly the same thing.
  */
+import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { promisify } from 'node:util';
 import { DescribeKeyCommand, KMSClient, ScheduleKeyDeletionCommand } from '@aws-sdk/client-kms';
-import { DeleteScheduleCommand } from '@aws-sdk/client-scheduler';
+import { CreateFunctionCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -23,8 +27,9 @@ import { onTimerDue } from '../../lambda/core/timers/on-timer-due';
 import { makeKmsApiHandler } from '../../lambda/handlers/kms-api';
 import { makeTimerHandler } from '../../lambda/handlers/timer';
 import { type RunningServer, serveLocally } from '../../lambda/local/server';
+import { fireDueSchedules, lambdaInvoker } from '../../scripts/localstack/scheduler-driver';
 import { DAY, createExternalKey, importMaterial, newMaterial } from '../blackbox/helpers';
-import { type MotoAws, createRootKey, createScheduleGroup, motoDeps, schedulesIn, startMotoAws } from './support/moto-aws';
+import { type MotoAws, createRootKey, createScheduleGroup, motoDeps, schedulesIn, startMotoAws, timerTargets } from './support/moto-aws';
 
 const ACCOUNT = '111122223333';
 const logger = new Logger({ serviceName: 'timers-e2e', logLevel: 'SILENT' });
@@ -105,7 +110,7 @@ describe('material expiry and key deletion through EventBridge Scheduler', () =>
   afterAll(async () => aws?.stop());
 
   /** The AWS path: SchedulerTimers on moto, and a driver that plays EventBridge Scheduler. */
-  async function schedulerPath(): Promise<TimerPath & { readonly fired: string[]; readonly outcomes: string[] }> {
+  async function schedulerPath(): Promise<TimerPath & { readonly groupName: string; readonly fired: string[]; readonly outcomes: string[] }> {
     const clock = new ControlledClock();
     const groupName = await createScheduleGroup(aws.scheduler);
     const deps = await motoDeps(aws, clock, groupName, await createRootKey(aws.kms));
@@ -114,25 +119,19 @@ describe('material expiry and key deletion through EventBridge Scheduler', () =>
     const outcomes: string[] = [];
     return {
       deps,
+      groupName,
       fired,
       outcomes,
       advance: async (seconds) => {
         clock.advance(seconds);
-        // Fire every schedule whose time has come, as Scheduler would, until none is left due
-        // (a timer's own write may arm or disarm others).
-        for (;;) {
-          const due = (await schedulesIn(aws.scheduler, groupName)).filter((s) => atTime(s.ScheduleExpression!) <= clock.now());
-          if (due.length === 0) return;
-          for (const s of due) {
-            expect(s).toMatchObject({ ScheduleExpressionTimezone: 'UTC', FlexibleTimeWindow: { Mode: 'OFF' }, ActionAfterCompletion: 'DELETE' });
-            const { outcome } = await timerHandler(JSON.parse(s.Target!.Input!), lambdaContext);
-            fired.push(s.Name!);
-            outcomes.push(outcome);
-            // ActionAfterCompletion: DELETE (the timer's own write may have disarmed it already)
-            await aws.scheduler.send(new DeleteScheduleCommand({ Name: s.Name!, GroupName: groupName })).catch((err: Error) => {
-              if (err.name !== 'ResourceNotFoundException') throw err;
-            });
-          }
+        const deliveries = await fireDueSchedules(aws.scheduler, groupName, clock.now(), async (targetArn, input) => {
+          expect(targetArn).toBe(timerTargets(groupName).targetArn);
+          return timerHandler(JSON.parse(input), lambdaContext);
+        });
+        for (const d of deliveries) {
+          expect(d.schedule).toMatchObject({ ScheduleExpressionTimezone: 'UTC', FlexibleTimeWindow: { Mode: 'OFF' }, ActionAfterCompletion: 'DELETE' });
+          fired.push(d.name);
+          outcomes.push((d.result as { outcome: string }).outcome);
         }
       },
       armed: async () => (await schedulesIn(aws.scheduler, groupName)).map((s) => s.Name!),
@@ -181,6 +180,48 @@ describe('material expiry and key deletion through EventBridge Scheduler', () =>
     expect(scheduled).toEqual(local);
   });
 
+  test('through Lambda\'s Invoke API (as on LocalStack) the driver delivers each due schedule\'s input to its target, once, and deletes it', async () => {
+    // GIVEN the service's schedules for an imported key, and the timer function in moto's Lambda
+    // (moto runs functions only in Docker; its stand-in backend answers with the payload it received)
+    await fetch(`${aws.moto.endpoint}/moto-api/config`, { method: 'POST', body: JSON.stringify({ lambda: { use_docker: false } }) });
+    const lambda = new LambdaClient({ endpoint: aws.moto.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'moto', secretAccessKey: 'moto' } });
+    const path = await schedulerPath();
+    const { groupName } = path;
+    // the function's role, created with the AWS CLI (the project has no IAM client)
+    await promisify(execFile)('aws', ['iam', 'create-role', '--role-name', 'timer', '--assume-role-policy-document', '{}', '--endpoint-url', aws.moto.endpoint], {
+      env: { ...process.env, AWS_ACCESS_KEY_ID: 'moto', AWS_SECRET_ACCESS_KEY: 'moto', AWS_DEFAULT_REGION: 'us-east-1' },
+    });
+    await lambda.send(
+      new CreateFunctionCommand({
+        FunctionName: 'timer',
+        Runtime: 'nodejs22.x',
+        Role: 'arn:aws:iam::123456789012:role/timer',
+        Handler: 'index.handler',
+        Code: { ZipFile: new Uint8Array([0x50, 0x4b, 0x05, 0x06, ...new Array<number>(18).fill(0)]) },
+      }),
+    );
+    const server = await serveLocally(makeKmsApiHandler(path.deps, { authenticate: openAuthenticator, logger }), { port: 0, host: '127.0.0.1', log: () => undefined });
+    const kms = new KMSClient({ endpoint: server.endpoint, region: 'us-east-1', credentials: { accessKeyId: ACCOUNT, secretAccessKey: 'open' } });
+    try {
+      const keyId = (await createExternalKey(kms)).KeyId!;
+      await importMaterial(kms, keyId, newMaterial(), { validTo: new Date(path.deps.clock.now().getTime() + DAY * 1000) });
+      const [armed] = await schedulesIn(aws.scheduler, groupName);
+      // WHEN the driver runs before the schedule is due, and after
+      const early = await fireDueSchedules(aws.scheduler, groupName, path.deps.clock.now(), lambdaInvoker(lambda));
+      const due = await fireDueSchedules(aws.scheduler, groupName, new Date(path.deps.clock.now().getTime() + (DAY + 120) * 1000), lambdaInvoker(lambda));
+      // THEN nothing early; then one delivery to the timer function with the schedule's input, and the schedule is gone
+      expect(early).toEqual([]);
+      expect(due.map((d) => d.name)).toEqual([armed!.Name]);
+      expect(due[0]!.result).toEqual(JSON.parse(armed!.Target!.Input!));
+      expect(due[0]!.result).toMatchObject({ kind: 'MaterialExpired', keyId, account: ACCOUNT, region: 'us-east-1' });
+      expect(await schedulesIn(aws.scheduler, groupName)).toEqual([]);
+    } finally {
+      kms.destroy();
+      lambda.destroy();
+      await server.close();
+    }
+  });
+
   test('a timer that is stale by the time it fires changes nothing (material re-imported with a later ValidTo), and a foreign event is dropped', async () => {
     // GIVEN a schedule the service created, superseded before it fires
     const path = await schedulerPath();
@@ -213,10 +254,3 @@ describe('material expiry and key deletion through EventBridge Scheduler', () =>
     }
   });
 });
-
-/** The instant of an `at(yyyy-mm-ddThh:mm:ss)` expression (UTC). */
-function atTime(expression: string): Date {
-  const match = /^at\((\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})\)$/.exec(expression);
-  if (!match) throw new Error(`not a one-time schedule: ${expression}`);
-  return new Date(`${match[1]}Z`);
-}

@@ -5,7 +5,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
-import { CreateScheduleGroupCommand, GetScheduleCommand, ListSchedulesCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
+import { CreateScheduleGroupCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
 import { ensureKeyTable } from '../../../lambda/adapters/dynamodb/ensure-table';
 import { DynamoKeyStore } from '../../../lambda/adapters/dynamodb/key-store';
 import { KmsRootKey } from '../../../lambda/adapters/kms-root-key/kms-root-key';
@@ -97,15 +97,5 @@ export async function motoDeps(aws: MotoAws, clock: Clock, groupName: string, ro
   };
 }
 
-/** Every schedule in a group, in full (GetSchedule), oldest name first. */
-export async function schedulesIn(scheduler: SchedulerClient, groupName: string) {
-  const names: string[] = [];
-  let token: string | undefined;
-  do {
-    const page = await scheduler.send(new ListSchedulesCommand({ GroupName: groupName, ...(token && { NextToken: token }) }));
-    names.push(...(page.Schedules ?? []).map((s) => s.Name!));
-    token = page.NextToken;
-  } while (token);
-  names.sort();
-  return Promise.all(names.map((Name) => scheduler.send(new GetScheduleCommand({ Name, GroupName: groupName }))));
-}
+/** Every schedule in a group, in full: the timer driver's reader (scripts/localstack/scheduler-driver.ts). */
+export { schedulesIn } from '../../../scripts/localstack/scheduler-driver';
