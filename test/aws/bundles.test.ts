@@ -1,12 +1,14 @@
 /**
  * Every Lambda entry really bundles with the local esbuild and the construct's settings (ESM,
- * node22, minified, source maps, the runtime's AWS SDK left out), and the bundle loads: with its
- * environment it exports a handler, without it fails fast naming the missing variable. The console
+ * node22, minified, source maps, the pinned AWS SDK bundled in), and the bundle loads on its own,
+ * outside the project (nothing resolves from node_modules, as in Lambda): with its environment it
+ * exports a handler, without it fails fast naming the missing variable. The console
  * function's bundle gets the built console copied beside it by the construct's own commands, and
  * serves it. Sizes are printed.
  */
 import { execFile, execFileSync } from 'node:child_process';
-import { readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
@@ -19,8 +21,9 @@ import { BUNDLING, type EntryName, PROJECT_ROOT, entryPath } from '../../lib/con
 import { ENV } from '../../lambda/runtime/env-names';
 
 const ENTRIES: readonly EntryName[] = ['kms-api', 'timer'];
-// Inside the project, so that the externals (the AWS SDK) resolve from node_modules as in Lambda.
-const out = join(PROJECT_ROOT, 'node_modules', '.cache', `byok-kms-bundles-${process.pid}`);
+// Outside the project: a bundle must not need anything from node_modules.
+const out = mkdtempSync(join(tmpdir(), 'byok-kms-bundles-'));
+const PINNED_SDK = (JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string> }).dependencies['@aws-sdk/client-dynamodb']!;
 afterAll(() => rmSync(out, { recursive: true, force: true }));
 
 const ENVIRONMENT = {
@@ -60,7 +63,9 @@ describe('Lambda bundles', () => {
       expect(result.errors).toEqual([]);
       const size = statSync(outfile).size;
       console.log(`bundle ${entry}: ${(size / 1024).toFixed(1)} KiB (+ ${(statSync(`${outfile}.map`).size / 1024).toFixed(1)} KiB source map)`);
-      expect(size).toBeLessThan(1024 * 1024);
+      expect(size).toBeLessThan(1024 * 1024); // the size budget (service-function.ts, BUNDLING)
+      expect(BUNDLING.externalModules).toEqual([]);
+      expect(readFileSync(outfile, 'utf8')).toContain(`"${PINNED_SDK}"`); // the SDK version the tests run against
 
       const saved = { ...process.env };
       try {
