@@ -62,7 +62,8 @@ export function withoutContainerAssets(template: CfnTemplate): CfnTemplate {
   const resources = { ...(template.Resources ?? {}) };
   const outputs = { ...(template.Outputs ?? {}) };
   const removed = new Set(Object.keys(resources).filter((id) => resources[id]!.Type === 'AWS::ECR::Repository'));
-  const mentions = (value: unknown) => [...removed].some((id) => JSON.stringify(value).includes(`"${id}"`));
+  // A reference is a Ref/GetAtt/DependsOn ("Id") or an Fn::Sub variable (${Id} or ${Id.Attr}).
+  const mentions = (value: unknown) => [...removed].some((id) => new RegExp(`"${id}"|\\$\\{${id}[}.]`).test(JSON.stringify(value)));
   for (let changed = true; changed; ) {
     changed = false;
     for (const [id, resource] of Object.entries(resources)) {
