@@ -58,4 +58,22 @@ describe('README', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  test('the quick start runs with its base64 -d step 2 (both files from one call) instead of the Python line', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'byok-readme-'));
+    try {
+      const quickStart = codeBlockAfter('## Quick start with the AWS CLI', 'bash');
+      const step2 = /^aws kms get-parameters-for-import[^\n]*\\\n[^\n]*> params\.json\npython3 -c [^\n]*\n/m;
+      expect(quickStart).toMatch(step2);
+      const script = quickStart.replace(step2, codeBlockAfter('Without Python, step 2', 'bash'));
+      const env: NodeJS.ProcessEnv = { ...awsEnv(), KMS_ENDPOINT: local.server.endpoint };
+      delete env.AWS_ACCESS_KEY_ID;
+      const run = await tool('bash', ['-euo', 'pipefail', '-c', script], { env, cwd: dir });
+      expect(run.stderr).toBe('');
+      expect(run.code).toBe(0);
+      expect(run.stdout.split('\n').filter((line) => /^"\w+"$/.test(line))).toEqual(['"Enabled"', '"PendingImport"']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
