@@ -1,9 +1,9 @@
 import { RemovalPolicy, Tags } from 'aws-cdk-lib';
 import { AttributeType, Billing, type CfnGlobalTable, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { CfnKey, Key } from 'aws-cdk-lib/aws-kms';
-import type { TableKey } from '../stage-config';
 import { Construct } from 'constructs';
 import { KEY_TABLE_PARTITION_KEY, KEY_TABLE_SORT_KEY } from '../../lambda/adapters/dynamodb/table-schema';
+import type { TableKey } from '../stage-config';
 
 /** Table tag naming the root key, so `npm run credentials -- --table <name>` finds the key to wrap secrets with. */
 export const ROOT_KEY_TAG = 'byok-kms:root-key-arn';

@@ -92,7 +92,9 @@ export class KeyTimers extends Construct {
       comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       treatMissingData: TreatMissingData.NOT_BREACHING,
     });
-    // Without an action the alarm would notify nobody: a failed erasure must reach a person.
+    // Without an action the alarm would notify nobody: a failed erasure must reach a person. The topic
+    // carries alarm states only (names, no key data); it has no KMS key, since CloudWatch cannot
+    // publish to a topic encrypted with the AWS managed SNS key.
     this.alarmTopic = new Topic(this, 'AlarmTopic', { displayName: 'byok-kms timer failures', enforceSSL: true });
     if (props.alarmEmail) this.alarmTopic.addSubscription(new EmailSubscription(props.alarmEmail));
     const notify = new SnsAction(this.alarmTopic);
