@@ -1,6 +1,9 @@
 /**
  * Debian's chromium driven by playwright-core, for the console tests: a fresh profile per launch, nothing
  * fetched from outside the service under test, axe-core injected from node_modules.
+ *
+ * Motion is off (`prefers-reduced-motion: reduce`, which Cloudscape honours), and axe and screenshots wait for any
+ * animation that still runs to end: on a loaded machine a dialog measured while fading in fails color-contrast.
  */
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -45,6 +48,7 @@ export async function launchBrowser(origin: string, expectedRefusals: readonly s
     acceptDownloads: true,
     locale: 'en-US',
     timezoneId: 'UTC',
+    reducedMotion: 'reduce',
   });
   const outsideRequests: string[] = [];
   const pageErrors: string[] = [];
@@ -56,7 +60,8 @@ export async function launchBrowser(origin: string, expectedRefusals: readonly s
   });
   const page = context.pages()[0] ?? (await context.newPage());
   page.on('pageerror', (error) => pageErrors.push(error.message));
-  page.setDefaultTimeout(30_000);
+  // A bound for reporting a hang by name, below the tests' own timeout; every wait is for an outcome.
+  page.setDefaultTimeout(90_000);
   return {
     context,
     page,
@@ -78,8 +83,32 @@ export interface AxeViolation {
   targets: string[];
 }
 
-/** Runs axe-core on the current page; returns the serious and critical violations. */
+/**
+ * Resolves once no finite animation or transition runs in the page (an infinite one, e.g. a spinner, never ends and
+ * is left alone). With reduced motion there is usually none; this covers any the console adds later.
+ */
+export async function animationsSettled(page: Page): Promise<void> {
+  await page.evaluate(async () => {
+    // Runs in the page; this project's TypeScript has no DOM types, hence the local shape.
+    type Running = { playState: string; finished: Promise<unknown>; effect: { getComputedTiming(): { endTime?: number | string } } | null };
+    const doc = (globalThis as unknown as { document: { getAnimations(): Running[] } }).document;
+    const finite = (a: Running) => a.playState === 'running' && Number.isFinite(Number(a.effect?.getComputedTiming().endTime));
+    // An animation that ends may start another (a dialog's content after its frame): wait until none is left.
+    for (let running = doc.getAnimations().filter(finite); running.length > 0; running = doc.getAnimations().filter(finite)) {
+      await Promise.all(running.map((a) => a.finished.catch(() => undefined))); // a cancelled one rejects
+    }
+  });
+}
+
+/** Screenshot of the whole page once animations have ended (and with any still running shown at their end). */
+export async function settledScreenshot(page: Page, path: string): Promise<void> {
+  await animationsSettled(page);
+  await page.screenshot({ path, fullPage: true, animations: 'disabled' });
+}
+
+/** Runs axe-core on the current page once animations have ended; returns the serious and critical violations. */
 export async function seriousAxeViolations(page: Page): Promise<AxeViolation[]> {
+  await animationsSettled(page);
   // The callbacks run in the page; this project's TypeScript has no DOM types, hence globalThis.
   const loaded = await page.evaluate(() => 'axe' in globalThis);
   if (!loaded) await page.addScriptTag({ path: AXE_SOURCE });
