@@ -17,7 +17,7 @@ import {
   ScheduleKeyDeletionCommand,
 } from '@aws-sdk/client-kms';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { startLocalServer } from '../support/local-server';
+import { startLocalServer, type LocalServer } from '../support/local-server';
 import { useLocalServer } from './helpers';
 
 const DAY = 86_400;
@@ -25,7 +25,7 @@ const DAY = 86_400;
 /** Runs bin/local.ts with arguments and waits for it to exit (for start-up failures and --help). */
 function runLocal(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((done) => {
-    const child = execFile(process.execPath, ['--import', 'tsx', 'bin/local.ts', ...args], { env: { ...process.env, ...env }, timeout: 60_000 }, (_err, stdout, stderr) => {
+    const child = execFile(process.execPath, ['--import', 'tsx', 'bin/local.ts', ...args], { env: { ...process.env, ...env }, timeout: 240_000 }, (_err, stdout, stderr) => {
       done({ code: child.exitCode, stdout, stderr });
     });
   });
@@ -39,14 +39,22 @@ async function occupiedPort(): Promise<{ port: number; release: () => Promise<vo
   return { port, release: () => new Promise((r) => blocker.close(() => r())) };
 }
 
-async function waitFor<T>(what: string, probe: () => T | undefined, timeoutMs = 5_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+/** The server's DeleteKey line for `arn` in what it has written so far (its stdout is a file: complete up to its last answer). */
+function deleteKeyLine(server: LocalServer, arn: string): string | undefined {
+  return server.output().stdout.split('\n').find((line) => line.includes('"DeleteKey"') && line.includes(arn));
+}
+
+/** How far the service clock runs ahead of the wall clock, in ms, bracketed by wall-clock reads around a GET. */
+async function clockOffset(server: LocalServer): Promise<{ min: number; max: number }> {
+  const from = Date.now();
+  const now = Math.round((await server.clockNow()) * 1000);
+  return { min: now - Date.now(), max: now - from };
+}
+
+/** Asserts that two bracketed offsets can be the same offset (plus `shiftMs`). */
+function expectSameOffset(before: { min: number; max: number }, after: { min: number; max: number }, shiftMs = 0): void {
+  expect(after.max, 'offset after').toBeGreaterThanOrEqual(before.min + shiftMs);
+  expect(after.min, 'offset after').toBeLessThanOrEqual(before.max + shiftMs);
 }
 
 describe('command line', () => {
@@ -121,20 +129,23 @@ describe('clock control', () => {
   const local = useLocalServer({ inMemory: true, clockControl: true });
 
   test('GET tells the service time and POST moves it forward', async () => {
+    // (the first test of this block: nothing has moved this server's clock yet, so it reads the wall clock)
+    const start = await clockOffset(local.server);
+    expectSameOffset({ min: 0, max: 0 }, start);
     const before = await local.server.clockNow();
-    expect(Math.abs(before - Date.now() / 1000)).toBeLessThan(60);
     const after = await local.server.advanceClock(3600);
     expect(after - before).toBeGreaterThanOrEqual(3600);
-    expect(after - before).toBeLessThan(3660);
+    // exactly an hour ahead of the wall clock now
+    expectSameOffset(start, await clockOffset(local.server), 3_600_000);
     expect(await local.server.clockNow()).toBeGreaterThanOrEqual(after);
   });
 
   test.each(['{"advanceSeconds":-5}', '{"advanceSeconds":"60"}', '{}', 'not json', '[60]'])('fails with 400 on %s and leaves the clock alone', async (body) => {
-    const before = await local.server.clockNow();
+    const before = await clockOffset(local.server);
     const res = await fetch(`${local.server.endpoint}/__sandbox/clock`, { method: 'POST', body });
     expect(res.status).toBe(400);
     expect(await res.json()).toHaveProperty('message');
-    expect((await local.server.clockNow()) - before).toBeLessThan(30);
+    expectSameOffset(before, await clockOffset(local.server));
   });
 
   test('answers only after the deletion timers that became due have run', async () => {
@@ -146,12 +157,11 @@ describe('clock control', () => {
     await expect(kms.send(new DescribeKeyCommand({ KeyId: KeyMetadata!.KeyId }))).resolves.toMatchObject({ KeyMetadata: { KeyState: 'PendingDeletion' } });
     // WHEN the clock passes the deletion date
     await local.server.advanceClock(DAY + 60);
-    // THEN the key is gone, and its timer has recorded the deletion
+    // THEN its timer had recorded the deletion before the clock answered, and the key is gone
+    const event = deleteKeyLine(local.server, KeyMetadata!.Arn!);
+    expect(event, 'DeleteKey logged before POST /__sandbox/clock answered').toBeDefined();
+    expect(JSON.parse(event!)).toMatchObject({ event: 'DeleteKey', keyArn: KeyMetadata!.Arn });
     await expect(kms.send(new DescribeKeyCommand({ KeyId: KeyMetadata!.KeyId }))).rejects.toMatchObject({ name: 'NotFoundException' });
-    const event = await waitFor('the DeleteKey event', () =>
-      local.server.output().stdout.split('\n').find((line) => line.includes('"DeleteKey"') && line.includes(KeyMetadata!.Arn!)),
-    );
-    expect(JSON.parse(event)).toMatchObject({ event: 'DeleteKey', keyArn: KeyMetadata!.Arn });
   });
 });
 
@@ -210,8 +220,8 @@ describe('persistence', () => {
       await expect(kms.send(new DescribeKeyCommand({ KeyId: KeyMetadata!.KeyId }))).resolves.toMatchObject({ KeyMetadata: { KeyState: 'PendingDeletion' } });
       // THEN the re-armed timer deletes it once the clock passes the date
       await server.advanceClock(7 * DAY + 60);
+      expect(deleteKeyLine(server, KeyMetadata!.Arn!), 'DeleteKey logged by the re-armed timer').toBeDefined();
       await expect(kms.send(new DescribeKeyCommand({ KeyId: KeyMetadata!.KeyId }))).rejects.toMatchObject({ name: 'NotFoundException' });
-      await waitFor('the DeleteKey event', () => server.output().stdout.split('\n').find((l) => l.includes('"DeleteKey"') && l.includes(KeyMetadata!.Arn!)));
     } finally {
       await server.stop();
     }

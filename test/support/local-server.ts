@@ -9,9 +9,14 @@
  *
  * A child that does not come up is killed by PID and its output is put into the error. Children
  * still alive when the test process exits are killed too.
+ *
+ * The child's stdout and stderr are files, not pipes: Node writes to a file synchronously, so whatever
+ * the server wrote before it answered a request (a service event logged by a timer that
+ * `advanceClock` ran) is in `output()` as soon as the answer arrives. Through a pipe the answer could
+ * overtake the line, and a check for "logged" or "nothing logged" would depend on luck.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,8 +24,9 @@ import { KMSClient, type KMSClientConfig } from '@aws-sdk/client-kms';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const BANNER = /byok-kms listening on (http:\/\/[^\s]+)/;
-const START_TIMEOUT_MS = 60_000;
-const STOP_GRACE_MS = 10_000;
+/** Hang detectors (D120), below vitest's hook and test timeouts so that the error says what hung. */
+const START_TIMEOUT_MS = 240_000;
+const STOP_GRACE_MS = 60_000;
 
 export const DUMMY_CREDENTIALS = { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' };
 
@@ -55,7 +61,7 @@ export interface LocalServer {
   readonly pid: number;
   /** The data directory in use (undefined in memory). */
   readonly dataDir: string | undefined;
-  /** Everything the child wrote so far. */
+  /** Everything the child wrote so far (complete up to the last answer received from it). */
   output(): { stdout: string; stderr: string };
   kms(options?: KmsClientOptions): KMSClient;
   /** POST /__sandbox/clock; resolves to the new service time in epoch seconds, after due timers ran. */
@@ -90,13 +96,19 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
   }
   Object.assign(env, options.env);
 
-  const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const outputDir = mkdtempSync(join(tmpdir(), 'byok-kms-output-'));
+  const files = { stdout: join(outputDir, 'stdout'), stderr: join(outputDir, 'stderr') };
+  const fds = { stdout: openSync(files.stdout, 'w'), stderr: openSync(files.stderr, 'w') };
+  const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', fds.stdout, fds.stderr] });
+  closeSync(fds.stdout);
+  closeSync(fds.stderr);
   live.add(child);
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-  child.stderr?.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  /** What the child wrote; kept in memory once it has exited (its files are then removed). */
+  let final: { stdout: string; stderr: string } | undefined;
+  const output = () => final ?? { stdout: readFileSync(files.stdout, 'utf8'), stderr: readFileSync(files.stderr, 'utf8') };
   const exited = new Promise<number | null>((done) => child.once('exit', (code) => {
+    final = output();
+    rmSync(outputDir, { recursive: true, force: true });
     live.delete(child);
     done(code);
   }));
@@ -107,12 +119,13 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
 
   let endpoint: string;
   try {
-    endpoint = await waitForBanner(child, () => stdout, exited);
+    endpoint = await waitForBanner(() => output().stdout, exited);
     await waitForHealth(endpoint);
   } catch (err) {
     child.kill('SIGKILL');
     await exited;
     cleanupDir();
+    const { stdout, stderr } = output();
     throw new Error(`the local server did not start: ${(err as Error).message}\n--- stdout ---\n${stdout}\n--- stderr ---\n${stderr}`);
   }
   const port = Number(new URL(endpoint).port);
@@ -129,7 +142,7 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
     port,
     pid: child.pid as number,
     dataDir,
-    output: () => ({ stdout, stderr }),
+    output,
     kms: (o = {}) =>
       new KMSClient({
         endpoint,
@@ -165,24 +178,18 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
   };
 }
 
-function waitForBanner(child: ChildProcess, stdout: () => string, exited: Promise<number | null>): Promise<string> {
-  return new Promise((done, fail) => {
-    const timer = setTimeout(() => fail(new Error(`no start-up banner within ${START_TIMEOUT_MS} ms`)), START_TIMEOUT_MS);
-    const check = () => {
-      const match = BANNER.exec(stdout());
-      if (match?.[1]) {
-        clearTimeout(timer);
-        child.stdout?.off('data', check);
-        done(match[1]);
-      }
-    };
-    child.stdout?.on('data', check);
-    void exited.then((code) => {
-      clearTimeout(timer);
-      fail(new Error(`the process exited with code ${code} before listening`));
-    });
-    check();
-  });
+/** Waits for the banner's first line in the child's stdout, or for the child to exit first. */
+async function waitForBanner(stdout: () => string, exited: Promise<number | null>): Promise<string> {
+  let exitCode: number | null | undefined;
+  void exited.then((code) => (exitCode = code));
+  const deadline = Date.now() + START_TIMEOUT_MS;
+  for (;;) {
+    const match = BANNER.exec(stdout());
+    if (match?.[1]) return match[1];
+    if (exitCode !== undefined) throw new Error(`the process exited with code ${exitCode} before listening`);
+    if (Date.now() > deadline) throw new Error(`no start-up banner within ${START_TIMEOUT_MS} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }
 
 async function waitForHealth(endpoint: string): Promise<void> {
