@@ -46,7 +46,7 @@ async function downloadParameters(keyId: string, algorithm: string) {
 const OAEP_SHA256 = ['-keyform', 'DER', '-pubin', '-pkeyopt', 'rsa_padding_mode:oaep', '-pkeyopt', 'rsa_oaep_md:sha256', '-pkeyopt', 'rsa_mgf1_md:sha256'];
 
 // Each AWS CLI v1 call starts a Python interpreter (about a second on these machines).
-describe('AWS CLI v1 + openssl, as in the AWS documentation', { timeout: 180_000 }, () => {
+describe('AWS CLI v1 + openssl, as in the AWS documentation', () => {
   test('create, import with RSAES_OAEP_SHA_256, delete material, re-import, and refuse an alias', async () => {
     // GIVEN a key with EXTERNAL origin
     const created = await awsJson('create-key', '--origin', 'EXTERNAL', '--description', 'BYOK from the CLI');

@@ -26,7 +26,7 @@ function runWriterUntil(dataDir: string, acks: number): Promise<{ child: ChildPr
   let stderr = '';
   let buffered = '';
   return new Promise((resolve, reject) => {
-    const timeout = setTimeout(() => reject(new Error(`writer did not acknowledge ${acks} writes in time: ${stderr}`)), 60_000);
+    const timeout = setTimeout(() => reject(new Error(`writer did not acknowledge ${acks} writes in time: ${stderr}`)), 240_000); // a hang detector (D120)
     child.stderr!.on('data', (chunk: Buffer) => {
       stderr += chunk.toString();
     });

@@ -71,13 +71,13 @@ export async function startMotoServer(): Promise<MotoServer> {
 }
 
 async function waitUntilReady(client: DynamoDBClient): Promise<void> {
-  const deadline = Date.now() + 60_000;
+  const deadline = Date.now() + 240_000; // a hang detector (D120): moto starts in seconds, slower on a loaded machine
   for (;;) {
     try {
       await client.send(new ListTablesCommand({}));
       return;
     } catch (err) {
-      if (Date.now() > deadline) throw new Error('moto_server did not become ready within 60 s', { cause: err });
+      if (Date.now() > deadline) throw new Error('moto_server did not become ready within 240 s', { cause: err });
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }
