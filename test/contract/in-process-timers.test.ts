@@ -1,4 +1,11 @@
-/** InProcessTimers (with the embedded clocks): real setTimeout, real clocks, no fake timers. */
+/**
+ * InProcessTimers (with the embedded clocks): real setTimeout, real clocks, no fake timers.
+ *
+ * No check here rests on a fixed sleep. "Fired exactly once" is checked after a barrier that rules out a later
+ * call: nothing is pending any more (only an armed entry can fire) and `close()` has awaited the running
+ * callbacks. "Not fired yet" is checked after a setTimeout that Node runs after the one it is about (see
+ * `afterTimeoutsOf`).
+ */
 import { spawnSync } from 'node:child_process';
 import { describe, expect, test } from 'vitest';
 import { ControlledClock, SystemClock } from '../../lambda/adapters/embedded/clock';
@@ -11,13 +18,26 @@ import { SCOPE_A, bareKey, fullKey } from './support/key-fixtures';
 const DAY = 86_400_000;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Polls until `condition` holds (generous: these machines may be busy); fails after `timeoutMs`. */
-async function eventually(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
+/**
+ * Resolves after every setTimeout of `ms` or less that was set before this call has run: Node runs timers of one
+ * duration in the order they were set, and a shorter one never after a longer one set later. A delay above
+ * 2^31−1 ms is run as 1 ms, so `afterTimeoutsOf(1)` also covers a wait that was not cut into chunks.
+ */
+const afterTimeoutsOf = (ms: number) => sleep(ms);
+
+/** Polls until `condition` holds; the bound (a hang detector, D120) only names what never happened. */
+async function eventually(condition: () => boolean, timeoutMs = 240_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!condition()) {
     if (Date.now() > deadline) throw new Error('condition not met in time');
     await sleep(5);
   }
+}
+
+/** Waits until nothing can call back any more: no timer armed (only an armed one can fire), none running. */
+async function settled(timers: InProcessTimers): Promise<void> {
+  expect(timers.pending()).toEqual([]);
+  await timers.close();
 }
 const at = (clock: { now(): Date }, ms: number) => new Date(clock.now().getTime() + ms);
 
@@ -41,12 +61,10 @@ describe('InProcessTimers', () => {
     // WHEN
     await timers.arm(timer);
     await eventually(() => calls.length > 0);
-    await sleep(20);
     // THEN
+    await settled(timers);
     expect(calls).toHaveLength(1);
     expect(calls[0]!.at).toBeGreaterThanOrEqual(timer.at.getTime());
-    expect(timers.pending()).toEqual([]);
-    await timers.close();
   });
 
   test('runDue after advancing a ControlledClock runs exactly the timers that became due, in order, and awaits them', async () => {
@@ -62,8 +80,8 @@ describe('InProcessTimers', () => {
     const later = deletionTimer(SCOPE_A, 'k2', at(clock, 7 * DAY));
     const beyondNodeLimit = deletionTimer(SCOPE_A, 'k3', at(clock, 30 * DAY)); // > 2^31−1 ms away
     for (const t of [beyondNodeLimit, later, soon]) await timers.arm(t);
-    await sleep(50);
-    expect(calls).toEqual([]); // a 30-day timer must not fire at once
+    await afterTimeoutsOf(1);
+    expect(calls).toEqual([]); // a 30-day timer must not fire at once (Node would run it after 1 ms)
     // WHEN
     clock.advance(8 * 86_400);
     await timers.runDue();
@@ -88,11 +106,10 @@ describe('InProcessTimers', () => {
     // WHEN
     await timers.arm(timer);
     await eventually(() => calls.length > 0); // after several 25 ms chunks
-    await sleep(20);
     // THEN
+    await settled(timers);
     expect(calls).toHaveLength(1);
     expect(calls[0]!.at).toBeGreaterThanOrEqual(timer.at.getTime());
-    await timers.close();
   });
 
   test('re-checks the clock at each chunk wake-up, so a jump of the clock is noticed without runDue', async () => {
@@ -102,15 +119,15 @@ describe('InProcessTimers', () => {
     const timers = new InProcessTimers(clock, callback, { maxDelayMs: 20 });
     const timer = expiryTimer(SCOPE_A, 'k1', at(clock, 40 * DAY));
     await timers.arm(timer);
-    await sleep(50);
+    await afterTimeoutsOf(20); // the first chunk has woken up, and did not fire 40 days early
     expect(calls).toEqual([]);
     // WHEN
     clock.advance(40 * 86_400 + 1);
     await eventually(() => calls.length > 0);
     // THEN
+    await settled(timers);
     expect(calls).toHaveLength(1);
     expect(calls[0]!.at).toBeGreaterThanOrEqual(timer.at.getTime());
-    await timers.close();
   });
 
   test('a disarmed timer does not fire; disarming an unknown name is not an error; arming twice fires once', async () => {
@@ -179,13 +196,12 @@ describe('InProcessTimers', () => {
     // WHEN
     await timers.arm(timer);
     await eventually(() => logged.length === 3);
-    await sleep(50);
-    // THEN
+    // THEN: given up, so nothing is armed for a fourth attempt
+    await settled(timers);
     expect(attempts).toBe(3);
     expect(logged).toEqual([1, 2, 3].map((attempt) => expect.objectContaining({ level: 'ERROR', timer: timer.name, keyId: 'k1', attempt, error: { name: 'Error', message: 'store unavailable' } })));
     expect(logged[2]!.message).toMatch(/giving up/);
-    expect(timers.pending()).toEqual([]);
-    await timers.close();
+    expect(logged[0]!.message).toMatch(/will retry/);
   });
 
   test('a callback that throws a non-Error is logged too, and runDue still resolves', async () => {
@@ -203,16 +219,23 @@ describe('InProcessTimers', () => {
     const clock = new ControlledClock();
     let started = false;
     let done = false;
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
     const timers = new InProcessTimers(clock, async () => {
       started = true;
-      await sleep(50);
+      await gate;
       done = true;
     });
     await timers.arm(deletionTimer(SCOPE_A, 'k1', at(clock, 1)));
     await timers.arm(deletionTimer(SCOPE_A, 'k2', at(clock, DAY)));
-    await eventually(() => started); // k1 is running
+    await eventually(() => started); // k1 is running, held at the gate
     // WHEN
-    await timers.close();
+    let closed = false;
+    const closing = timers.close().then(() => (closed = true));
+    await afterTimeoutsOf(1);
+    expect(closed).toBe(false); // still waiting for k1
+    release();
+    await closing;
     // THEN
     expect(done).toBe(true);
     expect(timers.pending()).toEqual([]);
@@ -222,7 +245,7 @@ describe('InProcessTimers', () => {
 
   test('an armed timer does not keep the process alive', () => {
     // GIVEN / WHEN
-    const child = spawnSync(process.execPath, ['--import', 'tsx', 'test/contract/support/unref-child.ts'], { encoding: 'utf8', timeout: 30_000 });
+    const child = spawnSync(process.execPath, ['--import', 'tsx', 'test/contract/support/unref-child.ts'], { encoding: 'utf8', timeout: 240_000 });
     // THEN
     expect(child.error).toBeUndefined();
     expect(child.stdout).toContain('armed 1');
