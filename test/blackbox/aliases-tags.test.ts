@@ -17,7 +17,7 @@ import {
   type Tag,
 } from '@aws-sdk/client-kms';
 import { describe, expect, test } from 'vitest';
-import { aliasArnOf, allPages, createExternalKey, createImportedKey, createKey, describeKey, expectKmsError, expectNear, sleep, uniqueAlias, useLocalServer } from './helpers';
+import { aliasArnOf, allPages, createExternalKey, createImportedKey, createKey, describeKey, expectDuring, expectKmsError, timed, uniqueAlias, useLocalServer, wallClockPast } from './helpers';
 
 const local = useLocalServer();
 
@@ -47,13 +47,12 @@ describe('CreateAlias', () => {
     const meta = await createExternalKey(local.kms);
     const alias = uniqueAlias('create');
     // WHEN
-    const before = new Date();
-    await local.kms.send(new CreateAliasCommand({ AliasName: alias, TargetKeyId: meta.Arn }));
+    const [, creating] = await timed(() => local.kms.send(new CreateAliasCommand({ AliasName: alias, TargetKeyId: meta.Arn })));
     // THEN
     const [entry] = await listAliases(meta.KeyId);
     expect(entry).toMatchObject({ AliasName: alias, AliasArn: aliasArnOf(meta.Arn!, alias), TargetKeyId: meta.KeyId });
-    expectNear(entry!.CreationDate, before, 5);
-    expectNear(entry!.LastUpdatedDate, before, 5);
+    expectDuring(entry!.CreationDate, creating);
+    expect(entry!.LastUpdatedDate!.getTime()).toBe(entry!.CreationDate!.getTime());
     expect(await targetOf(alias)).toBe(meta.KeyId);
   });
 
@@ -130,9 +129,9 @@ describe('UpdateAlias', () => {
     const alias = uniqueAlias('move');
     await local.kms.send(new CreateAliasCommand({ AliasName: alias, TargetKeyId: a.keyId }));
     const [created] = await listAliases(a.keyId);
-    await sleep(1100);
-    // WHEN
-    await local.kms.send(new UpdateAliasCommand({ AliasName: alias, TargetKeyId: b.arn }));
+    // WHEN (at least a millisecond later: the dates have millisecond precision)
+    await wallClockPast(created!.LastUpdatedDate!);
+    const [, updating] = await timed(() => local.kms.send(new UpdateAliasCommand({ AliasName: alias, TargetKeyId: b.arn })));
     // THEN
     expect(await targetOf(alias)).toBe(b.keyId);
     expect(await listAliases(a.keyId)).toEqual([]);
@@ -140,6 +139,7 @@ describe('UpdateAlias', () => {
     expect(updated).toMatchObject({ AliasName: alias, TargetKeyId: b.keyId });
     expect(updated!.CreationDate!.getTime()).toBe(created!.CreationDate!.getTime());
     expect(updated!.LastUpdatedDate!.getTime()).toBeGreaterThan(created!.LastUpdatedDate!.getTime());
+    expectDuring(updated!.LastUpdatedDate, updating);
   });
 
   test('fails with KMSInvalidStateException when the new target is pending deletion; works when the old one is', async () => {

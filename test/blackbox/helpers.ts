@@ -297,11 +297,35 @@ export function at(epochSeconds: number): Date {
   return new Date(epochSeconds * 1000);
 }
 
-/** Asserts |actual − expected| ≤ toleranceSeconds. */
-export function expectNear(actual: Date | undefined, expected: Date, toleranceSeconds: number): void {
+/** The wall-clock interval a call ran in, epoch milliseconds. */
+export interface Interval {
+  readonly from: number;
+  readonly to: number;
+}
+
+/** Runs `call` and returns its result with the interval it ran in. */
+export async function timed<T>(call: () => Promise<T>): Promise<[T, Interval]> {
+  const from = Date.now();
+  const result = await call();
+  return [result, { from, to: Date.now() }];
+}
+
+/**
+ * Asserts that `actual` − `offsetMs` lies in `interval`: a timestamp the service took while the call ran (a
+ * server without clock control follows the wall clock). No tolerance: a slow call widens the interval, it
+ * cannot fail the check.
+ */
+export function expectDuring(actual: Date | undefined, interval: Interval, offsetMs = 0): void {
   expect(actual, 'timestamp').toBeInstanceOf(Date);
-  const delta = Math.abs(actual!.getTime() - expected.getTime()) / 1000;
-  expect(delta, `${actual!.toISOString()} vs ${expected.toISOString()}`).toBeLessThanOrEqual(toleranceSeconds);
+  const at = actual!.getTime() - offsetMs;
+  const what = `${actual!.toISOString()} − ${offsetMs} ms, the call ran ${new Date(interval.from).toISOString()}…${new Date(interval.to).toISOString()}`;
+  expect(at, what).toBeGreaterThanOrEqual(interval.from);
+  expect(at, what).toBeLessThanOrEqual(interval.to);
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Resolves once the wall clock (which a server without clock control follows) is past `instant`. */
+export async function wallClockPast(instant: Date): Promise<void> {
+  while (Date.now() <= instant.getTime()) await sleep(instant.getTime() - Date.now() + 1);
+}
