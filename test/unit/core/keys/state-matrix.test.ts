@@ -1,13 +1,16 @@
 /**
  * Spec §1.3: what an EXTERNAL key does in each state, for the actions of the key operations.
- * Every cell is checked against a key brought into that state through the operations themselves
- * (PendingImport through a deleted material, as after DeleteImportedKeyMaterial).
+ * Every cell is checked against a key brought into that state through the operations themselves:
+ * CreateKey (Origin EXTERNAL), GetParametersForImport + ImportKeyMaterial, then DisableKey,
+ * ScheduleKeyDeletion or DeleteImportedKeyMaterial. An allowed action is checked for its answer and
+ * its effect; a refused one for its error and for leaving the key's state as it was.
  */
 import { describe, expect, test } from 'vitest';
 import { cancelKeyDeletion } from '../../../../lambda/core/operations/deletion/cancel-key-deletion';
 import { createAlias } from '../../../../lambda/core/operations/aliases/create-alias';
 import { decrypt } from '../../../../lambda/core/operations/cryptography/decrypt';
 import { deleteAlias } from '../../../../lambda/core/operations/aliases/delete-alias';
+import { deleteImportedKeyMaterial } from '../../../../lambda/core/operations/import/delete-imported-key-material';
 import { describeKey } from '../../../../lambda/core/operations/keys/describe-key';
 import { disableKey } from '../../../../lambda/core/operations/keys/disable-key';
 import { enableKey } from '../../../../lambda/core/operations/keys/enable-key';
@@ -24,65 +27,192 @@ import { updateAlias } from '../../../../lambda/core/operations/aliases/update-a
 import { updateKeyDescription } from '../../../../lambda/core/operations/keys/update-key-description';
 import type { KeyState } from '../../../../lambda/core/model/key';
 import { memoryDeps, TEST_CTX, type MemoryDeps } from '../../../support/memory-deps';
-import { bytes, externalKeyWithMaterial, newKey, patchKey } from './helpers';
+import { aMaterial, Importer } from '../import/helpers';
+import { bytes, DAY, newKey, text } from './helpers';
 
 interface Subject {
   readonly deps: MemoryDeps;
+  readonly state: KeyState;
   readonly keyId: string;
   readonly arn: string;
+  readonly materialId: string;
   /** Made while the key was Enabled. */
   readonly ciphertext: Uint8Array;
   /** An alias created while the key was Enabled, pointing at it. */
   readonly aliasName: string;
 }
 
+/** Tags the subject got while Enabled. */
+const SUBJECT_TAGS = [
+  { TagKey: 'kept', TagValue: 'k' },
+  { TagKey: 't', TagValue: 'old' },
+];
+
 async function keyIn(state: KeyState): Promise<Subject> {
   const deps = memoryDeps();
-  const { keyId, arn } = await externalKeyWithMaterial(deps);
+  const { KeyId: keyId, Arn: arn } = await newKey(deps, { Origin: 'EXTERNAL' });
+  const { KeyMaterialId: materialId } = await new Importer(deps, keyId).import(aMaterial());
   const { CiphertextBlob } = await encrypt(deps, TEST_CTX, { KeyId: keyId, Plaintext: bytes('secret') });
   await createAlias(deps, TEST_CTX, { AliasName: 'alias/subject', TargetKeyId: keyId });
+  await tagResource(deps, TEST_CTX, { KeyId: keyId, Tags: SUBJECT_TAGS });
   if (state === 'Disabled') await disableKey(deps, TEST_CTX, { KeyId: keyId });
   if (state === 'PendingDeletion') await scheduleKeyDeletion(deps, TEST_CTX, { KeyId: keyId, PendingWindowInDays: 7 });
-  if (state === 'PendingImport') {
-    await patchKey(deps, keyId, (k) => ({
-      ...k,
-      state: 'PendingImport',
-      materials: k.materials.map((m) => ({ materialId: m.materialId, materialState: m.materialState, importState: 'PENDING_IMPORT' })),
-    }));
-  }
+  if (state === 'PendingImport') await deleteImportedKeyMaterial(deps, TEST_CTX, { KeyId: keyId });
   expect((await describeKey(deps, TEST_CTX, { KeyId: keyId })).KeyMetadata.KeyState).toBe(state);
-  return { deps, keyId, arn, ciphertext: CiphertextBlob, aliasName: 'alias/subject' };
+  return { deps, state, keyId, arn, materialId, ciphertext: CiphertextBlob, aliasName: 'alias/subject' };
 }
+
+const metadataOf = async (s: Subject) => (await describeKey(s.deps, TEST_CTX, { KeyId: s.keyId })).KeyMetadata;
+const tagsOf = async (s: Subject) => (await listResourceTags(s.deps, TEST_CTX, { KeyId: s.keyId })).Tags;
+const aliasNamesOf = async (s: Subject) => (await listAliases(s.deps, TEST_CTX, { KeyId: s.keyId })).Aliases.map((a) => a.AliasName);
+const plaintextOf = async (s: Subject, blob: Uint8Array) => (await decrypt(s.deps, TEST_CTX, { CiphertextBlob: blob })).Plaintext;
 
 type Action = (s: Subject) => Promise<unknown>;
 
-const ACTIONS: Record<string, Action> = {
-  Encrypt: (s) => encrypt(s.deps, TEST_CTX, { KeyId: s.keyId, Plaintext: bytes('x') }),
-  Decrypt: (s) => decrypt(s.deps, TEST_CTX, { CiphertextBlob: s.ciphertext }),
-  ReEncrypt: (s) => reEncrypt(s.deps, TEST_CTX, { CiphertextBlob: s.ciphertext, DestinationKeyId: s.keyId }),
-  GenerateDataKey: (s) => generateDataKey(s.deps, TEST_CTX, { KeyId: s.keyId, KeySpec: 'AES_256' }),
-  GenerateDataKeyWithoutPlaintext: (s) => generateDataKeyWithoutPlaintext(s.deps, TEST_CTX, { KeyId: s.keyId, NumberOfBytes: 16 }),
-  EnableKey: (s) => enableKey(s.deps, TEST_CTX, { KeyId: s.keyId }),
-  DisableKey: (s) => disableKey(s.deps, TEST_CTX, { KeyId: s.keyId }),
-  ScheduleKeyDeletion: (s) => scheduleKeyDeletion(s.deps, TEST_CTX, { KeyId: s.keyId, PendingWindowInDays: 10 }),
-  CancelKeyDeletion: (s) => cancelKeyDeletion(s.deps, TEST_CTX, { KeyId: s.keyId }),
-  TagResource: (s) => tagResource(s.deps, TEST_CTX, { KeyId: s.keyId, Tags: [{ TagKey: 't', TagValue: 'v' }] }),
-  UntagResource: (s) => untagResource(s.deps, TEST_CTX, { KeyId: s.keyId, TagKeys: ['t'] }),
-  CreateAlias: (s) => createAlias(s.deps, TEST_CTX, { AliasName: 'alias/another', TargetKeyId: s.keyId }),
-  UpdateAliasToThisKey: async (s) => {
-    const other = await newKey(s.deps);
-    await createAlias(s.deps, TEST_CTX, { AliasName: 'alias/moving', TargetKeyId: other.KeyId });
-    return updateAlias(s.deps, TEST_CTX, { AliasName: 'alias/moving', TargetKeyId: s.keyId });
+/** Each action, and what a caller sees when it is allowed: its answer and its effect. */
+const ACTIONS: Record<string, { run: Action; allowed: (s: Subject, result: never) => Promise<void> }> = {
+  Encrypt: {
+    run: (s) => encrypt(s.deps, TEST_CTX, { KeyId: s.keyId, Plaintext: bytes('x') }),
+    allowed: async (s, out: Awaited<ReturnType<typeof encrypt>>) => {
+      expect(out).toMatchObject({ KeyId: s.arn, EncryptionAlgorithm: 'SYMMETRIC_DEFAULT' });
+      expect(text(await plaintextOf(s, out.CiphertextBlob))).toBe('x');
+    },
   },
-  UpdateAliasAwayFromThisKey: async (s) => {
-    const other = await newKey(s.deps);
-    return updateAlias(s.deps, TEST_CTX, { AliasName: s.aliasName, TargetKeyId: other.KeyId });
+  Decrypt: {
+    run: (s) => decrypt(s.deps, TEST_CTX, { CiphertextBlob: s.ciphertext }),
+    allowed: async (s, out: Awaited<ReturnType<typeof decrypt>>) => {
+      expect(out).toMatchObject({ KeyId: s.arn, EncryptionAlgorithm: 'SYMMETRIC_DEFAULT', KeyMaterialId: s.materialId });
+      expect(text(out.Plaintext)).toBe('secret');
+    },
   },
-  DeleteAlias: (s) => deleteAlias(s.deps, TEST_CTX, { AliasName: s.aliasName }),
-  UpdateKeyDescription: (s) => updateKeyDescription(s.deps, TEST_CTX, { KeyId: s.keyId, Description: 'd' }),
-  DescribeKey: (s) => describeKey(s.deps, TEST_CTX, { KeyId: s.keyId }),
-  ListResourceTags: (s) => listResourceTags(s.deps, TEST_CTX, { KeyId: s.keyId }),
-  ListAliases: (s) => listAliases(s.deps, TEST_CTX, { KeyId: s.keyId }),
+  ReEncrypt: {
+    run: (s) => reEncrypt(s.deps, TEST_CTX, { CiphertextBlob: s.ciphertext, DestinationKeyId: s.keyId }),
+    allowed: async (s, out: Awaited<ReturnType<typeof reEncrypt>>) => {
+      expect(out).toMatchObject({ SourceKeyId: s.arn, KeyId: s.arn, SourceKeyMaterialId: s.materialId });
+      expect(text(await plaintextOf(s, out.CiphertextBlob))).toBe('secret');
+    },
+  },
+  GenerateDataKey: {
+    run: (s) => generateDataKey(s.deps, TEST_CTX, { KeyId: s.keyId, KeySpec: 'AES_256' }),
+    allowed: async (s, out: Awaited<ReturnType<typeof generateDataKey>>) => {
+      expect(out).toMatchObject({ KeyId: s.arn, KeyMaterialId: s.materialId });
+      expect(out.Plaintext).toHaveLength(32);
+      expect(await plaintextOf(s, out.CiphertextBlob)).toEqual(out.Plaintext);
+    },
+  },
+  GenerateDataKeyWithoutPlaintext: {
+    run: (s) => generateDataKeyWithoutPlaintext(s.deps, TEST_CTX, { KeyId: s.keyId, NumberOfBytes: 16 }),
+    allowed: async (s, out: Awaited<ReturnType<typeof generateDataKeyWithoutPlaintext>>) => {
+      expect(out).toEqual({ KeyId: s.arn, KeyMaterialId: s.materialId, CiphertextBlob: expect.any(Uint8Array) });
+      expect(await plaintextOf(s, out.CiphertextBlob)).toHaveLength(16);
+    },
+  },
+  EnableKey: {
+    run: (s) => enableKey(s.deps, TEST_CTX, { KeyId: s.keyId }),
+    allowed: async (s, out) => {
+      expect(out).toEqual({});
+      expect(await metadataOf(s)).toMatchObject({ KeyState: 'Enabled', Enabled: true });
+    },
+  },
+  DisableKey: {
+    run: (s) => disableKey(s.deps, TEST_CTX, { KeyId: s.keyId }),
+    allowed: async (s, out) => {
+      expect(out).toEqual({});
+      expect(await metadataOf(s)).toMatchObject({ KeyState: 'Disabled', Enabled: false });
+    },
+  },
+  ScheduleKeyDeletion: {
+    run: (s) => scheduleKeyDeletion(s.deps, TEST_CTX, { KeyId: s.keyId, PendingWindowInDays: 10 }),
+    allowed: async (s, out) => {
+      const deletionDate = new Date(s.deps.clock.now().getTime() + 10 * DAY * 1000);
+      expect(out).toEqual({ KeyId: s.arn, KeyState: 'PendingDeletion', PendingWindowInDays: 10, DeletionDate: deletionDate });
+      expect(await metadataOf(s)).toMatchObject({ KeyState: 'PendingDeletion', Enabled: false, DeletionDate: deletionDate });
+    },
+  },
+  CancelKeyDeletion: {
+    run: (s) => cancelKeyDeletion(s.deps, TEST_CTX, { KeyId: s.keyId }),
+    allowed: async (s, out) => {
+      expect(out).toEqual({ KeyId: s.arn });
+      const after = await metadataOf(s);
+      expect(after).toMatchObject({ KeyState: 'Disabled', Enabled: false }); // its material is there (D1)
+      expect(after.DeletionDate).toBeUndefined();
+    },
+  },
+  TagResource: {
+    run: (s) => tagResource(s.deps, TEST_CTX, { KeyId: s.keyId, Tags: [{ TagKey: 't', TagValue: 'v' }] }),
+    allowed: async (s, out) => {
+      expect(out).toEqual({});
+      expect(await tagsOf(s)).toEqual([{ TagKey: 'kept', TagValue: 'k' }, { TagKey: 't', TagValue: 'v' }]);
+    },
+  },
+  UntagResource: {
+    run: (s) => untagResource(s.deps, TEST_CTX, { KeyId: s.keyId, TagKeys: ['t'] }),
+    allowed: async (s, out) => {
+      expect(out).toEqual({});
+      expect(await tagsOf(s)).toEqual([{ TagKey: 'kept', TagValue: 'k' }]);
+    },
+  },
+  CreateAlias: {
+    run: (s) => createAlias(s.deps, TEST_CTX, { AliasName: 'alias/another', TargetKeyId: s.keyId }),
+    allowed: async (s, out) => {
+      expect(out).toEqual({});
+      expect(await aliasNamesOf(s)).toEqual(['alias/another', 'alias/subject']);
+    },
+  },
+  UpdateAliasToThisKey: {
+    run: async (s) => {
+      const other = await newKey(s.deps);
+      await createAlias(s.deps, TEST_CTX, { AliasName: 'alias/moving', TargetKeyId: other.KeyId });
+      return updateAlias(s.deps, TEST_CTX, { AliasName: 'alias/moving', TargetKeyId: s.keyId });
+    },
+    allowed: async (s, out) => {
+      expect(out).toEqual({});
+      expect(await aliasNamesOf(s)).toEqual(['alias/moving', 'alias/subject']);
+    },
+  },
+  UpdateAliasAwayFromThisKey: {
+    run: async (s) => {
+      const other = await newKey(s.deps);
+      return updateAlias(s.deps, TEST_CTX, { AliasName: s.aliasName, TargetKeyId: other.KeyId });
+    },
+    allowed: async (s, out) => {
+      expect(out).toEqual({});
+      expect(await aliasNamesOf(s)).toEqual([]);
+      expect((await describeKey(s.deps, TEST_CTX, { KeyId: s.aliasName })).KeyMetadata.KeyId).not.toBe(s.keyId);
+    },
+  },
+  DeleteAlias: {
+    run: (s) => deleteAlias(s.deps, TEST_CTX, { AliasName: s.aliasName }),
+    allowed: async (s, out) => {
+      expect(out).toEqual({});
+      expect(await aliasNamesOf(s)).toEqual([]);
+    },
+  },
+  UpdateKeyDescription: {
+    run: (s) => updateKeyDescription(s.deps, TEST_CTX, { KeyId: s.keyId, Description: 'd' }),
+    allowed: async (s, out) => {
+      expect(out).toEqual({});
+      expect((await metadataOf(s)).Description).toBe('d');
+    },
+  },
+  DescribeKey: {
+    run: (s) => describeKey(s.deps, TEST_CTX, { KeyId: s.keyId }),
+    allowed: async (s, out: Awaited<ReturnType<typeof describeKey>>) => {
+      expect(out.KeyMetadata).toMatchObject({ KeyId: s.keyId, Arn: s.arn, KeyState: s.state, Enabled: s.state === 'Enabled', Origin: 'EXTERNAL' });
+    },
+  },
+  ListResourceTags: {
+    run: (s) => listResourceTags(s.deps, TEST_CTX, { KeyId: s.keyId }),
+    allowed: async (_s, out: Awaited<ReturnType<typeof listResourceTags>>) => {
+      expect(out).toEqual({ Tags: SUBJECT_TAGS, Truncated: false });
+    },
+  },
+  ListAliases: {
+    run: (s) => listAliases(s.deps, TEST_CTX, { KeyId: s.keyId }),
+    allowed: async (s, out: Awaited<ReturnType<typeof listAliases>>) => {
+      expect(out).toMatchObject({ Aliases: [{ AliasName: s.aliasName, TargetKeyId: s.keyId }], Truncated: false });
+    },
+  },
 };
 
 const STATES: readonly KeyState[] = ['Enabled', 'Disabled', 'PendingDeletion', 'PendingImport'];
@@ -122,11 +252,13 @@ describe('operation × state matrix for an EXTERNAL key (spec §1.3)', () => {
     // GIVEN
     const subject = await keyIn(state);
     // WHEN
-    const result = ACTIONS[action]!(subject);
+    const result = ACTIONS[action]!.run(subject);
     // THEN
     if (outcome === 'OK') {
-      await expect(result).resolves.toBeDefined();
-    } else if (outcome === 'disabled') {
+      await ACTIONS[action]!.allowed(subject, (await result) as never);
+      return;
+    }
+    if (outcome === 'disabled') {
       await expect(result).rejects.toMatchObject({ name: 'DisabledException', message: `${subject.arn} is disabled.` });
     } else if (outcome === 'not pending deletion') {
       await expect(result).rejects.toMatchObject({
@@ -136,6 +268,10 @@ describe('operation × state matrix for an EXTERNAL key (spec §1.3)', () => {
     } else {
       await expect(result).rejects.toMatchObject({ name: 'KMSInvalidStateException', message: `${subject.arn} is ${outcome}.` });
     }
+    // and a refused action changes nothing a caller can see
+    expect((await metadataOf(subject)).KeyState).toBe(state);
+    expect(await tagsOf(subject)).toEqual(SUBJECT_TAGS);
+    expect(await aliasNamesOf(subject)).toEqual([subject.aliasName]);
   });
 });
 
@@ -155,7 +291,7 @@ describe('state transitions through EnableKey and DisableKey', () => {
     'fails with NotFoundException when %s is given an alias (D18)',
     async (action) => {
       const s = await keyIn('Enabled');
-      const run = ACTIONS[action]!;
+      const { run } = ACTIONS[action]!;
       await expect(run({ ...s, keyId: s.aliasName })).rejects.toMatchObject({ name: 'NotFoundException', message: `Invalid keyId '${s.aliasName}'` });
     },
   );
