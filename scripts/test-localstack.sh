@@ -47,7 +47,7 @@ trap cleanup EXIT
 
 # 3. LocalStack, bootstrapped and deployed.
 docker compose up --detach --wait
-npx cdklocal bootstrap --template "$LOCALSTACK_OUT/bootstrap.json" -c stage="$STAGE"
+npx cdklocal bootstrap --app "$LOCALSTACK_OUT/cloud" --template "$LOCALSTACK_OUT/bootstrap.json"
 npx cdklocal deploy --all --app "$LOCALSTACK_OUT/cloud" --require-approval never --outputs-file "$LOCALSTACK_OUT/outputs.json"
 
 # 4. The deployment's outputs (the endpoint normalised to the host-based URL on LocalStack's edge).
@@ -67,7 +67,8 @@ export KMS_BLACKBOX_ACCESS_KEY_ID KMS_BLACKBOX_SECRET_ACCESS_KEY
 # 6. The suites. LocalStack stores schedules but never fires them: the timer driver plays Scheduler
 #    in the background (every 10 s) while the black-box suites run, so the timers they arm are
 #    carried out; the timer suite then drives expiry and deletion itself.
-npx tsx scripts/localstack/scheduler-driver.ts --group "$SCHEDULE_GROUP" --watch 10 > "$LOCALSTACK_OUT/timer-deliveries.jsonl" &
+# (node itself, not npx: the PID below is the driver's, so stopping it stops the driver)
+node --import tsx scripts/localstack/scheduler-driver.ts --group "$SCHEDULE_GROUP" --watch 10 > "$LOCALSTACK_OUT/timer-deliveries.jsonl" &
 DRIVER_PID=$!
 # The black-box suites that speak only the KMS API, against the deployed endpoint instead of a local
 # server they start themselves. Left out, because they need what only the local process offers:

@@ -13,6 +13,7 @@ import { randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
 import { DescribeKeyCommand, KMSClient, ScheduleKeyDeletionCommand } from '@aws-sdk/client-kms';
 import { CreateFunctionCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { CreateScheduleCommand } from '@aws-sdk/client-scheduler';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -180,26 +181,38 @@ describe('material expiry and key deletion through EventBridge Scheduler', () =>
     expect(scheduled).toEqual(local);
   });
 
+  const motoLambda = () => new LambdaClient({ endpoint: aws.moto.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'moto', secretAccessKey: 'moto' } });
+
+  /** A function (and its role) in moto's Lambda, which runs functions only in Docker; its stand-in backend answers with the payload it received. */
+  async function createMotoFunction(name: string): Promise<void> {
+    await fetch(`${aws.moto.endpoint}/moto-api/config`, { method: 'POST', body: JSON.stringify({ lambda: { use_docker: false } }) });
+    // the role, with the AWS CLI (the project has no IAM client)
+    await promisify(execFile)('aws', ['iam', 'create-role', '--role-name', name, '--assume-role-policy-document', '{}', '--endpoint-url', aws.moto.endpoint], {
+      env: { ...process.env, AWS_ACCESS_KEY_ID: 'moto', AWS_SECRET_ACCESS_KEY: 'moto', AWS_DEFAULT_REGION: 'us-east-1' },
+    });
+    const lambda = motoLambda();
+    try {
+      await lambda.send(
+        new CreateFunctionCommand({
+          FunctionName: name,
+          Runtime: 'nodejs22.x',
+          Role: `arn:aws:iam::123456789012:role/${name}`,
+          Handler: 'index.handler',
+          Code: { ZipFile: new Uint8Array([0x50, 0x4b, 0x05, 0x06, ...new Array<number>(18).fill(0)]) }, // an empty zip
+        }),
+      );
+    } finally {
+      lambda.destroy();
+    }
+  }
+
   test('through Lambda\'s Invoke API (as on LocalStack) the driver delivers each due schedule\'s input to its target, once, and deletes it', async () => {
     // GIVEN the service's schedules for an imported key, and the timer function in moto's Lambda
     // (moto runs functions only in Docker; its stand-in backend answers with the payload it received)
-    await fetch(`${aws.moto.endpoint}/moto-api/config`, { method: 'POST', body: JSON.stringify({ lambda: { use_docker: false } }) });
-    const lambda = new LambdaClient({ endpoint: aws.moto.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'moto', secretAccessKey: 'moto' } });
+    const lambda = motoLambda();
     const path = await schedulerPath();
     const { groupName } = path;
-    // the function's role, created with the AWS CLI (the project has no IAM client)
-    await promisify(execFile)('aws', ['iam', 'create-role', '--role-name', 'timer', '--assume-role-policy-document', '{}', '--endpoint-url', aws.moto.endpoint], {
-      env: { ...process.env, AWS_ACCESS_KEY_ID: 'moto', AWS_SECRET_ACCESS_KEY: 'moto', AWS_DEFAULT_REGION: 'us-east-1' },
-    });
-    await lambda.send(
-      new CreateFunctionCommand({
-        FunctionName: 'timer',
-        Runtime: 'nodejs22.x',
-        Role: 'arn:aws:iam::123456789012:role/timer',
-        Handler: 'index.handler',
-        Code: { ZipFile: new Uint8Array([0x50, 0x4b, 0x05, 0x06, ...new Array<number>(18).fill(0)]) },
-      }),
-    );
+    await createMotoFunction('timer');
     const server = await serveLocally(makeKmsApiHandler(path.deps, { authenticate: openAuthenticator, logger }), { port: 0, host: '127.0.0.1', log: () => undefined });
     const kms = new KMSClient({ endpoint: server.endpoint, region: 'us-east-1', credentials: { accessKeyId: ACCOUNT, secretAccessKey: 'open' } });
     try {
@@ -220,6 +233,32 @@ describe('material expiry and key deletion through EventBridge Scheduler', () =>
       lambda.destroy();
       await server.close();
     }
+  });
+
+  test('the driver\'s command line, as the profile runs it, delivers what is due now through Lambda, configured by AWS_ENDPOINT_URL alone', async () => {
+    // GIVEN a function in moto's Lambda, and a schedule for it that is due (its time has passed)
+    await createMotoFunction('timer-cli');
+    const targetArn = `arn:aws:lambda:us-east-1:123456789012:function:timer-cli`;
+    const groupName = await createScheduleGroup(aws.scheduler);
+    const input = JSON.stringify({ kind: 'MaterialExpired', partition: 'aws', account: ACCOUNT, region: 'us-east-1', keyId: randomUUID(), at: '2020-01-01T00:00:00.000Z' });
+    await aws.scheduler.send(
+      new CreateScheduleCommand({
+        Name: 'exp-due',
+        GroupName: groupName,
+        ScheduleExpression: 'at(2020-01-01T00:01:00)',
+        ScheduleExpressionTimezone: 'UTC',
+        FlexibleTimeWindow: { Mode: 'OFF' },
+        ActionAfterCompletion: 'DELETE',
+        Target: { Arn: targetArn, RoleArn: timerTargets(groupName).roleArn, Input: input },
+      }),
+    );
+    // WHEN the driver runs once
+    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'scripts/localstack/scheduler-driver.ts', '--group', groupName], {
+      env: { ...process.env, AWS_ENDPOINT_URL: aws.moto.endpoint, AWS_ACCESS_KEY_ID: 'moto', AWS_SECRET_ACCESS_KEY: 'moto', AWS_REGION: 'us-east-1' },
+    });
+    // THEN it printed the delivery (moto's Lambda answers with the input it was given) and the schedule is gone
+    expect(stdout.trim().split('\n').map((line) => JSON.parse(line))).toEqual([{ delivered: 'exp-due', at: 'at(2020-01-01T00:01:00)', result: JSON.parse(input) }]);
+    expect(await schedulesIn(aws.scheduler, groupName)).toEqual([]);
   });
 
   test('a timer that is stale by the time it fires changes nothing (material re-imported with a later ValidTo), and a foreign event is dropped', async () => {
