@@ -6,7 +6,7 @@ export default defineConfig({
   test: {
     include: ['test/localstack/**/*.localstack.ts'],
     testTimeout: 300_000, // real time: a schedule is due at the next whole minute, at least a minute ahead
-    hookTimeout: 120_000,
+    hookTimeout: 300_000, // a hang detector (D120)
     pool: 'forks',
     env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
   },

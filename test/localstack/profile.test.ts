@@ -44,7 +44,7 @@ describe('the LocalStack profile before `docker compose up`', () => {
     services = stdout.trim().split('\n').at(-1)!.split(',');
     templates = synthesizedTemplates(join(OUT, 'cloud'));
     bootstrap = JSON.parse(readFileSync(join(OUT, 'bootstrap.json'), 'utf8')) as CfnTemplate;
-  }, 300_000);
+  });
   afterAll(() => rmSync(OUT, { recursive: true, force: true }));
 
   test('the environment satisfies cdklocal: both endpoints, the Region kept through its allow-list, no profile or session token', async () => {
