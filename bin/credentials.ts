@@ -29,12 +29,10 @@ import { DescribeTableCommand, DynamoDBClient, ListTagsOfResourceCommand } from 
 import { KMSClient } from '@aws-sdk/client-kms';
 import { ensureKeyTable } from '../lambda/adapters/dynamodb/ensure-table';
 import { EMBEDDED_KEY_TABLE_NAME } from '../lambda/adapters/dynamodb/table-schema';
-import { startDynalite } from '../lambda/adapters/embedded/dynalite';
-import { LocalRootKey } from '../lambda/adapters/embedded/local-root-key';
 import { KmsRootKey } from '../lambda/adapters/kms-root-key/kms-root-key';
 import { type CredentialOwner, CredentialStore, credentialOwner } from '../lambda/adapters/sigv4/credential-store';
 import type { RootKey } from '../lambda/core/ports';
-import { DEFAULT_DATA_DIR } from '../lambda/runtime/embedded';
+import { DEFAULT_DATA_DIR, openDataDir } from '../lambda/runtime/embedded';
 import { ROOT_KEY_TAG } from '../lib/constructs/key-state';
 
 const USAGE = `usage:
@@ -52,14 +50,10 @@ interface Target {
 }
 
 async function embeddedTarget(dataDir: string): Promise<Target> {
-  const { mkdir } = await import('node:fs/promises');
-  const { join, resolve } = await import('node:path');
-  const dir = resolve(dataDir);
-  await mkdir(dir, { recursive: true, mode: 0o700 });
-  const rootKey = await LocalRootKey.fromDataDir(dir);
-  let dynalite;
+  const dir = resolvePath(dataDir);
+  let opened;
   try {
-    dynalite = await startDynalite({ path: join(dir, 'dynamodb') });
+    opened = await openDataDir(dir);
   } catch (err) {
     if (/in use by another process/.test(String((err as Error).message))) {
       throw new Error(
@@ -70,6 +64,7 @@ async function embeddedTarget(dataDir: string): Promise<Target> {
     }
     throw err;
   }
+  const { rootKey, dynalite } = opened;
   await ensureKeyTable(dynalite.client, EMBEDDED_KEY_TABLE_NAME);
   return { store: new CredentialStore(dynalite.client, EMBEDDED_KEY_TABLE_NAME, rootKey), close: () => dynalite.close() };
 }

@@ -54,6 +54,7 @@ export async function resolveKey(
  * Saves `next` over the loaded key, if nobody changed it since it was read (else StoreConflictError,
  * which `changeKey` handles). Arms expiry timers for new ValidTo instants before the write and disarms
  * the superseded ones after it; records DeleteExpiredKeyMaterial for expiries this write persists.
+ * A write that drops material (deleted or expired) asks the store to erase it for good (D32).
  */
 export async function saveKey(
   deps: Pick<Deps, 'keys' | 'timers' | 'clock' | 'events' | 'materialCache'>,
@@ -63,17 +64,19 @@ export async function saveKey(
   const before = expiryInstants(loaded.key);
   const after = expiryInstants(next);
   for (const at of after) if (!before.has(at)) await deps.timers.arm(expiryTimer(next.scope, next.keyId, new Date(at)));
-  await deps.keys.putKey(next, { expectedRevision: loaded.key.revision });
+  const erased = [...loaded.expired, ...deletedMaterialIds(loaded.key, next)];
+  await deps.keys.putKey(next, { expectedRevision: loaded.key.revision, ...(erased.length > 0 && { erasesSecrets: true }) });
+  for (const id of erased) deps.materialCache.evict(next.arn, id);
   for (const id of loaded.expired) {
-    deps.materialCache.evict(next.arn, id);
     deps.events.record({ eventName: 'DeleteExpiredKeyMaterial', keyArn: next.arn, keyMaterialId: id, eventTime: deps.clock.now() });
   }
-  for (const m of loaded.key.materials) {
-    if (m.importState === 'IMPORTED' && !next.materials.some((n) => n.materialId === m.materialId && n.importState === 'IMPORTED')) {
-      deps.materialCache.evict(next.arn, m.materialId);
-    }
-  }
   for (const at of before) if (!after.has(at)) await deps.timers.disarm(expiryTimer(next.scope, next.keyId, new Date(at)).name);
+}
+
+/** Materials imported in `key` that `next` no longer holds imported: their wrapped copies must go. */
+function deletedMaterialIds(key: KeyRecord, next: KeyRecord): string[] {
+  const kept = new Set(next.materials.filter((m) => m.importState === 'IMPORTED').map((m) => m.materialId));
+  return key.materials.filter((m) => m.importState === 'IMPORTED' && !kept.has(m.materialId)).map((m) => m.materialId);
 }
 
 /** ValidTo instants (epoch ms) of the imported materials: one expiry timer each. */

@@ -9,6 +9,11 @@ import type { Timer } from './timers/timer';
 export interface SaveGuard {
   /** Revision the caller read; null when creating. The store writes revision + 1. */
   readonly expectedRevision: number | null;
+  /**
+   * The write removes secrets the stored record holds (key material, D32): the store returns only
+   * once no copy of them is left in its storage (embedded: no file of the data directory).
+   */
+  readonly erasesSecrets?: boolean;
 }
 
 export interface Page<T> {
@@ -27,7 +32,10 @@ export interface KeyStore {
   getKey(scope: Scope, keyId: string): Promise<KeyRecord | undefined>;
   /** Creates (expectedRevision null) or replaces a key. Throws StoreConflictError on a revision mismatch. */
   putKey(key: KeyRecord, guard: SaveGuard): Promise<void>;
-  /** Throws StoreConflictError on a revision mismatch; a key already gone is not an error. */
+  /**
+   * Throws StoreConflictError on a revision mismatch; a key already gone is not an error. Erases the
+   * record's secrets as `erasesSecrets` does.
+   */
   deleteKey(scope: Scope, keyId: string, guard: SaveGuard): Promise<void>;
   /** Throws InvalidMarkerException for a marker it did not issue. */
   listKeys(scope: Scope, page: PageRequest): Promise<Page<KeyRecord>>;

@@ -5,15 +5,16 @@
  * The local server never imports lambda/runtime/aws.ts, and this file never reads the environment.
  */
 import { randomBytes } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ensureKeyTable } from '../adapters/dynamodb/ensure-table';
 import { DynamoKeyStore } from '../adapters/dynamodb/key-store';
 import { EMBEDDED_KEY_TABLE_NAME } from '../adapters/dynamodb/table-schema';
 import { ControlledClock } from '../adapters/embedded/clock';
-import { startDynalite } from '../adapters/embedded/dynalite';
+import { type RunningDynalite, startDynalite } from '../adapters/embedded/dynalite';
 import { JsonLineEventSink } from '../adapters/embedded/event-log';
 import { InProcessTimers, type TimerLog } from '../adapters/embedded/in-process-timers';
 import { LocalRootKey } from '../adapters/embedded/local-root-key';
@@ -36,6 +37,10 @@ export interface EmbeddedOptions {
   readonly events?: EventSink;
   /** Where timer failures are logged. @default one JSON line per failure on stderr */
   readonly log?: TimerLog;
+  /** Start on a damaged key database: repair it and keep what is left (D33). @default false */
+  readonly acceptStoreDamage?: boolean;
+  /** Where a notice about accepted damage goes. @default stderr */
+  readonly warn?: (message: string) => void;
 }
 
 export interface EmbeddedRuntime {
@@ -55,11 +60,9 @@ export interface EmbeddedRuntime {
 export async function embeddedDeps(options: EmbeddedOptions = {}): Promise<EmbeddedRuntime> {
   const inMemory = options.inMemory ?? false;
   const dataDir = resolve(options.dataDir ?? DEFAULT_DATA_DIR);
-  if (!inMemory) await mkdir(dataDir, { recursive: true, mode: 0o700 });
-
-  // The root key first: a refused key file must stop the start before anything else runs.
-  const rootKey = inMemory ? LocalRootKey.inMemory() : await LocalRootKey.fromDataDir(dataDir);
-  const dynalite = await startDynalite(inMemory ? {} : { path: join(dataDir, 'dynamodb') });
+  const { rootKey, dynalite } = inMemory
+    ? { rootKey: LocalRootKey.inMemory(), dynalite: await startDynalite() }
+    : await openDataDir(dataDir, options);
   try {
     await ensureKeyTable(dynalite.client, EMBEDDED_KEY_TABLE_NAME);
   } catch (err) {
@@ -68,7 +71,7 @@ export async function embeddedDeps(options: EmbeddedOptions = {}): Promise<Embed
   }
 
   const clock = new ControlledClock(options.clockControl ?? false);
-  const keys = new DynamoKeyStore(dynalite.client, EMBEDDED_KEY_TABLE_NAME);
+  const keys = new DynamoKeyStore(dynalite.client, EMBEDDED_KEY_TABLE_NAME, { purge: () => dynalite.purge() });
   const timers = new InProcessTimers(clock, (timer) => onTimerDue(deps, timer), options.log ? { log: options.log } : {});
   const random = (length: number) => new Uint8Array(randomBytes(length));
   const deps: Deps = {
@@ -105,4 +108,29 @@ export async function embeddedDeps(options: EmbeddedOptions = {}): Promise<Embed
         await dynalite.close();
       })()),
   };
+}
+
+/** Where the key database lives in a data directory. */
+export const KEY_DATABASE_DIR = 'dynamodb';
+
+/**
+ * The root key and the key database of a data directory (created 0700 if missing). The root key
+ * first: a refused key file stops the start before the database is touched; and a missing one is
+ * created only while there is no database whose material it would have wrapped (D34).
+ */
+export async function openDataDir(
+  dataDir: string,
+  options: Pick<EmbeddedOptions, 'acceptStoreDamage' | 'warn'> = {},
+): Promise<{ rootKey: LocalRootKey; dynalite: RunningDynalite }> {
+  await mkdir(dataDir, { recursive: true, mode: 0o700 });
+  const databasePath = join(dataDir, KEY_DATABASE_DIR);
+  // CURRENT names LevelDB's manifest: it exists once the database was ever opened.
+  const existing = existsSync(join(databasePath, 'CURRENT')) ? `the key database ${databasePath}` : undefined;
+  const rootKey = await LocalRootKey.fromDataDir(dataDir, existing === undefined ? {} : { existing });
+  const dynalite = await startDynalite({
+    path: databasePath,
+    ...(options.acceptStoreDamage !== undefined && { acceptDamage: options.acceptStoreDamage }),
+    ...(options.warn && { warn: options.warn }),
+  });
+  return { rootKey, dynalite };
 }

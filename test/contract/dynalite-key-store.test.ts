@@ -1,22 +1,44 @@
 /** DynamoKeyStore on in-process dynalite: in memory, on disk, and across a restart on the same directory. */
 import { mkdtemp, rm } from 'node:fs/promises';
+import type { Server } from 'node:http';
+import { createRequire } from 'node:module';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { DynamoKeyStore } from '../../lambda/adapters/dynamodb/key-store';
-import { type RunningDynalite, startDynalite } from '../../lambda/adapters/embedded/dynalite';
+import { dynamoClient, type RunningDynalite, startDynalite } from '../../lambda/adapters/embedded/dynalite';
 import { keyStoreContract } from './key-store.contract';
 import { dynamoStoreOn } from './support/dynamo-engines';
 import { SCOPE_A, anAlias, fullKey } from './support/key-fixtures';
 
-describe.each(['in-process', 'http'] as const)('dynalite in memory, %s transport', (transport) => {
+describe('dynalite in memory, in process', () => {
   let engine: RunningDynalite;
   beforeAll(async () => {
-    engine = await startDynalite({ transport });
+    engine = await startDynalite();
   });
   afterAll(async () => engine?.close());
 
-  keyStoreContract(`DynamoKeyStore on dynalite in memory (${transport})`, () => dynamoStoreOn(engine.client));
+  keyStoreContract('DynamoKeyStore on dynalite in memory (in process)', () => dynamoStoreOn(engine.client));
+});
+
+// The reference for the in-process transport: dynalite as its authors run it, over loopback HTTP.
+// Only this test makes a dynalite listen; the service never does (D30).
+describe('dynalite in memory, over loopback HTTP (reference)', () => {
+  let server: Server;
+  let client: DynamoDBClient;
+  beforeAll(async () => {
+    server = (createRequire(import.meta.url)('dynalite') as (options: object) => Server)({ createTableMs: 0 });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    client = dynamoClient(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+  });
+  afterAll(async () => {
+    client?.destroy();
+    await new Promise((resolve) => server?.close(resolve));
+  });
+
+  keyStoreContract('DynamoKeyStore on dynalite in memory (loopback HTTP)', () => dynamoStoreOn(client));
 });
 
 describe('dynalite on disk', () => {

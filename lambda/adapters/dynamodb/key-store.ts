@@ -36,10 +36,20 @@ import {
 /** How many items a filtered ListAliases reads per request while looking for matches. */
 const FILTERED_READ_BATCH = 100;
 
+export interface DynamoKeyStoreOptions {
+  /**
+   * Called after a write that erases secrets (`erasesSecrets`, every deleteKey) and awaited before
+   * the write returns: makes the engine drop every old copy (embedded dynalite: rewrite LevelDB, D32).
+   * @default nothing: DynamoDB itself keeps no old item versions readable (backups aside, README)
+   */
+  readonly purge?: () => Promise<void>;
+}
+
 export class DynamoKeyStore implements KeyStore {
   constructor(
     private readonly client: DynamoDBClient,
     private readonly tableName: string,
+    private readonly options: DynamoKeyStoreOptions = {},
   ) {}
 
   async getKey(scope: Scope, keyId: string): Promise<KeyRecord | undefined> {
@@ -49,7 +59,7 @@ export class DynamoKeyStore implements KeyStore {
     return item && itemToKey(item);
   }
 
-  async putKey(key: KeyRecord, { expectedRevision }: SaveGuard): Promise<void> {
+  async putKey(key: KeyRecord, { expectedRevision, erasesSecrets }: SaveGuard): Promise<void> {
     await this.conditionally(key.keyId, () =>
       this.client.send(
         new PutItemCommand({
@@ -59,6 +69,7 @@ export class DynamoKeyStore implements KeyStore {
         }),
       ),
     );
+    if (erasesSecrets) await this.options.purge?.();
   }
 
   async deleteKey(scope: Scope, keyId: string, { expectedRevision }: SaveGuard): Promise<void> {
@@ -74,6 +85,7 @@ export class DynamoKeyStore implements KeyStore {
     await this.conditionally(keyId, () =>
       this.client.send(new DeleteItemCommand({ TableName: this.tableName, Key: keyItemKey(scope, keyId), ...guard })),
     );
+    await this.options.purge?.();
   }
 
   async listKeys(scope: Scope, page: PageRequest): Promise<Page<KeyRecord>> {

@@ -1,94 +1,260 @@
 /**
  * An in-process dynalite (DynamoDB API on LevelDB) for the embedded mode: the same DynamoKeyStore
- * runs on it as on DynamoDB (design decision 1). Listens on 127.0.0.1, on an ephemeral port.
+ * runs on it as on DynamoDB (design decision 1). It opens no socket (design decision 10, D30): its
+ * request listener is called in this process (in-process-transport.ts), and nothing else can reach it.
  *
  * Durability: dynalite answers a write only after LevelDB has appended it to its write-ahead log
  * and handed it to the operating system (LevelDB flushes the log on every write; `sync: false`
  * only skips the fsync). So an acknowledged write survives the process being killed, SIGKILL
  * included (test/contract/embedded-durability.test.ts); it may not survive a power loss or OS crash.
+ *
+ * On disk, the database is read whole and checked against its ledger before anything is served
+ * (store-ledger.ts, D31), and `purge()` rewrites it so that overwritten and deleted values are in
+ * no file any more (D32).
  */
 import { mkdir } from 'node:fs/promises';
-import type { AddressInfo } from 'node:net';
+import { createRequire } from 'node:module';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import dynalite from 'dynalite';
+import type { Server } from 'node:http';
 import { Level } from 'level';
-import { InProcessHttpHandler, type RequestListener } from './in-process-transport';
+import { ExclusiveGate, InProcessHttpHandler, type RequestListener } from './in-process-transport';
+import {
+  LEDGER_KEY,
+  LedgerFile,
+  type LedgerPoint,
+  StoreDamagedError,
+  installLedger,
+  ledgerEntryValue,
+  readContents,
+  reconcile,
+} from './store-ledger';
+
+export { StoreDamagedError } from './store-ledger';
 
 export interface DynaliteOptions {
-  /** LevelDB directory (created 0700 if missing); in memory when absent. */
+  /** LevelDB directory (created 0700 if missing); in memory when absent. Its ledger is the file `<path>.ledger`. */
   readonly path?: string;
   /**
-   * How `client` reaches dynalite: 'in-process' hands requests to its listener directly (no socket;
-   * see in-process-transport.ts), 'http' goes over loopback like any other client.
-   * @default 'in-process'
+   * Start even when the database is damaged (D33): repair it with LevelDB's repairer, keep what it
+   * holds now as the new baseline, and tell `warn` what happened. Lost writes stay lost.
+   * @default false
    */
-  readonly transport?: 'in-process' | 'http';
+  readonly acceptDamage?: boolean;
+  /** Where a notice about accepted damage goes. @default stderr */
+  readonly warn?: (message: string) => void;
 }
 
 export interface RunningDynalite {
-  /** `http://127.0.0.1:<port>` */
-  readonly endpoint: string;
-  /** A client for this dynalite (over `transport`): static dummy credentials, region us-east-1. */
+  /** A client for this dynalite (in process): static dummy credentials, region us-east-1. */
   readonly client: DynamoDBClient;
-  /** Destroys the client and stops the server, closing LevelDB (flushes and releases its lock). */
+  /**
+   * Rewrites the database so that no file of it holds a value that was overwritten or deleted
+   * before this call (memtable flush, then a compaction of the whole key range). Waits for the
+   * requests in flight and holds new ones meanwhile, since an open iterator would keep old values.
+   * Calls that arrive while one is waiting share it. Nothing to do in memory.
+   */
+  purge(): Promise<void>;
+  /** Destroys the client and closes LevelDB (waits for pending operations, releases its lock). Idempotent. */
   close(): Promise<void>;
 }
 
-export async function startDynalite(options: DynaliteOptions = {}): Promise<RunningDynalite> {
-  if (options.path !== undefined) await checkOpenable(options.path);
-  // Tables become ACTIVE at once: nothing here waits on provisioning.
-  const server = dynalite({ ...(options.path !== undefined && { path: options.path }), createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
-  const endpoint = `http://127.0.0.1:${port}`;
-  const listener = server.listeners('request')[0] as RequestListener;
-  const client = dynamoClient(endpoint, options.transport === 'http' ? undefined : new InProcessHttpHandler(listener));
-  let closing: Promise<void> | undefined;
-  return {
-    endpoint,
-    client,
-    close: () =>
-      (closing ??= new Promise<void>((resolve, reject) => {
-        client.destroy();
-        server.close((err) => (err ? reject(err) : resolve()));
-      })),
+/** The dynalite internals this adapter reaches: its store, to hold the LevelDB handle. */
+interface DynaliteStore {
+  readonly db: Level<string, unknown> & {
+    /** classic-level's; `level`'s types do not declare it. */
+    compactRange(start: Buffer, end: Buffer, options: { keyEncoding: 'buffer' }): Promise<void>;
   };
 }
 
-/** A DynamoDB client for a local endpoint (dynalite, moto): dummy static credentials, no config files read. */
-export function dynamoClient(endpoint: string, requestHandler?: InProcessHttpHandler): DynamoDBClient {
+const require = createRequire(import.meta.url);
+const dynalite = require('dynalite') as (options: object) => Server;
+const dynaliteDb = require('dynalite/db') as { create(options: object): DynaliteStore };
+
+/** Every key dynalite writes is UTF-8 text, which never holds the byte 0xFF: [empty, 0xFF] is the whole range. */
+const WHOLE_RANGE = [Buffer.alloc(0), Buffer.from([0xff])] as const;
+
+export async function startDynalite(options: DynaliteOptions = {}): Promise<RunningDynalite> {
+  const { path } = options;
+  const verified = path === undefined ? undefined : await verifyStore(path, options);
+  const { server, store } = createDynalite(path);
+  const gate = new ExclusiveGate();
+  const client = dynamoClient(new InProcessHttpHandler(server.listeners('request')[0] as RequestListener, gate));
+  let ledger: LedgerFile | undefined;
+  if (path !== undefined && verified) {
+    try {
+      await openOrExplain(store.db, path);
+      await assertUnchangedSince(store.db, path, verified.point);
+      ledger = LedgerFile.open(ledgerPath(path));
+      await installLedger(store.db, verified, ledger);
+    } catch (err) {
+      ledger?.close();
+      await store.db.close();
+      throw err;
+    }
+  }
+
+  let purging: Promise<void> | undefined;
+  let purges: Promise<void> = Promise.resolve();
+  const compact = () => store.db.compactRange(WHOLE_RANGE[0], WHOLE_RANGE[1], { keyEncoding: 'buffer' });
+  let closing: Promise<void> | undefined;
+  return {
+    client,
+    purge: () => {
+      if (path === undefined) return Promise.resolve();
+      // One that has not started yet covers this caller too; one that has started may predate its write.
+      purging ??= purges.then(() => {
+        purging = undefined;
+        return gate.runExclusive(compact);
+      });
+      purges = purging.catch(() => undefined);
+      return purging;
+    },
+    close: () =>
+      (closing ??= (async () => {
+        client.destroy();
+        await purges;
+        await store.db.close();
+        ledger?.close();
+      })()),
+  };
+}
+
+export function ledgerPath(path: string): string {
+  return `${path}.ledger`;
+}
+
+/** A DynamoDB client for a local endpoint (moto, or dynalite in process through `requestHandler`): dummy static credentials, no config files read. */
+export function dynamoClient(requestHandlerOrEndpoint: InProcessHttpHandler | string): DynamoDBClient {
+  const inProcess = typeof requestHandlerOrEndpoint !== 'string';
   return new DynamoDBClient({
-    endpoint,
+    // The in-process handler never resolves it; the SDK only needs a well-formed URL.
+    endpoint: inProcess ? 'http://dynalite.in-process' : requestHandlerOrEndpoint,
     region: 'us-east-1',
     credentials: { accessKeyId: 'embedded', secretAccessKey: 'embedded' },
     maxAttempts: 3,
-    ...(requestHandler && { requestHandler }),
+    ...(inProcess && { requestHandler: requestHandlerOrEndpoint }),
   });
 }
 
 /**
- * dynalite opens LevelDB lazily and, when that fails (directory locked by another process,
- * unwritable), throws from inside its request handler, which would crash this process. So open
- * the directory once ourselves first, and fail here with a message that says what is wrong.
+ * A dynalite server object that never listens, and the store behind it. dynalite keeps its LevelDB
+ * handle private; its `db.create` is called once by `dynalite()`, so it is wrapped for that call.
  */
-async function checkOpenable(path: string): Promise<void> {
-  await mkdir(path, { recursive: true, mode: 0o700 });
-  const db = new Level(path);
+function createDynalite(path: string | undefined): { server: Server; store: DynaliteStore } {
+  const create = dynaliteDb.create;
+  let store: DynaliteStore | undefined;
+  dynaliteDb.create = (opts) => (store = create(opts));
   try {
-    await db.open();
-  } catch (err) {
-    const code = (err as { cause?: { code?: unknown } }).cause?.code ?? (err as { code?: unknown }).code;
-    if (code === 'LEVEL_LOCKED') {
-      throw new Error(`the key database in ${path} is in use by another process (or another instance in this one)`, { cause: err });
+    // Tables become ACTIVE at once: nothing here waits on provisioning.
+    const server = dynalite({ ...(path !== undefined && { path }), createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+    if (!store) throw new Error('dynalite did not create its store through db.create');
+    return { server, store };
+  } finally {
+    dynaliteDb.create = create;
+  }
+}
+
+/**
+ * Reads the whole database on a handle of its own, before dynalite opens it (dynalite would serve a
+ * partial store, and "repairs" a table entry it cannot decode by deleting it), and checks it against
+ * the ledger. With `acceptDamage`, a damaged database is repaired and re-baselined instead.
+ */
+async function verifyStore(path: string, options: DynaliteOptions): Promise<{ entries: Map<string, Buffer>; point: LedgerPoint; baseline: boolean }> {
+  await mkdir(path, { recursive: true, mode: 0o700 });
+  const file = LedgerFile.exists(ledgerPath(path)) ? LedgerFile.open(ledgerPath(path)) : undefined;
+  try {
+    const db = new Level<Buffer, Buffer>(path, { keyEncoding: 'buffer', valueEncoding: 'buffer' });
+    let damage: StoreDamagedError;
+    try {
+      await openOrExplain(db, path);
+      const contents = await readOrExplain(db, path);
+      const point = reconcile(contents, file?.read());
+      return { entries: contents.entries, point, baseline: !contents.ledger };
+    } catch (err) {
+      if (!(err instanceof StoreDamagedError)) throw err;
+      damage = err;
+    } finally {
+      await db.close();
     }
-    throw new Error(`the key database in ${path} cannot be opened`, { cause: err });
+    if (!options.acceptDamage) throw damage;
+    return await acceptDamage(path, damage, file, options.warn ?? ((m) => void process.stderr.write(`${m}\n`)));
+  } finally {
+    file?.close();
+  }
+}
+
+async function acceptDamage(
+  path: string,
+  damage: StoreDamagedError,
+  file: LedgerFile | undefined,
+  warn: (message: string) => void,
+): Promise<{ entries: Map<string, Buffer>; point: LedgerPoint; baseline: boolean }> {
+  await (Level as unknown as { repair(location: string): Promise<void> }).repair(path);
+  const db = new Level<Buffer, Buffer>(path, { keyEncoding: 'buffer', valueEncoding: 'buffer' });
+  try {
+    await openOrExplain(db, path);
+    const contents = await readOrExplain(db, path);
+    let lastSeq = contents.ledger?.seq ?? 0;
+    try {
+      lastSeq = Math.max(lastSeq, file?.read()?.seq ?? 0);
+    } catch {
+      // an unreadable ledger file is replaced below
+    }
+    const point = { seq: lastSeq + 1, digest: contents.digest };
+    await db.put(Buffer.from(LEDGER_KEY, 'utf8'), Buffer.from(ledgerEntryValue(point), 'utf8'));
+    const fresh = LedgerFile.open(ledgerPath(path));
+    try {
+      fresh.write(point);
+    } finally {
+      fresh.close();
+    }
+    warn(
+      `byok-kms: the key database in ${path} was damaged (${damage.message}); started anyway as asked: ` +
+        `it was repaired and its ${contents.entries.size} remaining entries are the new baseline. What was lost stays lost.`,
+    );
+    return { entries: contents.entries, point, baseline: false };
   } finally {
     await db.close();
   }
+}
+
+/** Opens a handle; fails with a message that says what is wrong (locked, damaged, unopenable). */
+async function openOrExplain(db: { open(): Promise<void> }, path: string): Promise<void> {
+  try {
+    await db.open();
+  } catch (err) {
+    const code = levelCode(err);
+    if (code === 'LEVEL_LOCKED') {
+      throw new Error(`the key database in ${path} is in use by another process (or another instance in this one)`, { cause: err });
+    }
+    if (code === 'LEVEL_CORRUPTION') throw new StoreDamagedError(`LevelDB cannot open it: ${levelMessage(err)}`, { cause: err });
+    throw new Error(`the key database in ${path} cannot be opened: ${levelMessage(err)}`, { cause: err });
+  }
+}
+
+async function readOrExplain(db: Parameters<typeof readContents>[0], path: string): ReturnType<typeof readContents> {
+  try {
+    return await readContents(db);
+  } catch (err) {
+    if (err instanceof StoreDamagedError) throw err;
+    if (levelCode(err) === 'LEVEL_CORRUPTION') throw new StoreDamagedError(`LevelDB cannot read it: ${levelMessage(err)}`, { cause: err });
+    throw new Error(`the key database in ${path} cannot be read: ${levelMessage(err)}`, { cause: err });
+  }
+}
+
+/** Nobody wrote between the check and dynalite's open (the lock was free for a moment). */
+async function assertUnchangedSince(db: Level<string, unknown>, path: string, point: LedgerPoint): Promise<void> {
+  // getMany: dynalite wraps get() to its callback style, which drops options.
+  const [value] = await db.getMany([LEDGER_KEY], { valueEncoding: 'utf8' });
+  const expected = point.seq === 0 && value === undefined ? undefined : ledgerEntryValue(point);
+  if (value !== expected) throw new Error(`the key database in ${path} changed while it was being checked: is another process using it?`);
+}
+
+function levelCode(err: unknown): unknown {
+  return (err as { cause?: { code?: unknown } }).cause?.code ?? (err as { code?: unknown }).code;
+}
+
+function levelMessage(err: unknown): string {
+  const cause = (err as { cause?: { message?: unknown } }).cause?.message;
+  return typeof cause === 'string' ? cause : (err as Error).message;
 }

@@ -5,7 +5,8 @@
  *
  * It fakes only what dynalite's handler uses: on the request `method`, `url`, `headers`, the
  * 'data'/'end' events and `removeAllListeners`; on the response `statusCode`, `setHeader` and
- * `end`. test/contract/dynalite-key-store.test.ts runs the KeyStore contract over both transports.
+ * `end`. test/contract/dynalite-key-store.test.ts runs the KeyStore contract over it and, for
+ * reference, over loopback HTTP to a dynalite the test itself makes listen.
  */
 import { EventEmitter } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -13,12 +14,60 @@ import type { HttpRequest, HttpResponse } from '@smithy/types';
 
 export type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
 
+/**
+ * Lets requests run side by side, except while an exclusive section runs: that one waits for the
+ * requests in flight to finish and holds new ones until it is done (dynalite's purge, D32).
+ */
+export class ExclusiveGate {
+  private active = 0;
+  private section: Promise<void> | undefined;
+  private drained: (() => void) | undefined;
+
+  /** Resolves when the request may start; call `leave` once it has its response. */
+  async enter(): Promise<void> {
+    while (this.section) await this.section;
+    this.active++;
+  }
+
+  leave(): void {
+    this.active--;
+    if (this.active === 0) this.drained?.();
+  }
+
+  async runExclusive<T>(section: () => Promise<T>): Promise<T> {
+    while (this.section) await this.section;
+    let release!: () => void;
+    this.section = new Promise((resolve) => (release = resolve));
+    try {
+      if (this.active > 0) await new Promise<void>((resolve) => (this.drained = resolve));
+      this.drained = undefined;
+      return await section();
+    } finally {
+      this.section = undefined;
+      release();
+    }
+  }
+}
+
 export class InProcessHttpHandler {
   readonly metadata = { handlerProtocol: 'http/1.1' };
 
-  constructor(private readonly listener: RequestListener) {}
+  constructor(
+    private readonly listener: RequestListener,
+    private readonly gate?: ExclusiveGate,
+  ) {}
 
-  handle(request: HttpRequest): Promise<{ response: HttpResponse }> {
+  async handle(request: HttpRequest): Promise<{ response: HttpResponse }> {
+    if (!this.gate) return this.dispatch(request);
+    await this.gate.enter();
+    try {
+      return await this.dispatch(request);
+    } finally {
+      this.gate.leave();
+    }
+  }
+
+  private dispatch(request: HttpRequest): Promise<{ response: HttpResponse }> {
     return new Promise((resolve, reject) => {
       const req = Object.assign(new EventEmitter(), {
         method: request.method,

@@ -23,11 +23,21 @@ export class LocalRootKey implements RootKey {
 
   /**
    * The root key of a data directory (which must exist): read from `<dataDir>/root-key`, or created
-   * there on first start. Refuses a file of the wrong size or one that group or others may access.
+   * there on first start. Refuses a file of the wrong size or one that group or others may access,
+   * and a missing one when `existing` names what it wrapped (D34): a new key could not read that.
    */
-  static async fromDataDir(dataDir: string): Promise<LocalRootKey> {
+  static async fromDataDir(dataDir: string, options: { readonly existing?: string } = {}): Promise<LocalRootKey> {
     const path = join(dataDir, ROOT_KEY_FILE);
-    return new LocalRootKey((await readKeyFile(path)) ?? (await createKeyFile(path)));
+    const key = await readKeyFile(path);
+    if (key) return new LocalRootKey(key);
+    if (options.existing !== undefined) {
+      throw new Error(
+        `root key ${path} is missing, but ${options.existing} exists and its key material is wrapped by that key; refusing to start ` +
+          `(a new root key could not unwrap it). Restore root-key from the backup that holds this data directory, ` +
+          `or start with a new, empty --data-dir.`,
+      );
+    }
+    return new LocalRootKey(await createKeyFile(path));
   }
 
   /** A random key that lives as long as this object (in-memory embedded mode, tests). */
