@@ -6,6 +6,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { StoreDamagedError } from '../lambda/adapters/embedded/dynalite';
 import { type Authenticator, openAuthenticator } from '../lambda/adapters/kms-json/authenticator';
 import { createSigV4Authenticator } from '../lambda/adapters/sigv4';
 import { makeKmsApiHandler } from '../lambda/handlers/kms-api';
@@ -38,7 +39,12 @@ async function main(): Promise<void> {
     return;
   }
 
-  const embedded = await embeddedDeps({ dataDir: config.dataDir, inMemory: config.inMemory, clockControl: config.clockControl });
+  const embedded = await embeddedDeps({
+    dataDir: config.dataDir,
+    inMemory: config.inMemory,
+    clockControl: config.clockControl,
+    acceptStoreDamage: config.acceptStoreDamage,
+  });
   let running: RunningServer | undefined;
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -101,7 +107,10 @@ function banner(config: LocalConfig, endpoint: string, console: boolean): string
   return `${lines.join('\n')}\n`;
 }
 
+// A refusal (damaged store, missing root key, directory in use...) says what is wrong and what to do
+// in its message; a stack trace would only bury that.
 main().catch((err: unknown) => {
-  process.stderr.write(`byok-kms: failed to start: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  const hint = err instanceof StoreDamagedError ? '; or start once with --accept-store-damage to repair it and keep what is left (what was lost stays lost)' : '';
+  process.stderr.write(`byok-kms: failed to start: ${err instanceof Error ? err.message : String(err)}${hint}\n`);
   process.exit(1);
 });

@@ -13,6 +13,8 @@ export interface LocalConfig {
   readonly inMemory: boolean;
   readonly clockControl: boolean;
   readonly auth: AuthMode;
+  /** Start on a damaged key database: repair it and keep what is left (D33). */
+  readonly acceptStoreDamage: boolean;
   readonly help: boolean;
 }
 
@@ -29,6 +31,7 @@ Options (each has an environment variable; a flag wins over the variable):
   --in-memory           keep nothing on disk (state ends with the process)  KMS_IN_MEMORY=1
   --clock-control       enable GET/POST /__sandbox/clock (move time forward) KMS_CLOCK_CONTROL=1
   --auth open|enforce   open: any credentials; enforce: verify SigV4   KMS_AUTH        (open)
+  --accept-store-damage start on a damaged key database: repair it, keep what is left  KMS_ACCEPT_STORE_DAMAGE=1
   -h, --help            print this help
 
 Endpoints: POST / (KMS API), GET /health, /__sandbox/clock (with --clock-control).`;
@@ -55,6 +58,7 @@ export function parseLocalConfig(argv: readonly string[], env: Readonly<Record<s
         'in-memory': { type: 'boolean' },
         'clock-control': { type: 'boolean' },
         auth: { type: 'string' },
+        'accept-store-damage': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -83,6 +87,7 @@ export function parseLocalConfig(argv: readonly string[], env: Readonly<Record<s
     inMemory: values['in-memory'] === true || truthy(env.KMS_IN_MEMORY),
     clockControl: values['clock-control'] === true || truthy(env.KMS_CLOCK_CONTROL),
     auth,
+    acceptStoreDamage: values['accept-store-damage'] === true || truthy(env.KMS_ACCEPT_STORE_DAMAGE),
     help: values.help === true,
   };
 }

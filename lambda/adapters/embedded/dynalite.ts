@@ -63,6 +63,7 @@ interface DynaliteStore {
   readonly db: Level<string, unknown> & {
     /** classic-level's; `level`'s types do not declare it. */
     compactRange(start: Buffer, end: Buffer, options: { keyEncoding: 'buffer' }): Promise<void>;
+    batch(operations: { type: 'put'; key: Buffer; value: Buffer; keyEncoding: 'buffer'; valueEncoding: 'buffer' }[]): Promise<void>;
   };
 }
 
@@ -70,14 +71,36 @@ const require = createRequire(import.meta.url);
 const dynalite = require('dynalite') as (options: object) => Server;
 const dynaliteDb = require('dynalite/db') as { create(options: object): DynaliteStore };
 
-/** Every key dynalite writes is UTF-8 text, which never holds the byte 0xFF: [empty, 0xFF] is the whole range. */
-const WHOLE_RANGE = [Buffer.alloc(0), Buffer.from([0xff])] as const;
+/**
+ * Every key dynalite writes is UTF-8 text, which never holds the byte 0xFF; the ledger key sorts
+ * first (store-ledger.ts) and this one last. [empty, RANGE_END] is the whole database.
+ */
+const PURGE_SENTINEL = Buffer.from([0xff, 0xff]);
+const RANGE_START = Buffer.alloc(0);
+const RANGE_END = Buffer.from([0xff, 0xff, 0xff]);
+
+/**
+ * LevelDB's CompactRange flushes the memtable, but the table it flushes to can land at the lowest
+ * level with files (or at level 2 in a store with none), and a table there is rewritten only when a
+ * table above overlaps it: a flushed table keeps every version the memtable had. So: flush once
+ * (the data lands somewhere), write a key at each end of the key space (the ledger entry at the low
+ * end comes with every write, the sentinel at the high end), then compact again: that flush spans
+ * every key, lands above every table, and the compaction cascades through all of them to the bottom
+ * level, dropping every overwritten or deleted value; the superseded log and tables are deleted.
+ */
+async function rewriteEverything(db: DynaliteStore['db']): Promise<void> {
+  await db.compactRange(RANGE_START, RANGE_END, { keyEncoding: 'buffer' });
+  await db.batch([{ type: 'put', key: PURGE_SENTINEL, value: Buffer.alloc(0), keyEncoding: 'buffer', valueEncoding: 'buffer' }]);
+  await db.compactRange(RANGE_START, RANGE_END, { keyEncoding: 'buffer' });
+}
 
 export async function startDynalite(options: DynaliteOptions = {}): Promise<RunningDynalite> {
   const { path } = options;
   const verified = path === undefined ? undefined : await verifyStore(path, options);
   const { server, store } = createDynalite(path);
-  const gate = new ExclusiveGate();
+  const closeLeakedIterators = trackIterators(store.db);
+  // No request in flight: every iterator still open belongs to a request that has answered.
+  const gate = new ExclusiveGate(() => void closeLeakedIterators());
   const client = dynamoClient(new InProcessHttpHandler(server.listeners('request')[0] as RequestListener, gate));
   let ledger: LedgerFile | undefined;
   if (path !== undefined && verified) {
@@ -95,7 +118,6 @@ export async function startDynalite(options: DynaliteOptions = {}): Promise<Runn
 
   let purging: Promise<void> | undefined;
   let purges: Promise<void> = Promise.resolve();
-  const compact = () => store.db.compactRange(WHOLE_RANGE[0], WHOLE_RANGE[1], { keyEncoding: 'buffer' });
   let closing: Promise<void> | undefined;
   return {
     client,
@@ -104,7 +126,10 @@ export async function startDynalite(options: DynaliteOptions = {}): Promise<Runn
       // One that has not started yet covers this caller too; one that has started may predate its write.
       purging ??= purges.then(() => {
         purging = undefined;
-        return gate.runExclusive(compact);
+        return gate.runExclusive(async () => {
+          await closeLeakedIterators();
+          await rewriteEverything(store.db);
+        });
       });
       purges = purging.catch(() => undefined);
       return purging;
@@ -134,6 +159,43 @@ export function dynamoClient(requestHandlerOrEndpoint: InProcessHttpHandler | st
     maxAttempts: 3,
     ...(inProcess && { requestHandler: requestHandlerOrEndpoint }),
   });
+}
+
+interface TrackedIterator {
+  next(): Promise<unknown>;
+  close(): Promise<void>;
+}
+
+/**
+ * dynalite never closes the LevelDB iterators behind its Query and Scan streams (it ends or destroys
+ * the stream; the iterator stays open). An open iterator holds a snapshot, and LevelDB keeps every
+ * value a snapshot can see, through every compaction: one leaked iterator would keep every erased
+ * material in the files. So iterators are closed when they reach their end, and the returned function
+ * closes those still open, for when no request is in flight (none of them is in use then).
+ */
+function trackIterators(db: object): () => Promise<void> {
+  const level = db as { _iterator(options: object): TrackedIterator };
+  const open = new Set<TrackedIterator>();
+  const make = level._iterator.bind(level);
+  level._iterator = (options) => {
+    const iterator = make(options);
+    const next = iterator.next.bind(iterator);
+    const close = iterator.close.bind(iterator);
+    iterator.close = () => {
+      open.delete(iterator);
+      return close();
+    };
+    iterator.next = async () => {
+      const item = await next();
+      if (item === undefined) await iterator.close();
+      return item;
+    };
+    open.add(iterator);
+    return iterator;
+  };
+  return async () => {
+    await Promise.all([...open].map((iterator) => iterator.close()));
+  };
 }
 
 /**
@@ -176,7 +238,13 @@ async function verifyStore(path: string, options: DynaliteOptions): Promise<{ en
     } finally {
       await db.close();
     }
-    if (!options.acceptDamage) throw damage;
+    if (!options.acceptDamage) {
+      throw new StoreDamagedError(
+        `the key database in ${path} is damaged: ${damage.message}. Nothing was served from it. To recover, restore ` +
+          `the data directory (${path}, ${ledgerPath(path)} and the root key, together) from a backup`,
+        { cause: damage },
+      );
+    }
     return await acceptDamage(path, damage, file, options.warn ?? ((m) => void process.stderr.write(`${m}\n`)));
   } finally {
     file?.close();

@@ -23,6 +23,9 @@ export class ExclusiveGate {
   private section: Promise<void> | undefined;
   private drained: (() => void) | undefined;
 
+  /** `onIdle` runs each time the last request in flight has finished. */
+  constructor(private readonly onIdle?: () => void) {}
+
   /** Resolves when the request may start; call `leave` once it has its response. */
   async enter(): Promise<void> {
     while (this.section) await this.section;
@@ -31,7 +34,9 @@ export class ExclusiveGate {
 
   leave(): void {
     this.active--;
-    if (this.active === 0) this.drained?.();
+    if (this.active > 0) return;
+    this.onIdle?.();
+    this.drained?.();
   }
 
   async runExclusive<T>(section: () => Promise<T>): Promise<T> {

@@ -10,19 +10,22 @@ describe('parseLocalConfig', () => {
       inMemory: false,
       clockControl: false,
       auth: 'open',
+      acceptStoreDamage: false,
       help: false,
     });
   });
 
   test('reads the KMS_* environment', () => {
     const env = { KMS_PORT: '0', KMS_HOST: '::1', KMS_DATA_DIR: '/tmp/d', KMS_CLOCK_CONTROL: '1', KMS_AUTH: 'enforce', KMS_IN_MEMORY: 'true' };
-    expect(parseLocalConfig([], env)).toEqual({ port: 0, host: '::1', dataDir: '/tmp/d', inMemory: true, clockControl: true, auth: 'enforce', help: false });
+    expect(parseLocalConfig([], env)).toEqual({ port: 0, host: '::1', dataDir: '/tmp/d', inMemory: true, clockControl: true, auth: 'enforce', acceptStoreDamage: false, help: false });
   });
 
   test('lets flags win over the environment', () => {
     const env = { KMS_PORT: '1234', KMS_HOST: '0.0.0.0', KMS_DATA_DIR: '/env', KMS_AUTH: 'enforce' };
     const config = parseLocalConfig(['--port', '5678', '--host', '127.0.0.1', '--data-dir', '/flag', '--auth', 'open', '--clock-control', '--in-memory'], env);
     expect(config).toMatchObject({ port: 5678, host: '127.0.0.1', dataDir: '/flag', auth: 'open', clockControl: true, inMemory: true });
+    expect(parseLocalConfig(['--accept-store-damage'], {}).acceptStoreDamage).toBe(true);
+    expect(parseLocalConfig([], { KMS_ACCEPT_STORE_DAMAGE: '1' }).acceptStoreDamage).toBe(true);
   });
 
   test('accepts --flag=value and -h', () => {
