@@ -25,6 +25,8 @@ import type { Deps, EventSink } from '../core/ports';
 import { onTimerDue } from '../core/timers/on-timer-due';
 
 export const DEFAULT_DATA_DIR = '.kms-data';
+/** Where the key database lives in a data directory (its ledger is `dynamodb.ledger` beside it). */
+export const KEY_DATABASE_DIR = 'dynamodb';
 
 export interface EmbeddedOptions {
   /** Where keys (`dynamodb/`) and the root key (`root-key`) live; created with mode 0700. @default '.kms-data' */
@@ -109,9 +111,6 @@ export async function embeddedDeps(options: EmbeddedOptions = {}): Promise<Embed
       })()),
   };
 }
-
-/** Where the key database lives in a data directory. */
-export const KEY_DATABASE_DIR = 'dynamodb';
 
 /**
  * The root key and the key database of a data directory (created 0700 if missing). The root key

@@ -222,6 +222,19 @@ async function populatedDataDir(count: number): Promise<{ dataDir: string; keyId
   }
 }
 
+/** A populated data directory whose content is all in one table file: deleting a key rewrites the database (D32). */
+async function tableOnlyDataDir(count: number): Promise<string> {
+  const { dataDir, keyIds } = await populatedDataDir(count);
+  const server = await startLocalServer({ dataDir, clockControl: true });
+  try {
+    await kmsOf(server).send(new ScheduleKeyDeletionCommand({ KeyId: keyIds.at(-1)!, PendingWindowInDays: 7 }));
+    await server.advanceClock(8 * DAY);
+  } finally {
+    await server.stop();
+  }
+  return dataDir;
+}
+
 const databaseFile = (dataDir: string, suffix: string) => {
   const name = readdirSync(join(dataDir, 'dynamodb')).find((f) => f.endsWith(suffix));
   if (!name) throw new Error(`no ${suffix} file in ${dataDir}/dynamodb`);
@@ -269,15 +282,8 @@ describe('damage', () => {
   });
 
   test('a flipped byte in a table file refuses the start the same way', async () => {
-    // GIVEN a store rewritten into a table file (a key deletion purges: memtable flush and compaction)
-    const { dataDir, keyIds } = await populatedDataDir(6);
-    const server = await startLocalServer({ dataDir, clockControl: true });
-    try {
-      await kmsOf(server).send(new ScheduleKeyDeletionCommand({ KeyId: keyIds[5]!, PendingWindowInDays: 7 }));
-      await server.advanceClock(8 * DAY);
-    } finally {
-      await server.stop();
-    }
+    // GIVEN
+    const dataDir = await tableOnlyDataDir(6);
     // WHEN one byte of the table changes
     const table = databaseFile(dataDir, '.ldb');
     const bytes = readFileSync(table);
@@ -289,14 +295,7 @@ describe('damage', () => {
 
   test('a corrupted block the database cannot decode gives the same clean refusal, not a crash', async () => {
     // GIVEN a table file whose index block (at its end, before the footer) is garbage
-    const { dataDir, keyIds } = await populatedDataDir(2);
-    const server = await startLocalServer({ dataDir, clockControl: true });
-    try {
-      await kmsOf(server).send(new ScheduleKeyDeletionCommand({ KeyId: keyIds[1]!, PendingWindowInDays: 7 }));
-      await server.advanceClock(8 * DAY);
-    } finally {
-      await server.stop();
-    }
+    const dataDir = await tableOnlyDataDir(2);
     const table = databaseFile(dataDir, '.ldb');
     const bytes = readFileSync(table);
     bytes.fill(0xa5, bytes.length - 48 - 40, bytes.length - 48);

@@ -49,8 +49,8 @@ export interface RunningDynalite {
   readonly client: DynamoDBClient;
   /**
    * Rewrites the database so that no file of it holds a value that was overwritten or deleted
-   * before this call (memtable flush, then a compaction of the whole key range). Waits for the
-   * requests in flight and holds new ones meanwhile, since an open iterator would keep old values.
+   * before this call (see rewriteEverything). Waits for the requests in flight and holds new ones
+   * meanwhile, and closes the iterators dynalite leaked, since an open one would keep old values.
    * Calls that arrive while one is waiting share it. Nothing to do in memory.
    */
   purge(): Promise<void>;
