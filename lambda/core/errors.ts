@@ -42,6 +42,7 @@ export class TagException extends KmsError { constructor(m: string, o?: ErrorOpt
 export class DryRunOperationException extends KmsError { constructor(m = 'The request would have succeeded, but the DryRun option is set.', o?: ErrorOptions) { super('DryRunOperationException', m, 'client', o); } }
 /** AWS answers it for a "hot key" (a burst of changes to one key) and SDKs retry it with backoff (D91). */
 export class ThrottlingException extends KmsError { constructor(m: string, o?: ErrorOptions) { super('ThrottlingException', m, 'client', o); } }
+export class MalformedPolicyDocumentException extends KmsError { constructor(m: string, o?: ErrorOptions) { super('MalformedPolicyDocumentException', m, 'client', o); } }
 export class AccessDeniedException extends KmsError { constructor(m: string, o?: ErrorOptions) { super('AccessDeniedException', m, 'client', o); } }
 export class KMSInternalException extends KmsError { constructor(m = 'An internal error occurred.', o?: ErrorOptions) { super('KMSInternalException', m, 'server', o); } }
 export class KeyUnavailableException extends KmsError { constructor(m: string, o?: ErrorOptions) { super('KeyUnavailableException', m, 'server', o); } }

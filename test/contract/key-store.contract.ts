@@ -64,6 +64,7 @@ export function keyStoreContract(name: string, makeStore: () => Promise<KeyStore
         expect(read).toStrictEqual({ ...key, revision: 1 });
         expect(Object.keys(read!)).not.toContain('deletionDate');
         expect(Object.keys(read!)).not.toContain('currentMaterialId');
+        expect(Object.keys(read!)).not.toContain('policy');
       });
 
       test('a missing key reads as undefined', async () => {

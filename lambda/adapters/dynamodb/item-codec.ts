@@ -92,6 +92,7 @@ export function keyToItem(key: KeyRecord, revision: number): Item {
   };
   if (key.deletionDate) item.deletionDate = ms(key.deletionDate);
   if (key.currentMaterialId !== undefined) item.currentMaterialId = s(key.currentMaterialId);
+  if (key.policy !== undefined) item.policy = s(key.policy);
   return item;
 }
 
@@ -204,6 +205,7 @@ export function itemToKey(item: Item): KeyRecord {
   if (r.num('fmt') !== ITEM_FORMAT) r.fail('fmt', `format ${ITEM_FORMAT}`);
   const deletionDate = r.optDate('deletionDate');
   const currentMaterialId = r.optStr('currentMaterialId');
+  const policy = r.optStr('policy');
   return {
     scope: scopeFromKey(r.str(ATTR.pk), sk),
     keyId: r.str('keyId'),
@@ -222,6 +224,7 @@ export function itemToKey(item: Item): KeyRecord {
       const tr = new Reader(t, sk, `tags[${i}].`);
       return { TagKey: tr.str('k'), TagValue: tr.str('v') } satisfies Tag;
     }),
+    ...(policy !== undefined && { policy }),
     onDemandRotations: r.num('onDemandRotations'),
     revision: r.num(ATTR.revision),
   };

@@ -60,6 +60,11 @@ export interface KeyRecord {
   /** The per-key secret that keys the KeyMaterialId hash, wrapped by the root key. */
   readonly materialIdKeyWrapped: Uint8Array;
   readonly tags: readonly Tag[];
+  /**
+   * The key policy exactly as CreateKey or PutKeyPolicy received it; absent for a key created without
+   * one, whose policy is the default key policy (policy/key-policy.ts `keyPolicyOf`).
+   */
+  readonly policy?: string;
   /** Completed on-demand rotations (limit D6). */
   readonly onDemandRotations: number;
   /** Owned by the store: the revision this record was read at; 0 before the first save. */

@@ -7,6 +7,7 @@ import { cryptographyOperations } from './cryptography/operations';
 import { deletionOperations } from './deletion/operations';
 import { importOperations } from './import/operations';
 import { keyOperations } from './keys/operations';
+import { policyOperations } from './policies/operations';
 import { rotationOperations } from './rotation/operations';
 import { tagOperations } from './tags/operations';
 import type { AnyOperation } from './types';
@@ -19,6 +20,7 @@ const FAMILIES: readonly ReadonlyMap<string, AnyOperation>[] = [
   cryptographyOperations,
   aliasOperations,
   tagOperations,
+  policyOperations,
 ];
 
 /** A Map: header values never reach a prototype. Throws at start-up if two families claim one action. */

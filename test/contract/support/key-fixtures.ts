@@ -50,6 +50,8 @@ export function fullKey(scope: Scope = SCOPE_A, keyId: string = randomUUID()): K
       { TagKey: 'team', TagValue: 'storage' },
       { TagKey: 'empty', TagValue: '' },
     ],
+    // kept byte for byte: the compact input, the tab, the Latin-1 character
+    policy: '{"Version":"2012-10-17","Statement":[{"Sid":"caf\u00e9\tteam","Effect":"Allow","Principal":{"AWS":"111122223333"},"Action":"kms:*","Resource":"*"}]}\n',
     onDemandRotations: 2,
     revision: 0,
   };

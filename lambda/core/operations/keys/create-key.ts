@@ -2,8 +2,10 @@ import { UnsupportedOperationException, ValidationException } from '../../errors
 import { keyMaterialId } from '../../crypto/material-id';
 import { materialIdKeyContext, wrapMaterial } from '../../key-access';
 import { keyArn } from '../../model/arn';
+import { callerArn } from '../../model/caller';
 import type { KeyRecord, Tag } from '../../model/key';
 import type { Deps, RandomBytes } from '../../ports';
+import { checkPolicyWrite } from '../../policy/key-policy';
 import { keyMetadata, type KeyMetadata } from './key-metadata';
 import { mergeTags, validateTags } from '../tags/tags';
 import type { Operation } from '../types';
@@ -34,7 +36,8 @@ const SECRET_LENGTH = 32;
 /**
  * Creates a symmetric key. AWS_KMS (default): 32 fresh random bytes become its one CURRENT material
  * and the key is Enabled. EXTERNAL: no material; the key waits in PendingImport. Either way the key
- * gets its own secret for KeyMaterialIds. The key policy is accepted but not enforced.
+ * gets its own secret for KeyMaterialIds. A Policy is checked as PutKeyPolicy checks it and stored as
+ * sent; without one the key has the default key policy. Policies are not enforced yet.
  * @see https://docs.aws.amazon.com/kms/latest/APIReference/API_CreateKey.html
  */
 export const createKey: Operation<CreateKeyInput, CreateKeyOutput> = async (deps, ctx, input) => {
@@ -61,6 +64,9 @@ export const createKey: Operation<CreateKeyInput, CreateKeyOutput> = async (deps
   checkLength(description.length, 'description', 0, 8192);
   validateTags(input.Tags ?? []);
   const tags = mergeTags([], input.Tags ?? []); // same count rule as TagResource
+  if (input.Policy !== undefined) {
+    checkPolicyWrite(input.Policy, { scope: ctx.scope, callerArn: callerArn(ctx), bypassPolicyLockoutSafetyCheck: input.BypassPolicyLockoutSafetyCheck ?? false });
+  }
 
   const creationDate = deps.clock.now();
   // A fresh id per attempt: the store refuses to create over an existing key (revision null).
@@ -83,6 +89,7 @@ export const createKey: Operation<CreateKeyInput, CreateKeyOutput> = async (deps
         materials: [],
         materialIdKeyWrapped: await deps.rootKey.wrap(secret, materialIdKeyContext({ scope, keyId })),
         tags,
+        ...(input.Policy !== undefined && { policy: input.Policy }),
         onDemandRotations: 0,
         revision: 0,
       };

@@ -1,0 +1,74 @@
+/**
+ * Key policies, grants and rotation settings with the AWS CLI v1, as the AWS documentation shows them:
+ * `--policy file://…`, JSON on stdout, errors on stderr with a non-zero exit code.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { awsEnv, tool } from '../support/tools';
+import { useLocalServer } from './helpers';
+
+const local = useLocalServer();
+let dir: string;
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'byok-cli-mgmt-'));
+});
+afterAll(() => {
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+// Account 111122223333: a 12-digit access key id is the account in open mode.
+const ACCOUNT = '111122223333';
+
+async function aws(...args: string[]) {
+  return tool('aws', ['kms', ...args, '--endpoint-url', local.server.endpoint, '--output', 'json'], { env: awsEnv(ACCOUNT), cwd: dir });
+}
+
+async function awsJson(...args: string[]) {
+  const result = await aws(...args);
+  expect(result.stderr, `aws kms ${args.join(' ')}`).toBe('');
+  expect(result.code).toBe(0);
+  return result.stdout.trim() ? JSON.parse(result.stdout) : {};
+}
+
+// Each AWS CLI v1 call starts a Python interpreter (about a second on these machines).
+describe('AWS CLI v1', { timeout: 180_000 }, () => {
+  test('put-key-policy --policy file://, get-key-policy, list-key-policies, and a refused policy', async () => {
+    // GIVEN a key and a policy file as the documentation writes one
+    const { KeyMetadata } = await awsJson('create-key', '--description', 'policy from the CLI');
+    const keyId: string = KeyMetadata.KeyId;
+    const policy = `{
+    "Version": "2012-10-17",
+    "Statement": [
+        {
+            "Sid": "Allow administration of the key",
+            "Effect": "Allow",
+            "Principal": {"AWS": "arn:aws:iam::${ACCOUNT}:root"},
+            "Action": "kms:*",
+            "Resource": "*"
+        }
+    ]
+}
+`;
+    writeFileSync(join(dir, 'policy.json'), policy);
+    // WHEN
+    const put = await aws('put-key-policy', '--key-id', keyId, '--policy-name', 'default', '--policy', 'file://policy.json');
+    // THEN the call prints nothing and the document comes back byte for byte
+    expect(put).toMatchObject({ code: 0, stdout: '', stderr: '' });
+    const got = await awsJson('get-key-policy', '--key-id', keyId, '--policy-name', 'default');
+    expect(got).toEqual({ Policy: policy, PolicyName: 'default' });
+    // the CLI pages through the result and drops Truncated
+    expect(await awsJson('list-key-policies', '--key-id', keyId)).toEqual({ PolicyNames: ['default'] });
+
+    // AND a policy that would lock the account out is refused, leaving the stored one
+    writeFileSync(join(dir, 'locked-out.json'), policy.replace(`${ACCOUNT}:root`, `${ACCOUNT}:role/App`));
+    const refused = await aws('put-key-policy', '--key-id', keyId, '--policy', 'file://locked-out.json');
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toContain(
+      'An error occurred (MalformedPolicyDocumentException) when calling the PutKeyPolicy operation: The new key policy will not allow you to update the key policy in the future.',
+    );
+    expect((await awsJson('get-key-policy', '--key-id', keyId)).Policy).toBe(policy);
+  });
+});

@@ -1,0 +1,191 @@
+/** Key policy documents: the default policy, the grammar and principal checks, the size limit, the lockout check. */
+import { describe, expect, test } from 'vitest';
+import { LimitExceededException, MalformedPolicyDocumentException } from '../../../../lambda/core/errors';
+import { checkPolicyWrite, defaultKeyPolicy, parseKeyPolicy, wildcardMatch } from '../../../../lambda/core/policy/key-policy';
+
+const SCOPE = { partition: 'aws', account: '111122223333' };
+const ROOT = 'arn:aws:iam::111122223333:root';
+const write = { scope: SCOPE, callerArn: ROOT, bypassPolicyLockoutSafetyCheck: false };
+
+/** A policy of the given statements; the first one lets the account update the policy unless told otherwise. */
+function policy(...statements: Record<string, unknown>[]): string {
+  return JSON.stringify({ Version: '2012-10-17', Statement: statements });
+}
+const ADMIN = { Sid: 'admin', Effect: 'Allow', Principal: { AWS: ROOT }, Action: 'kms:*', Resource: '*' };
+
+function refusal(text: string, options = write): MalformedPolicyDocumentException {
+  try {
+    checkPolicyWrite(text, options);
+  } catch (err) {
+    expect(err).toBeInstanceOf(MalformedPolicyDocumentException);
+    return err as MalformedPolicyDocumentException;
+  }
+  throw new Error(`accepted: ${text}`);
+}
+
+describe('the default key policy', () => {
+  test('is the document AWS returns, byte for byte, with the account of the key', () => {
+    expect(defaultKeyPolicy(SCOPE)).toBe(
+      '{\n  "Version" : "2012-10-17",\n  "Id" : "key-default-1",\n  "Statement" : [ {\n    "Sid" : "Enable IAM User Permissions",\n' +
+        '    "Effect" : "Allow",\n    "Principal" : {\n      "AWS" : "arn:aws:iam::111122223333:root"\n    },\n    "Action" : "kms:*",\n' +
+        '    "Resource" : "*"\n  } ]\n}',
+    );
+  });
+
+  test('names the partition of the key', () => {
+    expect(defaultKeyPolicy({ partition: 'aws-cn', account: '444455556666' })).toContain('"AWS" : "arn:aws-cn:iam::444455556666:root"');
+  });
+
+  test('passes its own checks', () => {
+    expect(() => checkPolicyWrite(defaultKeyPolicy(SCOPE), write)).not.toThrow();
+  });
+});
+
+describe('grammar', () => {
+  test.each([
+    ['not JSON', 'not a real policy statement'],
+    ['truncated JSON', '{"Version":"2012-10-17",'],
+    ['a JSON array', '[]'],
+    ['a JSON string', '"policy"'],
+    ['JSON null', 'null'],
+  ])('fails with an empty MalformedPolicyDocumentException message for %s (as AWS)', (_, text) => {
+    expect(refusal(text).message).toBe('');
+  });
+
+  test.each([
+    ['an unknown top-level element', { Version: '2012-10-17', Statment: [ADMIN] }, 'Policy contains an unknown element: Statment.'],
+    ['an unknown Version', { Version: '2011-01-01', Statement: [ADMIN] }, 'Policy has an invalid Version.'],
+    ['no Statement', { Version: '2012-10-17' }, 'Policy contains no statement.'],
+    ['an empty Statement list', { Version: '2012-10-17', Statement: [] }, 'Policy contains no statement.'],
+    ['a statement that is a string', { Version: '2012-10-17', Statement: ['allow'] }, 'Policy contains a statement that is not an object.'],
+    ['an unknown statement element', { Statement: [{ ...ADMIN, Effects: 'Allow' }] }, 'Policy contains a statement with an unknown element: Effects.'],
+    ['an Effect other than Allow or Deny', { Statement: [{ ...ADMIN, Effect: 'allow' }] }, 'Policy contains a statement with an invalid Effect.'],
+    ['no Action', { Statement: [{ Effect: 'Allow', Principal: '*', Resource: '*' }] }, 'Policy contains a statement without exactly one of Action and NotAction.'],
+    ['both Action and NotAction', { Statement: [{ ...ADMIN, NotAction: 'kms:Decrypt' }] }, 'Policy contains a statement without exactly one of Action and NotAction.'],
+    ['no Resource', { Statement: [{ Effect: 'Allow', Principal: '*', Action: 'kms:*' }] }, 'Policy contains a statement without exactly one of Resource and NotResource.'],
+    ['an empty Action list', { Statement: [{ ...ADMIN, Action: [] }] }, 'Policy contains a statement with an invalid Action.'],
+    ['an action without a service prefix', { Statement: [{ ...ADMIN, Action: 'Decrypt' }] }, 'Policy contains a statement with an invalid action: Decrypt.'],
+    ['a number as Resource', { Statement: [{ ...ADMIN, Resource: 1 }] }, 'Policy contains a statement with an invalid Resource.'],
+    ['two statements with one Sid', { Statement: [ADMIN, { ...ADMIN, Action: 'kms:Decrypt' }] }, 'Policy contains more than one statement with Sid admin.'],
+    ['a Condition that is not an object of objects', { Statement: [{ ...ADMIN, Condition: { StringEquals: 'x' } }] }, 'Policy contains a statement with an invalid Condition.'],
+  ])('fails with MalformedPolicyDocumentException for %s', (_, document, message) => {
+    expect(refusal(JSON.stringify(document)).message).toBe(message);
+  });
+
+  test('fails with the AWS message for ForAllValues on an encryption context key (whatever its case)', () => {
+    const document = policy(ADMIN, { Effect: 'Allow', Principal: '*', Action: 'kms:Decrypt', Resource: '*', Condition: { 'ForAllValues:StringEquals': { 'kms:encryptionContext:Dept': 'IT' } } });
+    expect(refusal(document).message).toMatch(/^OverlyPermissiveCondition:EncryptionContext: Using the ForAllValues set operator/);
+  });
+
+  test('accepts a single statement object, no Version, NotAction, NotResource, Sids with spaces and conditions of every JSON scalar', () => {
+    const text = JSON.stringify({
+      Statement: { Sid: 'Allow the account', Effect: 'Allow', Principal: { AWS: '111122223333' }, NotAction: 'kms:ScheduleKeyDeletion', NotResource: 'arn:aws:kms:*:*:alias/*', Condition: { Bool: { 'aws:SecureTransport': true }, NumericLessThan: { 'kms:RotationPeriodInDays': 400 } } },
+    });
+    const document = parseKeyPolicy(text, 'aws');
+    expect(document.statements).toEqual([
+      {
+        sid: 'Allow the account',
+        effect: 'Allow',
+        principal: { AWS: ['111122223333'] },
+        notActions: ['kms:ScheduleKeyDeletion'],
+        notResources: ['arn:aws:kms:*:*:alias/*'],
+        condition: { Bool: { 'aws:SecureTransport': ['true'] }, NumericLessThan: { 'kms:RotationPeriodInDays': ['400'] } },
+      },
+    ]);
+  });
+});
+
+describe('principals', () => {
+  test('fails with the AWS message for a statement without Principal', () => {
+    expect(refusal(policy(ADMIN, { Effect: 'Allow', Action: 'kms:*', Resource: '*' })).message).toBe('Policy contains a statement with no principal.');
+  });
+
+  test('fails for NotPrincipal, which key policies do not support', () => {
+    expect(refusal(policy(ADMIN, { Effect: 'Deny', NotPrincipal: { AWS: ROOT }, Action: 'kms:*', Resource: '*' })).message).toMatch(/NotPrincipal/);
+  });
+
+  test.each([
+    ['an IAM group', { AWS: 'arn:aws:iam::111122223333:group/admins' }],
+    ['a wildcard inside an ARN', { AWS: 'arn:aws:iam::111122223333:role/*' }],
+    ['an IAM unique id', { AWS: 'AIDACKCEVSQ6C2EXAMPLE' }],
+    ['another partition', { AWS: 'arn:aws-cn:iam::111122223333:root' }],
+    ['an 11-digit account', { AWS: '11112222333' }],
+    ['a KMS key ARN', { AWS: 'arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab' }],
+    ['an unknown principal type', { CanonicalUser: '79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be' }],
+    ['an empty principal object', {}],
+    ['an empty principal list', { AWS: [] }],
+    ['a service principal without the amazonaws.com suffix', { Service: 'logs' }],
+  ])('fails with the AWS message for %s', (_, principal) => {
+    expect(refusal(policy(ADMIN, { Effect: 'Allow', Principal: principal, Action: 'kms:Decrypt', Resource: '*' })).message).toBe(
+      'Policy contains a statement with one or more invalid principals.',
+    );
+  });
+
+  test.each([
+    ['"*"', '*'],
+    ['AWS "*"', { AWS: '*' }],
+    ['an account id', { AWS: '444455556666' }],
+    ['users and roles with paths', { AWS: ['arn:aws:iam::111122223333:user/Alice', 'arn:aws:iam::111122223333:role/ops/deploy/App'] }],
+    ['an assumed-role session and a federated user', { AWS: ['arn:aws:sts::111122223333:assumed-role/App/session-1', 'arn:aws:sts::111122223333:federated-user/Bob'] }],
+    ['service principals', { Service: ['logs.us-east-1.amazonaws.com', 'ec2.amazonaws.com.cn'] }],
+  ])('accepts %s', (_, principal) => {
+    expect(() => checkPolicyWrite(policy(ADMIN, { Effect: 'Allow', Principal: principal, Action: 'kms:Decrypt', Resource: '*' }), write)).not.toThrow();
+  });
+});
+
+describe('size', () => {
+  test('fails with LimitExceededException above 32768 bytes of UTF-8, and accepts exactly 32768', () => {
+    const base = policy(ADMIN);
+    const pad = (bytes: number) => base.replace('"Sid":"admin"', `"Sid":"${'x'.repeat(bytes - Buffer.byteLength(base) + 5)}"`);
+    expect(Buffer.byteLength(pad(32_768))).toBe(32_768);
+    expect(() => checkPolicyWrite(pad(32_768), write)).not.toThrow();
+    expect(() => checkPolicyWrite(pad(32_769), write)).toThrow(LimitExceededException);
+    // Latin-1 characters count two bytes each
+    const latin = base.replace('"Sid":"admin"', `"Sid":"${'é'.repeat(16_380)}"`);
+    expect(latin.length).toBeLessThan(32_768);
+    expect(() => checkPolicyWrite(latin, write)).toThrow('Cannot exceed quota for PolicySize: 32768');
+  });
+});
+
+describe('the lockout safety check', () => {
+  test.each([
+    ['the account root ARN with kms:*', ADMIN],
+    ['the account id with kms:Put*', { ...ADMIN, Principal: { AWS: '111122223333' }, Action: 'kms:Put*' }],
+    ['everyone with kms:PutKeyPolicy among other actions', { ...ADMIN, Principal: '*', Action: ['kms:Decrypt', 'kms:putkeypolicy'] }],
+    ['a NotAction that leaves PutKeyPolicy', { ...ADMIN, Action: undefined, NotAction: ['kms:ScheduleKeyDeletion'] }],
+    ['a condition (not evaluated yet)', { ...ADMIN, Condition: { StringEquals: { 'kms:CallerAccount': '111122223333' } } }],
+  ])('passes for an Allow of %s', (_, statement) => {
+    expect(() => checkPolicyWrite(policy(statement), write)).not.toThrow();
+  });
+
+  test.each([
+    ['another principal only', { ...ADMIN, Principal: { AWS: 'arn:aws:iam::111122223333:role/App' } }],
+    ['another account', { ...ADMIN, Principal: { AWS: '444455556666' } }],
+    ['actions without PutKeyPolicy', { ...ADMIN, Action: ['kms:Encrypt', 'kms:Decrypt'] }],
+    ['a NotAction that excludes it', { ...ADMIN, Action: undefined, NotAction: 'kms:Put*' }],
+    ['a Resource other than *', { ...ADMIN, Resource: 'arn:aws:kms:us-east-1:111122223333:key/*' }],
+  ])('fails with the AWS message for %s', (_, statement) => {
+    expect(refusal(policy(statement)).message).toBe('The new key policy will not allow you to update the key policy in the future.');
+  });
+
+  test('fails when an unconditional Deny takes PutKeyPolicy away; a conditional Deny does not count', () => {
+    const deny = { Sid: 'deny', Effect: 'Deny', Principal: '*', Action: 'kms:PutKeyPolicy', Resource: '*' };
+    expect(refusal(policy(ADMIN, deny)).message).toMatch(/will not allow you to update/);
+    expect(() => checkPolicyWrite(policy(ADMIN, { ...deny, Condition: { Bool: { 'aws:SecureTransport': 'false' } } }), write)).not.toThrow();
+  });
+
+  test('is skipped with BypassPolicyLockoutSafetyCheck; the grammar is still checked', () => {
+    const lockedOut = policy({ ...ADMIN, Principal: { AWS: 'arn:aws:iam::111122223333:role/App' } });
+    expect(() => checkPolicyWrite(lockedOut, { ...write, bypassPolicyLockoutSafetyCheck: true })).not.toThrow();
+    expect(() => checkPolicyWrite('{}', { ...write, bypassPolicyLockoutSafetyCheck: true })).toThrow(MalformedPolicyDocumentException);
+  });
+});
+
+test('wildcardMatch: case-insensitive, * and ? only, everything else literal', () => {
+  expect(wildcardMatch('kms:Generate*', 'kms:GenerateDataKeyWithoutPlaintext')).toBe(true);
+  expect(wildcardMatch('KMS:DECRYPT', 'kms:Decrypt')).toBe(true);
+  expect(wildcardMatch('kms:?ecrypt', 'kms:Decrypt')).toBe(true);
+  expect(wildcardMatch('kms:Decrypt', 'kms:DecryptX')).toBe(false);
+  expect(wildcardMatch('kms:.*', 'kms:Decrypt')).toBe(false);
+  expect(parseKeyPolicy(policy(ADMIN), 'aws').statements[0]?.actions).toEqual(['kms:*']);
+});
