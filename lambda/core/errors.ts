@@ -43,6 +43,8 @@ export class DryRunOperationException extends KmsError { constructor(m = 'The re
 /** AWS answers it for a "hot key" (a burst of changes to one key) and SDKs retry it with backoff (D91). */
 export class ThrottlingException extends KmsError { constructor(m: string, o?: ErrorOptions) { super('ThrottlingException', m, 'client', o); } }
 export class MalformedPolicyDocumentException extends KmsError { constructor(m: string, o?: ErrorOptions) { super('MalformedPolicyDocumentException', m, 'client', o); } }
+export class InvalidGrantTokenException extends KmsError { constructor(m: string, o?: ErrorOptions) { super('InvalidGrantTokenException', m, 'client', o); } }
+export class InvalidGrantIdException extends KmsError { constructor(m: string, o?: ErrorOptions) { super('InvalidGrantIdException', m, 'client', o); } }
 export class AccessDeniedException extends KmsError { constructor(m: string, o?: ErrorOptions) { super('AccessDeniedException', m, 'client', o); } }
 export class KMSInternalException extends KmsError { constructor(m = 'An internal error occurred.', o?: ErrorOptions) { super('KMSInternalException', m, 'server', o); } }
 export class KeyUnavailableException extends KmsError { constructor(m: string, o?: ErrorOptions) { super('KeyUnavailableException', m, 'server', o); } }

@@ -2,6 +2,7 @@
  * The ports through which the pure core reaches the world. Adapters implement them; every
  * operation takes `Deps` (or a `Pick` of it) so that tests can pass fakes or real engines.
  */
+import type { GrantRecord } from './model/grant';
 import type { AliasRecord, KeyRecord, Origin, Scope } from './model/key';
 import type { Principal } from './model/principal';
 import type { Timer } from './timers/timer';
@@ -54,6 +55,16 @@ export interface KeyStore {
   deleteAlias(scope: Scope, aliasName: string, onlyIfTarget?: string): Promise<void>;
   /** Aliases of the scope in name order, optionally only those targeting `keyId`. Throws InvalidMarkerException. */
   listAliases(scope: Scope, page: PageRequest & { readonly keyId?: string }): Promise<Page<AliasRecord>>;
+
+  /** Grants are items of their own beside their key (in the key's scope). Throws StoreConflictError if the key has a grant with that id. */
+  createGrant(grant: GrantRecord): Promise<void>;
+  getGrant(scope: Scope, keyId: string, grantId: string): Promise<GrantRecord | undefined>;
+  /** A grant already gone is not an error. */
+  deleteGrant(scope: Scope, keyId: string, grantId: string): Promise<void>;
+  /** The grants of one key in grant id order, optionally only those of one grantee. Throws InvalidMarkerException. */
+  listGrants(scope: Scope, keyId: string, page: PageRequest & { readonly granteePrincipal?: string }): Promise<Page<GrantRecord>>;
+  /** The grants on the scope's keys whose retiring principal is `retiringPrincipal`, in key id then grant id order. Throws InvalidMarkerException. */
+  listRetirableGrants(scope: Scope, retiringPrincipal: string, page: PageRequest): Promise<Page<GrantRecord>>;
 }
 
 export interface Timers {

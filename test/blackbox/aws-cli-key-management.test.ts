@@ -71,4 +71,45 @@ describe('AWS CLI v1', { timeout: 180_000 }, () => {
     );
     expect((await awsJson('get-key-policy', '--key-id', keyId)).Policy).toBe(policy);
   });
+
+  test('create-grant with constraints and a name, list-grants, list-retirable-grants, retire-grant by token, revoke-grant', async () => {
+    // GIVEN a key
+    const { KeyMetadata } = await awsJson('create-key', '--description', 'grants from the CLI');
+    const keyId: string = KeyMetadata.KeyId;
+    const arn: string = KeyMetadata.Arn;
+    const grantee = `arn:aws:iam::${ACCOUNT}:role/App`;
+    const retiring = `arn:aws:iam::${ACCOUNT}:role/Retirer`;
+    // WHEN grants are created the way the documentation shows
+    const first = await awsJson(
+      'create-grant', '--key-id', keyId, '--grantee-principal', grantee, '--retiring-principal', retiring,
+      '--operations', 'Encrypt', 'Decrypt', '--constraints', 'EncryptionContextSubset={Department=IT}', '--name', 'cli-grant',
+    );
+    const second = await awsJson('create-grant', '--key-id', arn, '--grantee-principal', grantee, '--operations', 'GenerateDataKey');
+    // THEN both are listed with what was asked for
+    expect(first.GrantId).toMatch(/^[0-9a-f]{64}$/);
+    expect(first.GrantToken).toMatch(/^AQpA/);
+    const { Grants } = await awsJson('list-grants', '--key-id', keyId);
+    expect(Grants.map((g: { GrantId: string }) => g.GrantId).sort()).toEqual([first.GrantId, second.GrantId].sort());
+    expect(Grants.find((g: { GrantId: string }) => g.GrantId === first.GrantId)).toEqual({
+      KeyId: arn,
+      GrantId: first.GrantId,
+      Name: 'cli-grant',
+      CreationDate: expect.any(Number),
+      GranteePrincipal: grantee,
+      RetiringPrincipal: retiring,
+      IssuingAccount: `arn:aws:iam::${ACCOUNT}:root`,
+      Operations: ['Encrypt', 'Decrypt'],
+      Constraints: { EncryptionContextSubset: { Department: 'IT' } },
+    });
+    const retirable = await awsJson('list-retirable-grants', '--retiring-principal', retiring);
+    expect(retirable.Grants.map((g: { GrantId: string }) => g.GrantId)).toEqual([first.GrantId]);
+
+    // AND retire-grant with the token and revoke-grant with the id remove them
+    expect(await aws('retire-grant', '--grant-token', first.GrantToken)).toMatchObject({ code: 0, stderr: '' });
+    expect(await aws('revoke-grant', '--key-id', keyId, '--grant-id', second.GrantId)).toMatchObject({ code: 0, stderr: '' });
+    expect((await awsJson('list-grants', '--key-id', keyId)).Grants).toEqual([]);
+    const again = await aws('revoke-grant', '--key-id', keyId, '--grant-id', second.GrantId);
+    expect(again.code).not.toBe(0);
+    expect(again.stderr).toContain('An error occurred (NotFoundException) when calling the RevokeGrant operation');
+  });
 });

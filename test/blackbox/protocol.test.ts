@@ -146,7 +146,7 @@ describe('dispatch on X-Amz-Target', () => {
   });
 
   test('fails with UnsupportedOperationException for every unimplemented KMS action', async () => {
-    for (const action of ['CreateGrant', 'ReplicateKey', 'GenerateMac', 'GetPublicKey', 'CreateCustomKeyStore']) {
+    for (const action of ['ReplicateKey', 'GenerateMac', 'GetPublicKey', 'CreateCustomKeyStore']) {
       const res = await raw(`TrentService.${action}`, '{}');
       expect(res.status).toBe(400);
       expect(res.json).toEqual({ __type: 'UnsupportedOperationException', message: `${action} is not supported by this service.` });

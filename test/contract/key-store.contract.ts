@@ -4,6 +4,7 @@
  */
 import { describe, expect, test } from 'vitest';
 import { InvalidMarkerException, StoreConflictError } from '../../lambda/core/errors';
+import type { GrantRecord } from '../../lambda/core/model/grant';
 import type { AliasRecord, KeyRecord, Scope } from '../../lambda/core/model/key';
 import type { KeyStore, Page } from '../../lambda/core/ports';
 import {
@@ -11,6 +12,7 @@ import {
   SCOPE_OTHER_ACCOUNT,
   SCOPE_OTHER_PARTITION,
   SCOPE_OTHER_REGION,
+  aGrant,
   anAlias,
   bareKey,
   fullKey,
@@ -39,6 +41,8 @@ async function putKeys(store: KeyStore, scope: Scope, count: number): Promise<st
 }
 
 const aliasNames = (page: Page<AliasRecord>) => page.items.map((a) => a.aliasName);
+const grantIds = (page: Page<GrantRecord>) => page.items.map((g) => g.grantId);
+const sortedIds = (n: number) => Array.from({ length: n }, (_, i) => `${String(i).padStart(2, '0')}`.padEnd(64, 'a')).sort();
 
 export function keyStoreContract(name: string, makeStore: () => Promise<KeyStore>): void {
   describe(`KeyStore contract: ${name}`, () => {
@@ -380,6 +384,135 @@ export function keyStoreContract(name: string, makeStore: () => Promise<KeyStore
         const store = await makeStore();
         await store.createAlias(anAlias(SCOPE_A, 'alias/a', 'k1'));
         await expect(store.listAliases(SCOPE_A, { limit: 1, marker: 'bm90LWEtbWFya2Vy' })).rejects.toBeInstanceOf(InvalidMarkerException);
+      });
+    });
+
+    describe('grants', () => {
+      const KEY = '11111111-2222-4333-8444-555555555555';
+      const OTHER_KEY = '99999999-2222-4333-8444-555555555555';
+
+      test('a grant with every optional field comes back exactly as created; one with none comes back without any', async () => {
+        // GIVEN
+        const store = await makeStore();
+        const full = aGrant(SCOPE_A, KEY);
+        const bare = aGrant(SCOPE_A, KEY, { bare: true });
+        // WHEN
+        await store.createGrant(full);
+        await store.createGrant(bare);
+        // THEN
+        expect(await store.getGrant(SCOPE_A, KEY, full.grantId)).toStrictEqual(full);
+        const read = await store.getGrant(SCOPE_A, KEY, bare.grantId);
+        expect(read).toStrictEqual(bare);
+        for (const optional of ['name', 'retiringPrincipal', 'constraints']) expect(Object.keys(read!)).not.toContain(optional);
+      });
+
+      test('fails with StoreConflictError when creating a grant id the key already has, and keeps the first', async () => {
+        // GIVEN
+        const store = await makeStore();
+        const first = aGrant(SCOPE_A, KEY);
+        await store.createGrant(first);
+        // WHEN / THEN
+        await expect(store.createGrant({ ...aGrant(SCOPE_A, KEY, { bare: true }), grantId: first.grantId })).rejects.toBeInstanceOf(StoreConflictError);
+        expect(await store.getGrant(SCOPE_A, KEY, first.grantId)).toStrictEqual(first);
+        // the same id on another key is another grant
+        await store.createGrant({ ...first, keyId: OTHER_KEY });
+        expect(await store.getGrant(SCOPE_A, OTHER_KEY, first.grantId)).toMatchObject({ keyId: OTHER_KEY });
+      });
+
+      test('of concurrent creations of one grant id, exactly one wins', async () => {
+        const store = await makeStore();
+        const grant = aGrant(SCOPE_A, KEY);
+        const results = await Promise.allSettled([1, 2, 3, 4].map(() => store.createGrant(grant)));
+        expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+        for (const r of results) if (r.status === 'rejected') expect(r.reason).toBeInstanceOf(StoreConflictError);
+      });
+
+      test('deletes a grant; deleting a missing one is not an error; a missing grant reads as undefined', async () => {
+        const store = await makeStore();
+        const grant = aGrant(SCOPE_A, KEY);
+        await store.createGrant(grant);
+        await store.deleteGrant(SCOPE_A, KEY, grant.grantId);
+        await store.deleteGrant(SCOPE_A, KEY, grant.grantId);
+        expect(await store.getGrant(SCOPE_A, KEY, grant.grantId)).toBeUndefined();
+      });
+
+      test("lists one key's grants in grant id order, page by page, and no other key's", async () => {
+        // GIVEN five grants of KEY and two of another key, created out of order
+        const store = await makeStore();
+        const ids = sortedIds(5);
+        for (const grantId of [...ids].reverse()) await store.createGrant(aGrant(SCOPE_A, KEY, { grantId }));
+        for (const grantId of sortedIds(2)) await store.createGrant(aGrant(SCOPE_A, OTHER_KEY, { grantId }));
+        // WHEN
+        const pages = await allPages((marker) => store.listGrants(SCOPE_A, KEY, { limit: 2, ...(marker && { marker }) }));
+        // THEN
+        expect(pages.map(grantIds)).toEqual([ids.slice(0, 2), ids.slice(2, 4), ids.slice(4)]);
+        expect(pages.flatMap((p) => p.items).every((g) => g.keyId === KEY)).toBe(true);
+        expect(pages.map((p) => p.nextMarker === undefined)).toEqual([false, false, true]);
+      });
+
+      test('filtered by grantee, returns full pages of matches across many non-matching grants', async () => {
+        // GIVEN 120 grants; every tenth for the app role
+        const store = await makeStore();
+        const matching: string[] = [];
+        for (let i = 0; i < 120; i++) {
+          const grantId = String(i).padStart(3, '0').padEnd(64, 'b');
+          const grantee = i % 10 === 3 ? 'arn:aws:iam::111122223333:role/App' : 'arn:aws:iam::111122223333:role/Other';
+          if (i % 10 === 3) matching.push(grantId);
+          await store.createGrant(aGrant(SCOPE_A, KEY, { grantId, grantee, bare: true }));
+        }
+        // WHEN
+        const pages = await allPages((marker) => store.listGrants(SCOPE_A, KEY, { limit: 5, granteePrincipal: 'arn:aws:iam::111122223333:role/App', ...(marker && { marker }) }));
+        // THEN
+        expect(pages.map((p) => p.items.length)).toEqual([5, 5, 2]);
+        expect(pages.flatMap(grantIds)).toEqual(matching);
+      });
+
+      test('lists retirable grants of the scope across its keys, only for that retiring principal', async () => {
+        // GIVEN grants on two keys of SCOPE_A and one in another account, some retirable by the retirer
+        const store = await makeStore();
+        const retirer = 'arn:aws:iam::111122223333:role/Retirer';
+        const [a, b, c] = sortedIds(3);
+        await store.createGrant(aGrant(SCOPE_A, OTHER_KEY, { grantId: a!, retiring: retirer }));
+        await store.createGrant(aGrant(SCOPE_A, KEY, { grantId: b!, retiring: retirer }));
+        await store.createGrant(aGrant(SCOPE_A, KEY, { grantId: c!, retiring: 'arn:aws:iam::111122223333:role/Someone', bare: true }));
+        await store.createGrant(aGrant(SCOPE_A, KEY, { grantId: a!, bare: true }));
+        await store.createGrant(aGrant(SCOPE_OTHER_ACCOUNT, KEY, { grantId: a!, retiring: retirer }));
+        // WHEN
+        const pages = await allPages((marker) => store.listRetirableGrants(SCOPE_A, retirer, { limit: 1, ...(marker && { marker }) }));
+        // THEN in key id, then grant id order
+        expect(pages.flatMap((p) => p.items.map((g) => [g.keyId, g.grantId]))).toEqual([[KEY, b], [OTHER_KEY, a]]);
+        expect(await store.listRetirableGrants(SCOPE_A, 'arn:aws:iam::111122223333:role/Nobody', { limit: 10 })).toStrictEqual({ items: [] });
+      });
+
+      test('grant items are not keys: listKeys and scanKeys see only the keys', async () => {
+        const store = await makeStore();
+        const key = bareKey(SCOPE_A, KEY);
+        await store.putKey(key, { expectedRevision: null });
+        await store.createGrant(aGrant(SCOPE_A, KEY));
+        expect((await store.listKeys(SCOPE_A, { limit: 10 })).items.map((k) => k.keyId)).toEqual([KEY]);
+        const scanned: string[] = [];
+        for await (const k of store.scanKeys()) scanned.push(k.keyId);
+        expect(scanned).toEqual([KEY]);
+        expect(await store.getKey(SCOPE_A, KEY)).toStrictEqual({ ...key, revision: 1 });
+      });
+
+      test('the same grant id in other scopes is another grant', async () => {
+        const store = await makeStore();
+        const grant = aGrant(SCOPE_A, KEY);
+        for (const scope of [SCOPE_A, SCOPE_OTHER_ACCOUNT, SCOPE_OTHER_REGION, SCOPE_OTHER_PARTITION]) await store.createGrant({ ...grant, scope });
+        await store.deleteGrant(SCOPE_OTHER_REGION, KEY, grant.grantId);
+        expect(await store.getGrant(SCOPE_OTHER_REGION, KEY, grant.grantId)).toBeUndefined();
+        expect(await store.getGrant(SCOPE_OTHER_PARTITION, KEY, grant.grantId)).toStrictEqual({ ...grant, scope: SCOPE_OTHER_PARTITION });
+        expect((await store.listGrants(SCOPE_A, KEY, { limit: 10 })).items).toStrictEqual([grant]);
+      });
+
+      test("fails with InvalidMarkerException for a marker it did not issue, or one of another key's listing", async () => {
+        const store = await makeStore();
+        for (const grantId of sortedIds(3)) await store.createGrant(aGrant(SCOPE_A, OTHER_KEY, { grantId }));
+        const theirs = await store.listGrants(SCOPE_A, OTHER_KEY, { limit: 1 });
+        expect(theirs.nextMarker).toBeDefined();
+        await expect(store.listGrants(SCOPE_A, KEY, { limit: 1, marker: theirs.nextMarker! })).rejects.toBeInstanceOf(InvalidMarkerException);
+        await expect(store.listGrants(SCOPE_A, KEY, { limit: 1, marker: 'bm90LWEtbWFya2Vy' })).rejects.toBeInstanceOf(InvalidMarkerException);
       });
     });
   });

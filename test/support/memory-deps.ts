@@ -7,6 +7,7 @@ import { InvalidMarkerException, StoreConflictError, UnwrapError } from '../../l
 import { MaterialCache } from '../../lambda/core/crypto/material-cache';
 import { retryingKeyWrites } from '../../lambda/core/key-writes';
 import { canonicalContext } from '../../lambda/core/crypto/encryption-context';
+import type { GrantRecord } from '../../lambda/core/model/grant';
 import type { AliasRecord, KeyRecord, Scope } from '../../lambda/core/model/key';
 import type { Deps, KeyStore, Page, PageRequest, RequestContext, RootKey, SaveGuard, ServiceEvent, Timers, WrapContext } from '../../lambda/core/ports';
 import type { Timer } from '../../lambda/core/timers/timer';
@@ -16,6 +17,7 @@ const scopeId = (s: Scope) => `${s.partition}/${s.account}/${s.region}`;
 export class MemoryKeyStore implements KeyStore {
   readonly keys = new Map<string, KeyRecord>();
   readonly aliases = new Map<string, AliasRecord>();
+  readonly grants = new Map<string, GrantRecord>();
 
   async getKey(scope: Scope, keyId: string) {
     return this.keys.get(`${scopeId(scope)}/${keyId}`);
@@ -63,7 +65,32 @@ export class MemoryKeyStore implements KeyStore {
       .sort((a, b) => (a.aliasName < b.aliasName ? -1 : 1));
     return paginate(all, page, (a) => a.aliasName);
   }
+  async createGrant(grant: GrantRecord) {
+    const id = grantKey(grant.scope, grant.keyId, grant.grantId);
+    if (this.grants.has(id)) throw new StoreConflictError(grant.grantId);
+    this.grants.set(id, grant);
+  }
+  async getGrant(scope: Scope, keyId: string, grantId: string) {
+    return this.grants.get(grantKey(scope, keyId, grantId));
+  }
+  async deleteGrant(scope: Scope, keyId: string, grantId: string) {
+    this.grants.delete(grantKey(scope, keyId, grantId));
+  }
+  async listGrants(scope: Scope, keyId: string, page: PageRequest & { granteePrincipal?: string }): Promise<Page<GrantRecord>> {
+    const all = this.sortedGrants(scope).filter((g) => g.keyId === keyId && (page.granteePrincipal === undefined || g.granteePrincipal === page.granteePrincipal));
+    return paginate(all, page, (g) => `${g.keyId}#${g.grantId}`);
+  }
+  async listRetirableGrants(scope: Scope, retiringPrincipal: string, page: PageRequest): Promise<Page<GrantRecord>> {
+    const all = this.sortedGrants(scope).filter((g) => g.retiringPrincipal === retiringPrincipal);
+    return paginate(all, page, (g) => `${g.keyId}#${g.grantId}`);
+  }
+  private sortedGrants(scope: Scope): GrantRecord[] {
+    const order = (g: GrantRecord) => `${g.keyId}#${g.grantId}`;
+    return [...this.grants.values()].filter((g) => scopeId(g.scope) === scopeId(scope)).sort((a, b) => (order(a) < order(b) ? -1 : 1));
+  }
 }
+
+const grantKey = (scope: Scope, keyId: string, grantId: string) => `${scopeId(scope)}/${keyId}/${grantId}`;
 
 function paginate<T>(all: readonly T[], page: PageRequest, id: (t: T) => string): Page<T> {
   let start = 0;

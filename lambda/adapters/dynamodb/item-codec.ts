@@ -1,11 +1,12 @@
 /**
- * KeyRecord / AliasRecord ↔ DynamoDB item. The only place that knows attribute names.
+ * KeyRecord / AliasRecord / GrantRecord ↔ DynamoDB item. The only place that knows attribute names.
  *
  * Dates are epoch milliseconds (N); wrapped secrets are binary (B) and nothing else is secret (a
  * KeyRecord never holds plaintext material). Optional fields are omitted when absent, and come back
  * omitted. Items carry a format number (`fmt`) so a later layout can be told apart.
  */
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { GRANT_OPERATIONS, type GrantConstraints, type GrantOperation, type GrantRecord } from '../../core/model/grant';
 import type {
   AliasRecord,
   ExpirationModel,
@@ -27,6 +28,7 @@ export type Item = Record<string, AttributeValue>;
 export const ITEM_FORMAT = 1;
 export const KEY_PREFIX = 'key#';
 export const ALIAS_PREFIX = 'alias#';
+export const GRANT_PREFIX = 'grant#';
 
 /** Attribute names that expressions in key-store.ts refer to. */
 export const ATTR = {
@@ -34,6 +36,8 @@ export const ATTR = {
   sk: KEY_TABLE_SORT_KEY,
   revision: 'rev',
   aliasTarget: 'targetKeyId',
+  grantee: 'grantee',
+  retiringPrincipal: 'retiring',
 } as const;
 
 /** Thrown when a stored item does not decode: names the attribute, never its value. */
@@ -54,6 +58,15 @@ export function keySortKey(keyId: string): string {
 
 export function aliasSortKey(aliasName: string): string {
   return `${ALIAS_PREFIX}${aliasName}`;
+}
+
+/** A key's grants sort together, in grant id order: `grant#<keyId>#<grantId>`. */
+export function grantSortKey(keyId: string, grantId = ''): string {
+  return `${GRANT_PREFIX}${keyId}#${grantId}`;
+}
+
+export function grantItemKey(scope: Scope, keyId: string, grantId: string): Item {
+  return { [ATTR.pk]: { S: scopeKey(scope) }, [ATTR.sk]: { S: grantSortKey(keyId, grantId) } };
 }
 
 export function keyItemKey(scope: Scope, keyId: string): Item {
@@ -115,6 +128,29 @@ export function aliasToItem(alias: AliasRecord): Item {
     creationDate: ms(alias.creationDate),
     lastUpdatedDate: ms(alias.lastUpdatedDate),
   };
+}
+
+/** Encryption-context pairs as a list of {k, v} maps: context keys are any strings, DynamoDB map keys are not. */
+const pairs = (context: Readonly<Record<string, string>>): AttributeValue => ({
+  L: Object.entries(context).map(([k, v]) => ({ M: { k: s(k), v: s(v) } })),
+});
+
+export function grantToItem(grant: GrantRecord): Item {
+  const item: Item = {
+    ...grantItemKey(grant.scope, grant.keyId, grant.grantId),
+    fmt: n(ITEM_FORMAT),
+    creationDate: ms(grant.creationDate),
+    [ATTR.grantee]: s(grant.granteePrincipal),
+    operations: { L: grant.operations.map(s) },
+    issuingAccount: s(grant.issuingAccount),
+    issuingPrincipal: s(grant.issuingPrincipal),
+  };
+  if (grant.name !== undefined) item.name = s(grant.name);
+  if (grant.retiringPrincipal !== undefined) item[ATTR.retiringPrincipal] = s(grant.retiringPrincipal);
+  const { encryptionContextSubset: subset, encryptionContextEquals: equals } = grant.constraints ?? {};
+  if (subset) item.contextSubset = pairs(subset);
+  if (equals) item.contextEquals = pairs(equals);
+  return item;
 }
 
 // ---- decoding ------------------------------------------------------------------------------
@@ -248,6 +284,43 @@ function mapToMaterial(map: Item, sk: string | undefined, index: number): KeyMat
     ...(description !== undefined && { description }),
     ...(rotationDate && { rotationDate }),
     ...(rotationType !== undefined && { rotationType }),
+  };
+}
+
+export function itemToGrant(item: Item): GrantRecord {
+  const sk = item[ATTR.sk]?.S;
+  const r = new Reader(item, sk);
+  if (r.num('fmt') !== ITEM_FORMAT) r.fail('fmt', `format ${ITEM_FORMAT}`);
+  const ids = sk?.startsWith(GRANT_PREFIX) ? sk.slice(GRANT_PREFIX.length).split('#') : [];
+  if (ids.length !== 2 || !ids[0] || !ids[1]) throw new CorruptItemError(sk, `${ATTR.sk} is not a grant sort key`);
+  const readPairs = (name: string) =>
+    item[name] === undefined
+      ? undefined
+      : Object.fromEntries(r.list(name).map((p, i) => {
+          const pr = new Reader(p, sk, `${name}[${i}].`);
+          return [pr.str('k'), pr.str('v')];
+        }));
+  const subset = readPairs('contextSubset');
+  const equals = readPairs('contextEquals');
+  const constraints: GrantConstraints = { ...(subset && { encryptionContextSubset: subset }), ...(equals && { encryptionContextEquals: equals }) };
+  const name = r.optStr('name');
+  const retiringPrincipal = r.optStr(ATTR.retiringPrincipal);
+  const operations = (item.operations?.L ?? r.fail('operations', 'a list')).map((op, i): GrantOperation => {
+    const value = op.S;
+    return value !== undefined && (GRANT_OPERATIONS as readonly string[]).includes(value) ? (value as GrantOperation) : r.fail(`operations[${i}]`, 'a grant operation');
+  });
+  return {
+    scope: scopeFromKey(r.str(ATTR.pk), sk),
+    keyId: ids[0],
+    grantId: ids[1],
+    ...(name !== undefined && { name }),
+    creationDate: r.date('creationDate'),
+    granteePrincipal: r.str(ATTR.grantee),
+    ...(retiringPrincipal !== undefined && { retiringPrincipal }),
+    operations,
+    ...((subset || equals) && { constraints }),
+    issuingAccount: r.str('issuingAccount'),
+    issuingPrincipal: r.str('issuingPrincipal'),
   };
 }
 

@@ -16,6 +16,7 @@ import {
   ScanCommand,
 } from '@aws-sdk/client-dynamodb';
 import { InvalidMarkerException, StoreConflictError } from '../../core/errors';
+import type { GrantRecord } from '../../core/model/grant';
 import type { AliasRecord, KeyRecord, Scope } from '../../core/model/key';
 import type { KeyStore, Page, PageRequest, SaveGuard } from '../../core/ports';
 import {
@@ -23,17 +24,22 @@ import {
   ATTR,
   type Item,
   KEY_PREFIX,
+  GRANT_PREFIX,
   aliasItemKey,
   aliasToItem,
+  grantItemKey,
+  grantSortKey,
+  grantToItem,
   isKeyItem,
   itemToAlias,
+  itemToGrant,
   itemToKey,
   keyItemKey,
   keyToItem,
   scopeKey,
 } from './item-codec';
 
-/** How many items a filtered ListAliases reads per request while looking for matches. */
+/** How many items a filtered listing (aliases of a key, grants of a grantee) reads per request while looking for matches. */
 const FILTERED_READ_BATCH = 100;
 
 export interface DynamoKeyStoreOptions {
@@ -152,8 +158,38 @@ export class DynamoKeyStore implements KeyStore {
   }
 
   async listAliases(scope: Scope, page: PageRequest & { readonly keyId?: string }): Promise<Page<AliasRecord>> {
-    const { items, nextMarker } = await this.queryPage(scope, ALIAS_PREFIX, page, page.keyId);
+    const filter = page.keyId === undefined ? undefined : { attribute: ATTR.aliasTarget, value: page.keyId };
+    const { items, nextMarker } = await this.queryPage(scope, ALIAS_PREFIX, page, filter);
     return { items: items.map(itemToAlias), ...(nextMarker !== undefined && { nextMarker }) };
+  }
+
+  async createGrant(grant: GrantRecord): Promise<void> {
+    await this.conditionally(grant.grantId, () =>
+      this.client.send(new PutItemCommand({ TableName: this.tableName, Item: grantToItem(grant), ...absent() })),
+    );
+  }
+
+  async getGrant(scope: Scope, keyId: string, grantId: string): Promise<GrantRecord | undefined> {
+    const { Item: item } = await this.client.send(
+      new GetItemCommand({ TableName: this.tableName, Key: grantItemKey(scope, keyId, grantId), ConsistentRead: true }),
+    );
+    return item && itemToGrant(item);
+  }
+
+  async deleteGrant(scope: Scope, keyId: string, grantId: string): Promise<void> {
+    await this.client.send(new DeleteItemCommand({ TableName: this.tableName, Key: grantItemKey(scope, keyId, grantId) }));
+  }
+
+  async listGrants(scope: Scope, keyId: string, page: PageRequest & { readonly granteePrincipal?: string }): Promise<Page<GrantRecord>> {
+    const filter = page.granteePrincipal === undefined ? undefined : { attribute: ATTR.grantee, value: page.granteePrincipal };
+    const { items, nextMarker } = await this.queryPage(scope, grantSortKey(keyId), page, filter);
+    return { items: items.map(itemToGrant), ...(nextMarker !== undefined && { nextMarker }) };
+  }
+
+  async listRetirableGrants(scope: Scope, retiringPrincipal: string, page: PageRequest): Promise<Page<GrantRecord>> {
+    const filter = { attribute: ATTR.retiringPrincipal, value: retiringPrincipal };
+    const { items, nextMarker } = await this.queryPage(scope, GRANT_PREFIX, page, filter);
+    return { items: items.map(itemToGrant), ...(nextMarker !== undefined && { nextMarker }) };
   }
 
   /**
@@ -165,7 +201,7 @@ export class DynamoKeyStore implements KeyStore {
     scope: Scope,
     prefix: string,
     page: PageRequest,
-    targetKeyId?: string,
+    filter?: { readonly attribute: string; readonly value: string },
   ): Promise<{ items: Item[]; nextMarker?: string }> {
     if (!Number.isInteger(page.limit) || page.limit < 1) throw new RangeError('page limit must be a positive integer');
     const pk = scopeKey(scope);
@@ -180,14 +216,14 @@ export class DynamoKeyStore implements KeyStore {
           TableName: this.tableName,
           ConsistentRead: true,
           KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
-          ExpressionAttributeNames: { '#pk': ATTR.pk, '#sk': ATTR.sk, ...(targetKeyId !== undefined && { '#target': ATTR.aliasTarget }) },
+          ExpressionAttributeNames: { '#pk': ATTR.pk, '#sk': ATTR.sk, ...(filter && { '#filter': filter.attribute }) },
           ExpressionAttributeValues: {
             ':pk': { S: pk },
             ':prefix': { S: prefix },
-            ...(targetKeyId !== undefined && { ':target': { S: targetKeyId } }),
+            ...(filter && { ':filter': { S: filter.value } }),
           },
-          ...(targetKeyId !== undefined && { FilterExpression: '#target = :target' }),
-          Limit: targetKeyId === undefined ? need : Math.max(need, FILTERED_READ_BATCH),
+          ...(filter && { FilterExpression: '#filter = :filter' }),
+          Limit: filter === undefined ? need : Math.max(need, FILTERED_READ_BATCH),
           ...(start && { ExclusiveStartKey: start }),
         }),
       );

@@ -5,6 +5,7 @@
  * One table holds every scope. Items:
  *   pk = `<partition>/<account>/<region>`   sk = `key#<keyId>`       (a KeyRecord)
  *   pk = `<partition>/<account>/<region>`   sk = `alias#<aliasName>` (an AliasRecord; aliasName includes `alias/`)
+ *   pk = `<partition>/<account>/<region>`   sk = `grant#<keyId>#<grantId>` (a GrantRecord of that key)
  * No secondary index, no TTL (design decision 1): ListKeys/ListAliases are Queries on one pk.
  */
 

@@ -16,6 +16,7 @@ export type KeyAction =
   | 'DeleteMaterial'
   | 'RotateOnDemand'
   | 'ModifyMetadata'
+  | 'CreateGrant'
   | 'Read';
 
 const ALL: readonly KeyState[] = ['Enabled', 'Disabled', 'PendingDeletion', 'PendingImport'];
@@ -31,11 +32,12 @@ const ACCEPTED_IN: Readonly<Record<KeyAction, readonly KeyState[]>> = {
   DeleteMaterial: ALL,
   RotateOnDemand: ['Enabled'],
   ModifyMetadata: ['Enabled', 'Disabled', 'PendingImport'],
+  CreateGrant: ['Enabled'],
   Read: ALL,
 };
 
 /** Actions that answer DisabledException (rather than KMSInvalidStateException) for a Disabled key. */
-const DISABLED_EXCEPTION_FOR: ReadonlySet<KeyAction> = new Set(['UseForCrypto', 'RotateOnDemand']);
+const DISABLED_EXCEPTION_FOR: ReadonlySet<KeyAction> = new Set(['UseForCrypto', 'RotateOnDemand', 'CreateGrant']);
 
 // One table of texts, so they can be aligned with recorded AWS responses.
 const STATE_PHRASE: Readonly<Record<KeyState, string>> = {

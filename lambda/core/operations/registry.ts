@@ -1,10 +1,13 @@
 /**
  * Every KMS action this service implements, by action name. Each family folder lists its own
- * actions in `<family>/operations.ts`; a new family adds one line here.
+ * actions in `<family>/operations.ts`; a new family adds one line here. Every action that takes
+ * GrantTokens has them checked here, before it runs, whatever its family.
  */
 import { aliasOperations } from './aliases/operations';
 import { cryptographyOperations } from './cryptography/operations';
+import { checkGrantTokens } from '../model/grant-token';
 import { deletionOperations } from './deletion/operations';
+import { grantOperations } from './grants/operations';
 import { importOperations } from './import/operations';
 import { keyOperations } from './keys/operations';
 import { policyOperations } from './policies/operations';
@@ -21,6 +24,7 @@ const FAMILIES: readonly ReadonlyMap<string, AnyOperation>[] = [
   aliasOperations,
   tagOperations,
   policyOperations,
+  grantOperations,
 ];
 
 /** A Map: header values never reach a prototype. Throws at start-up if two families claim one action. */
@@ -29,8 +33,16 @@ export function allOperations(): ReadonlyMap<string, AnyOperation> {
   for (const family of FAMILIES) {
     for (const [name, operation] of family) {
       if (merged.has(name)) throw new Error(`operation ${name} is registered twice`);
-      merged.set(name, operation);
+      merged.set(name, checkingGrantTokens(operation));
     }
   }
   return merged;
+}
+
+/** A malformed token in GrantTokens refuses the call (InvalidGrantTokenException) before anything else runs. */
+function checkingGrantTokens(operation: AnyOperation): AnyOperation {
+  return async (deps, ctx, input) => {
+    checkGrantTokens((input as { GrantTokens?: readonly string[] } | undefined)?.GrantTokens);
+    return operation(deps, ctx, input);
+  };
 }

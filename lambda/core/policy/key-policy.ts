@@ -165,6 +165,11 @@ function parsePrincipal(raw: unknown, partition: string): PolicyStatement['princ
   return principal;
 }
 
+/** A principal a grant may name (grantee, retiring principal): an account, IAM/STS principal or service, never `*`. */
+export function isGrantPrincipal(value: string, partition: string): boolean {
+  return value !== '*' && (validPrincipal('AWS', value, partition) || validPrincipal('Service', value, partition));
+}
+
 /** Syntax only: whether a principal exists cannot be known here (D63). */
 function validPrincipal(kind: PrincipalKind, value: string, partition: string): boolean {
   if (kind === 'Service') return SERVICE_PRINCIPAL.test(value);

@@ -7,10 +7,10 @@ import { saveKey } from '../key-access';
 import { keyArn } from '../model/arn';
 import { asOf, isDeletionDue } from '../model/key-state';
 import type { KeyRecord } from '../model/key';
-import type { Deps } from '../ports';
+import type { Deps, Page } from '../ports';
 import type { Timer } from './timer';
 
-const ALIAS_PAGE = 100;
+const LIST_PAGE = 100;
 
 export async function onTimerDue(
   deps: Pick<Deps, 'keys' | 'timers' | 'clock' | 'events' | 'materialCache' | 'keyWrites'>,
@@ -23,7 +23,7 @@ export async function onTimerDue(
     if (timer.kind === 'DeletionDue') {
       // Cancelled, re-scheduled later, or fired early: nothing to do.
       if (!isDeletionDue(stored, now)) return 'stale';
-      await deleteKeyAndAliases(deps, stored, now);
+      await deleteKeyGrantsAndAliases(deps, stored, now);
       return 'applied';
     }
     const seen = asOf(stored, now);
@@ -34,19 +34,26 @@ export async function onTimerDue(
   });
 }
 
-/** Aliases first: if the key write loses a race, a retry finds the key and finishes the job. */
-async function deleteKeyAndAliases(deps: Pick<Deps, 'keys' | 'events' | 'materialCache'>, key: KeyRecord, now: Date): Promise<void> {
+/** Grants and aliases first: if the key write loses a race, a retry finds the key and finishes the job. */
+async function deleteKeyGrantsAndAliases(deps: Pick<Deps, 'keys' | 'events' | 'materialCache'>, key: KeyRecord, now: Date): Promise<void> {
   // Collect every page before deleting, so that deleting does not invalidate the markers.
-  const names: string[] = [];
-  let marker: string | undefined;
-  do {
-    const page = await deps.keys.listAliases(key.scope, { limit: ALIAS_PAGE, keyId: key.keyId, ...(marker !== undefined && { marker }) });
-    names.push(...page.items.map((a) => a.aliasName));
-    marker = page.nextMarker;
-  } while (marker !== undefined);
+  const grantIds = await everyPage((marker) => deps.keys.listGrants(key.scope, key.keyId, { limit: LIST_PAGE, ...(marker !== undefined && { marker }) }), (g) => g.grantId);
+  for (const grantId of grantIds) await deps.keys.deleteGrant(key.scope, key.keyId, grantId);
+  const names = await everyPage((marker) => deps.keys.listAliases(key.scope, { limit: LIST_PAGE, keyId: key.keyId, ...(marker !== undefined && { marker }) }), (a) => a.aliasName);
   // Conditional: an alias re-pointed to another key since the listing is that key's now.
   for (const name of names) await deps.keys.deleteAlias(key.scope, name, key.keyId);
   await deps.keys.deleteKey(key.scope, key.keyId, { expectedRevision: key.revision });
   deps.materialCache.evictKey(key.arn);
   deps.events.record({ eventName: 'DeleteKey', keyArn: key.arn, eventTime: now });
+}
+
+async function everyPage<T>(list: (marker: string | undefined) => Promise<Page<T>>, id: (item: T) => string): Promise<string[]> {
+  const ids: string[] = [];
+  let marker: string | undefined;
+  do {
+    const page = await list(marker);
+    ids.push(...page.items.map(id));
+    marker = page.nextMarker;
+  } while (marker !== undefined);
+  return ids;
 }

@@ -1,6 +1,7 @@
 /** Key and alias records for store tests: every optional field set, or none. */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { keyArn } from '../../../lambda/core/model/arn';
+import type { GrantRecord } from '../../../lambda/core/model/grant';
 import type { AliasRecord, KeyMaterial, KeyRecord, Scope } from '../../../lambda/core/model/key';
 
 export const SCOPE_A: Scope = { partition: 'aws', account: '111122223333', region: 'us-east-1' };
@@ -84,5 +85,30 @@ export function anAlias(scope: Scope, aliasName: string, targetKeyId: string): A
     targetKeyId,
     creationDate: new Date('2030-01-01T00:00:00.000Z'),
     lastUpdatedDate: new Date('2030-01-02T00:00:00.000Z'),
+  };
+}
+
+/** A grant of `keyId` with every optional field set (constraints with awkward context keys), or none. */
+export function aGrant(scope: Scope, keyId: string, options: { grantId?: string; bare?: boolean; grantee?: string; retiring?: string } = {}): GrantRecord {
+  const base: GrantRecord = {
+    scope,
+    keyId,
+    grantId: options.grantId ?? hex64(),
+    creationDate: new Date('2030-03-04T05:06:07.890Z'),
+    granteePrincipal: options.grantee ?? 'arn:aws:iam::111122223333:role/App',
+    operations: ['Decrypt', 'GenerateDataKey'],
+    issuingAccount: `arn:${scope.partition}:iam::${scope.account}:root`,
+    issuingPrincipal: `arn:${scope.partition}:iam::${scope.account}:root`,
+  };
+  if (options.bare) return options.retiring === undefined ? base : { ...base, retiringPrincipal: options.retiring };
+  return {
+    ...base,
+    name: 'volume-attach/1',
+    retiringPrincipal: options.retiring ?? 'arn:aws:iam::111122223333:role/Retirer',
+    operations: ['Encrypt', 'Decrypt', 'ReEncryptFrom', 'CreateGrant'],
+    constraints: {
+      encryptionContextSubset: { Department: 'IT', '': 'empty key', 'a.b#c': 'ünïcode ✓', __proto__x: '' },
+      encryptionContextEquals: { purpose: 'backup' },
+    },
   };
 }

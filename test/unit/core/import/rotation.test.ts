@@ -479,7 +479,12 @@ describe('operations registry', () => {
     ]) {
       expect(operations.has(name), name).toBe(true);
     }
-    expect(operations.get('RotateKeyOnDemand')).toBe(rotateKeyOnDemand);
-    expect(operations.get('ListKeyRotations')).toBe(listKeyRotations);
+  });
+
+  test('the registered ListKeyRotations is the operation (behind the GrantTokens check every action gets)', async () => {
+    const deps = memoryDeps();
+    const key = await anExternalKey(deps);
+    const viaRegistry = await allOperations().get('ListKeyRotations')!(deps, TEST_CTX, { KeyId: key.keyId });
+    expect(viaRegistry).toEqual(await listKeyRotations(deps, TEST_CTX, { KeyId: key.keyId }));
   });
 });
