@@ -14,13 +14,12 @@ import type {
   KeyMaterial,
   KeyMaterialState,
   KeyRecord,
-  KeySpec,
   KeyState,
-  KeyUsage,
   Origin,
   Scope,
   Tag,
 } from '../../core/model/key';
+import { KEY_SPECS, KEY_USAGES } from '../../core/crypto/key-specs';
 import { KEY_TABLE_PARTITION_KEY, KEY_TABLE_SORT_KEY } from './table-schema';
 
 export type Item = Record<string, AttributeValue>;
@@ -217,8 +216,6 @@ class Reader {
 
 const KEY_STATES: readonly KeyState[] = ['Enabled', 'Disabled', 'PendingDeletion', 'PendingImport'];
 const ORIGINS: readonly Origin[] = ['AWS_KMS', 'EXTERNAL'];
-const KEY_USAGES: readonly KeyUsage[] = ['ENCRYPT_DECRYPT'];
-const KEY_SPECS: readonly KeySpec[] = ['SYMMETRIC_DEFAULT'];
 const MATERIAL_STATES: readonly KeyMaterialState[] = ['CURRENT', 'NON_CURRENT', 'PENDING_ROTATION'];
 const IMPORT_STATES: readonly ImportState[] = ['IMPORTED', 'PENDING_IMPORT'];
 const EXPIRATION_MODELS: readonly ExpirationModel[] = ['KEY_MATERIAL_EXPIRES', 'KEY_MATERIAL_DOES_NOT_EXPIRE'];

@@ -5,8 +5,26 @@
 
 export type KeyState = 'Enabled' | 'Disabled' | 'PendingDeletion' | 'PendingImport';
 export type Origin = 'AWS_KMS' | 'EXTERNAL';
-export type KeyUsage = 'ENCRYPT_DECRYPT';
-export type KeySpec = 'SYMMETRIC_DEFAULT';
+export type KeyUsage = 'ENCRYPT_DECRYPT' | 'SIGN_VERIFY' | 'GENERATE_VERIFY_MAC' | 'KEY_AGREEMENT';
+/** Every KeySpec of the pinned KMS model; what each can do is in crypto/key-specs.ts. */
+export type KeySpec =
+  | 'RSA_2048'
+  | 'RSA_3072'
+  | 'RSA_4096'
+  | 'ECC_NIST_P256'
+  | 'ECC_NIST_P384'
+  | 'ECC_NIST_P521'
+  | 'ECC_SECG_P256K1'
+  | 'SYMMETRIC_DEFAULT'
+  | 'HMAC_224'
+  | 'HMAC_256'
+  | 'HMAC_384'
+  | 'HMAC_512'
+  | 'SM2'
+  | 'ML_DSA_44'
+  | 'ML_DSA_65'
+  | 'ML_DSA_87'
+  | 'ECC_NIST_EDWARDS25519';
 export type ExpirationModel = 'KEY_MATERIAL_EXPIRES' | 'KEY_MATERIAL_DOES_NOT_EXPIRE';
 export type KeyMaterialState = 'CURRENT' | 'NON_CURRENT' | 'PENDING_ROTATION';
 export type ImportState = 'IMPORTED' | 'PENDING_IMPORT';

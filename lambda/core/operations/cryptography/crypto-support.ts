@@ -17,15 +17,16 @@ import {
 import { IV_LENGTH } from '../../crypto/aead';
 import { decryptBlob, encryptToBlob, parseBlob, type ParsedBlob } from '../../crypto/ciphertext-blob';
 import type { EncryptionContext } from '../../crypto/encryption-context';
-import { loadKey, resolveKey, unwrapMaterial } from '../../key-access';
+import type { EncryptionAlgorithmSpec } from '../../crypto/key-specs';
+import { loadKey, unwrapMaterial } from '../../key-access';
 import { isKeyId, keyArn } from '../../model/arn';
 import { findMaterial, type KeyRecord } from '../../model/key';
-import { assertAccepts } from '../../model/key-state';
 import type { Deps, RequestContext } from '../../ports';
+import { assertAlgorithm, assertKeyUsage, keyCrypto, resolveUsableKey } from '../key-usage';
 import { checkEnum, checkRange } from '../validation';
 
 export const SYMMETRIC_DEFAULT = 'SYMMETRIC_DEFAULT';
-export type EncryptionAlgorithmSpec = 'SYMMETRIC_DEFAULT' | 'RSAES_OAEP_SHA_1' | 'RSAES_OAEP_SHA_256' | 'SM2PKE';
+export type { EncryptionAlgorithmSpec } from '../../crypto/key-specs';
 export type DataKeySpec = 'AES_256' | 'AES_128';
 export type DryRunModifier = 'IGNORE_CIPHERTEXT';
 
@@ -45,10 +46,27 @@ export function rejectCustomKeyStore(customKeyStoreId: string | undefined): void
   if (customKeyStoreId !== undefined) throw new UnsupportedOperationException('Custom key stores are not supported by this service.');
 }
 
-/** Every key here is SYMMETRIC_DEFAULT, so SYMMETRIC_DEFAULT is the only algorithm it can use. */
-export function checkEncryptionAlgorithm(key: KeyRecord, algorithm: string | undefined): void {
-  if (algorithm === undefined || algorithm === SYMMETRIC_DEFAULT) return;
-  throw new InvalidKeyUsageException(`${key.arn} supports only the SYMMETRIC_DEFAULT encryption algorithm, not ${algorithm}.`);
+/**
+ * The encryption algorithm of the request, checked against the key's list (the key spec table). It
+ * defaults to SYMMETRIC_DEFAULT, so an RSA key without one answers `Algorithm SYMMETRIC_DEFAULT is
+ * incompatible with key spec RSA_2048.` as AWS does (spec §8.1).
+ */
+export function checkEncryptionAlgorithm(key: KeyRecord, algorithm: string | undefined): EncryptionAlgorithmSpec {
+  return assertAlgorithm(key, 'EncryptionAlgorithms', (algorithm ?? SYMMETRIC_DEFAULT) as EncryptionAlgorithmSpec);
+}
+
+/**
+ * Whether the key encrypts with its own key pair (RSA) rather than into this service's ciphertext
+ * blobs (SYMMETRIC_DEFAULT): its family says so by offering `encrypt`.
+ */
+export function encryptsWithKeyPair(key: KeyRecord): boolean {
+  return keyCrypto(key).family.encrypt !== undefined;
+}
+
+/** GenerateDataKey* and GenerateDataKeyPair* need a symmetric encryption key: it seals the data key. */
+export function assertSealsDataKeys(key: KeyRecord, operation: string): void {
+  assertKeyUsage(key, 'ENCRYPT_DECRYPT', operation);
+  if (encryptsWithKeyPair(key)) throw new InvalidKeyUsageException(`${key.arn} key KeySpec is ${key.keySpec} which is not valid for ${operation}.`);
 }
 
 /** The last check of an operation that supports DryRun: everything before it has passed. */
@@ -79,16 +97,10 @@ export function dataKeyLength(numberOfBytes: number | undefined, keySpec: string
   return keySpec === 'AES_256' ? 32 : 16;
 }
 
-/** The key, resolved from any of the four forms, ready for a cryptographic operation. */
-export async function resolveForCrypto(
-  deps: Pick<Deps, 'keys' | 'clock'>,
-  ctx: RequestContext,
-  keyRef: string,
-  algorithm: string | undefined,
-): Promise<KeyRecord> {
-  const { key } = await resolveKey(deps, ctx, keyRef, { allowAlias: true });
-  assertAccepts(key, 'UseForCrypto');
-  checkEncryptionAlgorithm(key, algorithm);
+/** A symmetric encryption key, resolved from any of the four forms, ready to seal data keys. */
+export async function resolveForDataKeys(deps: Pick<Deps, 'keys' | 'clock'>, ctx: RequestContext, keyRef: string, operation: string): Promise<KeyRecord> {
+  const key = await resolveUsableKey(deps, ctx, keyRef, operation, 'ENCRYPT_DECRYPT');
+  assertSealsDataKeys(key, operation);
   return key;
 }
 
@@ -128,8 +140,8 @@ export function parseCiphertext(blob: Uint8Array | undefined): ParsedBlob {
 }
 
 /**
- * The key a ciphertext belongs to. With `keyRef` (Decrypt's KeyId, ReEncrypt's SourceKeyId) the
- * named key must be the blob's key, else IncorrectKeyException. Without it, the blob's own key id is
+ * The key a ciphertext belongs to. With `named` (the key of Decrypt's KeyId, ReEncrypt's SourceKeyId)
+ * it must be the blob's key, else IncorrectKeyException. Without it, the blob's own key id is
  * looked up in the caller's account and Region: a key that is not there (deleted, never existed, or
  * another account's) is NotFoundException naming that key, as for a caller who names it (D17) — the
  * "key is gone" answer users test for. Nothing else is revealed: the blob's material still has to
@@ -139,10 +151,10 @@ export async function ciphertextKey(
   deps: Pick<Deps, 'keys' | 'clock'>,
   ctx: RequestContext,
   parsed: ParsedBlob,
-  keyRef: string | undefined,
+  named: KeyRecord | undefined,
 ): Promise<KeyRecord> {
-  if (keyRef !== undefined) {
-    const { key } = await resolveKey(deps, ctx, keyRef, { allowAlias: true });
+  if (named !== undefined) {
+    const key = named;
     if (key.keyId !== parsed.keyId) {
       throw new IncorrectKeyException('The key ID in the request does not identify a CMK that can perform this operation.');
     }

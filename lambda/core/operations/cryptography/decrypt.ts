@@ -1,19 +1,23 @@
 import { ValidationException } from '../../errors';
 import type { EncryptionContext } from '../../crypto/encryption-context';
+import { resolveKey } from '../../key-access';
+import type { KeyRecord } from '../../model/key';
 import { assertAccepts } from '../../model/key-state';
+import type { Deps, RequestContext } from '../../ports';
+import { assertKeyUsage, resolveUsableKey } from '../key-usage';
 import {
   checkEncryptionAlgorithm,
   ciphertextKey,
+  encryptsWithKeyPair,
   openWithNamedMaterial,
   parseCiphertext,
   rejectRecipient,
-  resolveForCrypto,
   stopIfDryRun,
-  SYMMETRIC_DEFAULT,
   type DryRunModifier,
   type EncryptionAlgorithmSpec,
   type RecipientInfo,
 } from './crypto-support';
+import { decryptWithKeyPair, rejectEncryptionContext } from './key-pair-encryption';
 import type { Operation } from '../types';
 
 export interface DecryptInput {
@@ -21,7 +25,7 @@ export interface DecryptInput {
   readonly CiphertextBlob?: Uint8Array;
   readonly EncryptionContext?: EncryptionContext;
   readonly GrantTokens?: readonly string[];
-  /** Optional for symmetric keys: the blob names its key. If given, it must name that key. */
+  /** Optional for symmetric ciphertexts (the blob names its key; if given, it must name that key); required for RSA. */
   readonly KeyId?: string;
   readonly EncryptionAlgorithm?: EncryptionAlgorithmSpec;
   readonly Recipient?: RecipientInfo;
@@ -33,16 +37,55 @@ export interface DecryptOutput {
   /** The key ARN. */
   readonly KeyId: string;
   readonly Plaintext: Uint8Array;
-  readonly EncryptionAlgorithm: 'SYMMETRIC_DEFAULT';
-  /** The material that decrypted the blob. */
-  readonly KeyMaterialId: string;
+  readonly EncryptionAlgorithm: EncryptionAlgorithmSpec;
+  /** The material that decrypted a symmetric blob; absent for RSA keys (one material, no ids). */
+  readonly KeyMaterialId?: string;
+}
+
+/** A key named by Decrypt's KeyId (or ReEncrypt's SourceKeyId), before its state is looked at. */
+export async function namedKey(deps: Pick<Deps, 'keys' | 'clock'>, ctx: RequestContext, keyRef: string | undefined): Promise<KeyRecord | undefined> {
+  return keyRef === undefined ? undefined : (await resolveKey(deps, ctx, keyRef, { allowAlias: true })).key;
+}
+
+export interface Opened {
+  readonly key: KeyRecord;
+  readonly plaintext: Uint8Array;
+  readonly algorithm: EncryptionAlgorithmSpec;
+  /** Symmetric blobs only. */
+  readonly materialId?: string;
 }
 
 /**
- * Decrypts with the key and material named in the blob. The key state is checked before any
- * decryption, so a key in PendingImport says so even for a ciphertext it could not open anyway.
- * A blob that is not ours, names an unknown material, or fails authentication (wrong encryption
- * context, tampering) is InvalidCiphertextException with an empty message.
+ * Decrypt's core, shared with ReEncrypt's source side. An RSA key (named by `keyRef`) decrypts the raw
+ * OAEP ciphertext with the request's algorithm; otherwise the blob names its key and material. The key
+ * state is checked before any decryption, so a key in PendingImport says so even for a ciphertext it
+ * could not open anyway. Whatever does not decrypt is InvalidCiphertextException with an empty message.
+ */
+export async function openCiphertext(
+  deps: Deps,
+  ctx: RequestContext,
+  operation: string,
+  request: { readonly blob?: Uint8Array; readonly keyRef?: string; readonly algorithm?: string; readonly context?: EncryptionContext },
+): Promise<Opened> {
+  const named = await namedKey(deps, ctx, request.keyRef);
+  if (named && encryptsWithKeyPair(named)) {
+    assertAccepts(named, 'UseForCrypto');
+    assertKeyUsage(named, 'ENCRYPT_DECRYPT', operation);
+    const algorithm = checkEncryptionAlgorithm(named, request.algorithm);
+    rejectEncryptionContext(request.context, algorithm);
+    return { key: named, plaintext: await decryptWithKeyPair(deps, named, algorithm, request.blob), algorithm };
+  }
+  const parsed = parseCiphertext(request.blob);
+  const key = await ciphertextKey(deps, ctx, parsed, named);
+  assertAccepts(key, 'UseForCrypto');
+  const algorithm = checkEncryptionAlgorithm(key, request.algorithm);
+  const opened = await openWithNamedMaterial(deps, key, parsed, request.context);
+  return { key, plaintext: opened.plaintext, algorithm, materialId: opened.materialId };
+}
+
+/**
+ * Decrypts a symmetric blob with the key and material it names, or an RSA ciphertext with the key
+ * named by KeyId and the EncryptionAlgorithm given.
  * @see https://docs.aws.amazon.com/kms/latest/APIReference/API_Decrypt.html
  */
 export const decrypt: Operation<DecryptInput, DecryptOutput> = async (deps, ctx, input) => {
@@ -52,17 +95,23 @@ export const decrypt: Operation<DecryptInput, DecryptOutput> = async (deps, ctx,
     if (input.KeyId === undefined) {
       throw new ValidationException('KeyId is required when DryRunModifiers includes IGNORE_CIPHERTEXT.');
     }
-    await resolveForCrypto(deps, ctx, input.KeyId, input.EncryptionAlgorithm);
+    checkEncryptionAlgorithm(await resolveUsableKey(deps, ctx, input.KeyId, 'Decrypt', 'ENCRYPT_DECRYPT'), input.EncryptionAlgorithm);
     stopIfDryRun(true);
   }
-  const parsed = parseCiphertext(input.CiphertextBlob);
-  const key = await ciphertextKey(deps, ctx, parsed, input.KeyId);
-  assertAccepts(key, 'UseForCrypto');
-  checkEncryptionAlgorithm(key, input.EncryptionAlgorithm);
-  const opened = await openWithNamedMaterial(deps, key, parsed, input.EncryptionContext);
+  const opened = await openCiphertext(deps, ctx, 'Decrypt', {
+    blob: input.CiphertextBlob,
+    keyRef: input.KeyId,
+    algorithm: input.EncryptionAlgorithm,
+    context: input.EncryptionContext,
+  });
   if (input.DryRun === true) {
     opened.plaintext.fill(0);
     stopIfDryRun(true);
   }
-  return { KeyId: key.arn, Plaintext: opened.plaintext, EncryptionAlgorithm: SYMMETRIC_DEFAULT, KeyMaterialId: opened.materialId };
+  return {
+    KeyId: opened.key.arn,
+    Plaintext: opened.plaintext,
+    EncryptionAlgorithm: opened.algorithm,
+    ...(opened.materialId !== undefined && { KeyMaterialId: opened.materialId }),
+  };
 };

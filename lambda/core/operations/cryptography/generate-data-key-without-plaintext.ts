@@ -1,5 +1,5 @@
 import type { EncryptionContext } from '../../crypto/encryption-context';
-import { dataKeyLength, resolveForCrypto, sealWithCurrentMaterial, stopIfDryRun, type DataKeySpec } from './crypto-support';
+import { dataKeyLength, resolveForDataKeys, sealWithCurrentMaterial, stopIfDryRun, type DataKeySpec } from './crypto-support';
 import type { Operation } from '../types';
 
 export interface GenerateDataKeyWithoutPlaintextInput {
@@ -29,7 +29,7 @@ export const generateDataKeyWithoutPlaintext: Operation<GenerateDataKeyWithoutPl
   input,
 ) => {
   const length = dataKeyLength(input.NumberOfBytes, input.KeySpec);
-  const key = await resolveForCrypto(deps, ctx, input.KeyId, undefined);
+  const key = await resolveForDataKeys(deps, ctx, input.KeyId, 'GenerateDataKeyWithoutPlaintext');
   stopIfDryRun(input.DryRun);
   const dataKey = deps.random(length);
   try {

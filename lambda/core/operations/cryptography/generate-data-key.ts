@@ -2,7 +2,7 @@ import type { EncryptionContext } from '../../crypto/encryption-context';
 import {
   dataKeyLength,
   rejectRecipient,
-  resolveForCrypto,
+  resolveForDataKeys,
   sealWithCurrentMaterial,
   stopIfDryRun,
   type DataKeySpec,
@@ -37,7 +37,7 @@ export interface GenerateDataKeyOutput {
 export const generateDataKey: Operation<GenerateDataKeyInput, GenerateDataKeyOutput> = async (deps, ctx, input) => {
   rejectRecipient(input.Recipient);
   const length = dataKeyLength(input.NumberOfBytes, input.KeySpec);
-  const key = await resolveForCrypto(deps, ctx, input.KeyId, undefined);
+  const key = await resolveForDataKeys(deps, ctx, input.KeyId, 'GenerateDataKey');
   stopIfDryRun(input.DryRun);
   const dataKey = deps.random(length);
   const sealed = await sealWithCurrentMaterial(deps, key, dataKey, input.EncryptionContext);

@@ -1,25 +1,23 @@
 import { ValidationException } from '../../errors';
 import type { EncryptionContext } from '../../crypto/encryption-context';
-import { assertAccepts } from '../../model/key-state';
+import { resolveUsableKey } from '../key-usage';
 import {
   checkEncryptionAlgorithm,
-  ciphertextKey,
-  openWithNamedMaterial,
-  parseCiphertext,
-  resolveForCrypto,
+  encryptsWithKeyPair,
   sealWithCurrentMaterial,
   stopIfDryRun,
-  SYMMETRIC_DEFAULT,
   type DryRunModifier,
   type EncryptionAlgorithmSpec,
 } from './crypto-support';
+import { openCiphertext } from './decrypt';
+import { checkKeyPairPlaintext, encryptWithKeyPair, rejectEncryptionContext } from './key-pair-encryption';
 import type { Operation } from '../types';
 
 export interface ReEncryptInput {
   /** Required unless DryRun with IGNORE_CIPHERTEXT. */
   readonly CiphertextBlob?: Uint8Array;
   readonly SourceEncryptionContext?: EncryptionContext;
-  /** Optional for symmetric keys; if given, it must name the blob's key. */
+  /** Optional for symmetric blobs (if given, it must name the blob's key); required for RSA ciphertexts. */
   readonly SourceKeyId?: string;
   readonly DestinationKeyId: string;
   readonly DestinationEncryptionContext?: EncryptionContext;
@@ -36,15 +34,17 @@ export interface ReEncryptOutput {
   readonly SourceKeyId: string;
   /** Destination key ARN. */
   readonly KeyId: string;
-  readonly SourceEncryptionAlgorithm: 'SYMMETRIC_DEFAULT';
-  readonly DestinationEncryptionAlgorithm: 'SYMMETRIC_DEFAULT';
-  readonly SourceKeyMaterialId: string;
-  readonly DestinationKeyMaterialId: string;
+  readonly SourceEncryptionAlgorithm: EncryptionAlgorithmSpec;
+  readonly DestinationEncryptionAlgorithm: EncryptionAlgorithmSpec;
+  /** Symmetric source and destination keys only. */
+  readonly SourceKeyMaterialId?: string;
+  readonly DestinationKeyMaterialId?: string;
 }
 
 /**
- * Decrypt (as Decrypt does, with the source context) then encrypt under the destination key's
- * CURRENT material (destination context). The plaintext never leaves the operation.
+ * Decrypt (as Decrypt does, with the source context) then encrypt under the destination key: its CURRENT
+ * material with the destination context (symmetric), or RSAES-OAEP (RSA). The plaintext never leaves
+ * the operation.
  * @see https://docs.aws.amazon.com/kms/latest/APIReference/API_ReEncrypt.html
  */
 export const reEncrypt: Operation<ReEncryptInput, ReEncryptOutput> = async (deps, ctx, input) => {
@@ -52,28 +52,35 @@ export const reEncrypt: Operation<ReEncryptInput, ReEncryptOutput> = async (deps
     if (input.SourceKeyId === undefined) {
       throw new ValidationException('SourceKeyId is required when DryRunModifiers includes IGNORE_CIPHERTEXT.');
     }
-    await resolveForCrypto(deps, ctx, input.SourceKeyId, input.SourceEncryptionAlgorithm);
-    await resolveForCrypto(deps, ctx, input.DestinationKeyId, input.DestinationEncryptionAlgorithm);
+    checkEncryptionAlgorithm(await resolveUsableKey(deps, ctx, input.SourceKeyId, 'ReEncrypt', 'ENCRYPT_DECRYPT'), input.SourceEncryptionAlgorithm);
+    checkEncryptionAlgorithm(await resolveUsableKey(deps, ctx, input.DestinationKeyId, 'ReEncrypt', 'ENCRYPT_DECRYPT'), input.DestinationEncryptionAlgorithm);
     stopIfDryRun(true);
   }
-  const parsed = parseCiphertext(input.CiphertextBlob);
-  const source = await ciphertextKey(deps, ctx, parsed, input.SourceKeyId);
-  assertAccepts(source, 'UseForCrypto');
-  checkEncryptionAlgorithm(source, input.SourceEncryptionAlgorithm);
-  const opened = await openWithNamedMaterial(deps, source, parsed, input.SourceEncryptionContext);
+  const opened = await openCiphertext(deps, ctx, 'ReEncrypt', {
+    blob: input.CiphertextBlob,
+    keyRef: input.SourceKeyId,
+    algorithm: input.SourceEncryptionAlgorithm,
+    context: input.SourceEncryptionContext,
+  });
   try {
-    const destination = await resolveForCrypto(deps, ctx, input.DestinationKeyId, input.DestinationEncryptionAlgorithm);
+    const destination = await resolveUsableKey(deps, ctx, input.DestinationKeyId, 'ReEncrypt', 'ENCRYPT_DECRYPT');
+    const algorithm = checkEncryptionAlgorithm(destination, input.DestinationEncryptionAlgorithm);
+    const source = {
+      SourceKeyId: opened.key.arn,
+      KeyId: destination.arn,
+      SourceEncryptionAlgorithm: opened.algorithm,
+      DestinationEncryptionAlgorithm: algorithm,
+      ...(opened.materialId !== undefined && { SourceKeyMaterialId: opened.materialId }),
+    };
+    if (encryptsWithKeyPair(destination)) {
+      rejectEncryptionContext(input.DestinationEncryptionContext, algorithm);
+      checkKeyPairPlaintext(destination, algorithm, opened.plaintext);
+      stopIfDryRun(input.DryRun);
+      return { CiphertextBlob: await encryptWithKeyPair(deps, destination, algorithm, opened.plaintext), ...source };
+    }
     stopIfDryRun(input.DryRun);
     const sealed = await sealWithCurrentMaterial(deps, destination, opened.plaintext, input.DestinationEncryptionContext);
-    return {
-      CiphertextBlob: sealed.ciphertextBlob,
-      SourceKeyId: source.arn,
-      KeyId: destination.arn,
-      SourceEncryptionAlgorithm: SYMMETRIC_DEFAULT,
-      DestinationEncryptionAlgorithm: SYMMETRIC_DEFAULT,
-      SourceKeyMaterialId: opened.materialId,
-      DestinationKeyMaterialId: sealed.materialId,
-    };
+    return { CiphertextBlob: sealed.ciphertextBlob, ...source, DestinationKeyMaterialId: sealed.materialId };
   } finally {
     opened.plaintext.fill(0);
   }

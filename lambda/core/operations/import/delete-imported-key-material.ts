@@ -1,4 +1,5 @@
-import { NotFoundException } from '../../errors';
+import { supportsMultipleMaterials } from '../../crypto/key-specs';
+import { NotFoundException, ValidationException } from '../../errors';
 import { changeKey, resolveKey, saveKey } from '../../key-access';
 import { findMaterial, type KeyRecord } from '../../model/key';
 import { assertAccepts, removeMaterial } from '../../model/key-state';
@@ -38,6 +39,11 @@ export async function deleteImportedKeyMaterial(
     const { key } = loaded;
     assertExternal(key);
     assertAccepts(key, 'DeleteMaterial');
+    // Asymmetric and HMAC keys have one material and show no ids (D9).
+    const multipleMaterials = supportsMultipleMaterials(key.keySpec);
+    if (!multipleMaterials && input.KeyMaterialId !== undefined) {
+      throw new ValidationException(`KeyMaterialId is only usable with symmetric encryption keys; ${key.arn} has key spec ${key.keySpec}.`);
+    }
 
     const targetId = input.KeyMaterialId ?? key.currentMaterialId;
     const target = targetId === undefined ? undefined : findMaterial(key, targetId);
@@ -49,6 +55,6 @@ export async function deleteImportedKeyMaterial(
       return { KeyId: key.arn, ...(input.KeyMaterialId !== undefined && { KeyMaterialId: input.KeyMaterialId }) };
     }
     await saveKey(deps, loaded, removeMaterial(key, target.materialId));
-    return { KeyId: key.arn, KeyMaterialId: target.materialId };
+    return { KeyId: key.arn, ...(multipleMaterials && { KeyMaterialId: target.materialId }) };
   });
 }

@@ -3,9 +3,12 @@ import {
   generateWrappingKeyPair,
   isWrappingAlgorithm,
   isWrappingKeySpec,
+  type WrappingAlgorithm,
   type WrappingAlgorithmSpec,
+  type WrappingKeySpec,
   type WrappingKeySpecName,
 } from '../../crypto/wrapping';
+import { keySpecEntry } from '../../crypto/key-specs';
 import { UnsupportedOperationException, ValidationException } from '../../errors';
 import { resolveKey } from '../../key-access';
 import type { KeyRecord } from '../../model/key';
@@ -34,6 +37,21 @@ export function assertExternal(key: KeyRecord): void {
   }
 }
 
+/** D46: the wrapping algorithms and key specs AWS allows for the key's material (spec §13.2), refused up front. */
+function assertWrapsSpec(key: KeyRecord, algorithm: WrappingAlgorithm, spec: WrappingKeySpec): void {
+  const rule = keySpecEntry(key.keySpec).importRule;
+  if (!rule?.wrappingAlgorithms.includes(algorithm)) {
+    throw new ValidationException(
+      `The wrapping algorithm ${algorithm} cannot wrap ${key.keySpec} key material; use ${rule?.wrappingAlgorithms.join(' or ') ?? 'another key spec'}.`,
+    );
+  }
+  if (rule.refusedCombinations?.some((c) => c.algorithm === algorithm && c.wrappingKeySpec === spec)) {
+    throw new ValidationException(
+      `The wrapping algorithm ${algorithm} with wrapping key spec ${spec} cannot wrap ${key.keySpec} key material; use a longer wrapping key or an RSA_AES_KEY_WRAP algorithm.`,
+    );
+  }
+}
+
 /**
  * A fresh RSA wrapping key pair and the token that carries its private half (wrapped by the root
  * key); nothing is stored. The pair is valid for 24 hours and may be used for several imports (D13).
@@ -58,6 +76,7 @@ export async function getParametersForImport(
   const { key } = await resolveKey(deps, ctx, input.KeyId, { allowAlias: false });
   assertExternal(key);
   assertAccepts(key, 'ImportMaterial');
+  assertWrapsSpec(key, algorithm, spec);
 
   const validTo = new Date(deps.clock.now().getTime() + TOKEN_LIFETIME_MS);
   const pair = await generateWrappingKeyPair(spec);

@@ -1,4 +1,6 @@
+import { familyOf } from '../../crypto/families';
 import { openImportToken } from '../../crypto/import-token';
+import { keySpecEntry, supportsMultipleMaterials } from '../../crypto/key-specs';
 import { keyMaterialId } from '../../crypto/material-id';
 import { unwrapKeyMaterial } from '../../crypto/wrapping';
 import {
@@ -18,7 +20,6 @@ import { assertExternal } from './get-parameters-for-import';
 
 const DAY_MS = 86_400_000;
 const MAX_VALIDITY_MS = 365 * DAY_MS;
-const SYMMETRIC_MATERIAL_LENGTH = 32;
 
 export type ImportType = 'NEW_KEY_MATERIAL' | 'EXISTING_KEY_MATERIAL';
 
@@ -35,7 +36,8 @@ export interface ImportKeyMaterialInput {
 
 export interface ImportKeyMaterialOutput {
   readonly KeyId: string; // the key ARN (D14)
-  readonly KeyMaterialId: string;
+  /** Symmetric keys only: asymmetric and HMAC keys have one material and no ids (spec §13.4). */
+  readonly KeyMaterialId?: string;
 }
 
 interface Expiry {
@@ -66,21 +68,28 @@ function keyMaterialIdWithNew(): ValidationException {
   return new ValidationException('KeyMaterialId must not be specified when ImportType is NEW_KEY_MATERIAL.');
 }
 
-/** The plaintext material, unwrapped with the token's private key; throws the errors of spec §2.5. */
+/**
+ * The material to store, unwrapped with the token's private key and read by the key's family (its
+ * canonical form: raw bytes, or a re-encoded PKCS#8); throws the errors of spec §2.5 and §13.1.
+ */
 async function openMaterial(deps: Pick<Deps, 'rootKey' | 'clock'>, key: KeyRecord, input: ImportKeyMaterialInput): Promise<Uint8Array> {
   const token = await openImportToken(deps, key, input.ImportToken);
-  const material = unwrapKeyMaterial(token.privateKey, token.algorithm, input.EncryptedKeyMaterial);
-  if (!material) {
+  const plaintext = unwrapKeyMaterial(token.privateKey, token.algorithm, input.EncryptedKeyMaterial);
+  if (!plaintext) {
     throw new InvalidCiphertextException('The key material could not be unwrapped with the private key and wrapping algorithm of the import token.');
   }
-  if (material.length !== SYMMETRIC_MATERIAL_LENGTH) {
-    material.fill(0);
-    throw new IncorrectKeyMaterialException('The key material must be 256 bits (32 bytes) for a SYMMETRIC_DEFAULT KMS key.');
+  try {
+    const family = familyOf(key.keySpec);
+    if (!family) throw new KMSInternalException(); // CreateKey makes no key it cannot build
+    return family.readImported(keySpecEntry(key.keySpec), plaintext);
+  } finally {
+    plaintext.fill(0);
   }
-  return material;
 }
 
+/** D45: the same key (by its public key) or the same bytes (symmetric, HMAC) give the same KeyMaterialId. */
 async function materialIdOf(deps: Pick<Deps, 'rootKey'>, key: KeyRecord, material: Uint8Array): Promise<string> {
+  const identity = familyOf(key.keySpec)!.identity(keySpecEntry(key.keySpec), material);
   let idKey: Uint8Array;
   try {
     idKey = await deps.rootKey.unwrap(key.materialIdKeyWrapped, materialIdKeyContext(key));
@@ -89,9 +98,18 @@ async function materialIdOf(deps: Pick<Deps, 'rootKey'>, key: KeyRecord, materia
     throw err;
   }
   try {
-    return keyMaterialId(idKey, key.keyId, material);
+    return keyMaterialId(idKey, key.keyId, identity);
   } finally {
     idKey.fill(0);
+  }
+}
+
+/** D9: asymmetric and HMAC keys have one material; the multi-material members are for symmetric keys only. */
+function assertSingleMaterialRequest(key: KeyRecord, input: ImportKeyMaterialInput): void {
+  if (input.ImportType !== undefined || input.KeyMaterialId !== undefined || input.KeyMaterialDescription !== undefined) {
+    throw new ValidationException(
+      `ImportType, KeyMaterialId and KeyMaterialDescription are only usable with symmetric encryption keys; ${key.arn} has key spec ${key.keySpec}.`,
+    );
   }
 }
 
@@ -131,6 +149,8 @@ export async function importKeyMaterial(
       const { key } = loaded;
       assertExternal(key);
       assertAccepts(key, 'ImportMaterial');
+      const multipleMaterials = supportsMultipleMaterials(key.keySpec);
+      if (!multipleMaterials) assertSingleMaterialRequest(key, input);
       const importType: ImportType = input.ImportType ?? (key.currentMaterialId === undefined ? 'NEW_KEY_MATERIAL' : 'EXISTING_KEY_MATERIAL');
       if (importType === 'NEW_KEY_MATERIAL' && input.KeyMaterialId !== undefined) throw keyMaterialIdWithNew();
       if (input.KeyMaterialId !== undefined && !findMaterial(key, input.KeyMaterialId)) throw materialNotFound(key, input.KeyMaterialId);
@@ -144,6 +164,11 @@ export async function importKeyMaterial(
       if (importType === 'EXISTING_KEY_MATERIAL') {
         if (input.KeyMaterialId !== undefined && input.KeyMaterialId !== materialId) {
           throw new IncorrectKeyMaterialException(`The key material does not match the key material with id ${input.KeyMaterialId}.`);
+        }
+        if (!existing && !multipleMaterials) {
+          throw new IncorrectKeyMaterialException(
+            `The key material is not the key material previously imported into ${key.arn}: a ${key.keySpec} KMS key accepts only the key material first imported into it.`,
+          );
         }
         if (!existing) {
           throw new IncorrectKeyMaterialException(
@@ -190,7 +215,7 @@ export async function importKeyMaterial(
       await saveKey(deps, loaded, next);
       // A re-import may move ValidTo earlier: never serve a cached copy under the old expiry.
       deps.materialCache.evict(key.arn, materialId);
-      return { KeyId: key.arn, KeyMaterialId: materialId };
+      return { KeyId: key.arn, ...(multipleMaterials && { KeyMaterialId: materialId }) };
     });
   } finally {
     material?.fill(0);

@@ -1,9 +1,11 @@
 import { UnsupportedOperationException, ValidationException } from '../../errors';
+import { familyOf, type KeyFamily } from '../../crypto/families';
+import { isKeySpec, keySpecEntry, type KeySpecEntry } from '../../crypto/key-specs';
 import { keyMaterialId } from '../../crypto/material-id';
 import { materialIdKeyContext, wrapMaterial } from '../../key-access';
 import { keyArn } from '../../model/arn';
 import { callerArn } from '../../model/caller';
-import type { KeyRecord, Tag } from '../../model/key';
+import type { KeyRecord, KeyUsage, Scope, Tag } from '../../model/key';
 import type { Deps, RandomBytes } from '../../ports';
 import { checkPolicyWrite } from '../../policy/key-policy';
 import { keyMetadata, type KeyMetadata } from './key-metadata';
@@ -30,14 +32,42 @@ export interface CreateKeyOutput {
   readonly KeyMetadata: KeyMetadata;
 }
 
-const MATERIAL_LENGTH = 32;
 const SECRET_LENGTH = 32;
 
+/** What a KeySpec and KeyUsage request resolves to once the key spec table has accepted it. */
+interface ValidatedSpec {
+  readonly entry: KeySpecEntry;
+  readonly keyUsage: KeyUsage;
+  readonly family: KeyFamily;
+}
+
 /**
- * Creates a symmetric key. AWS_KMS (default): 32 fresh random bytes become its one CURRENT material
- * and the key is Enabled. EXTERNAL: no material; the key waits in PendingImport. Either way the key
- * gets its own secret for KeyMaterialIds. A Policy is checked as PutKeyPolicy checks it and stored as
- * sent; without one the key has the default key policy. Policies are not enforced yet.
+ * The key spec checks of CreateKey, in AWS's order (spec §3, D40): the model has already refused unknown
+ * enum values; then SM2 outside China partitions, a non-symmetric spec without KeyUsage, a usage the spec
+ * does not allow; then what this service cannot build, and origins the spec does not take.
+ */
+function validateSpec(scope: Scope, keySpec: string, keyUsageInput: string | undefined, origin: string): ValidatedSpec {
+  if (!isKeySpec(keySpec)) throw new ValidationException(`KeySpec ${keySpec} is not a valid key spec.`); // the model refuses it first
+  const entry = keySpecEntry(keySpec);
+  if (entry.chinaOnly && scope.partition !== 'aws-cn') throw new UnsupportedOperationException(`KeySpec ${keySpec} is not supported in this Region`);
+  if (keyUsageInput === undefined && entry.family !== 'SYMMETRIC') {
+    throw new ValidationException('You must specify a KeyUsage value for all KMS keys except for symmetric encryption keys.');
+  }
+  const keyUsage = (keyUsageInput ?? 'ENCRYPT_DECRYPT') as KeyUsage;
+  if (!entry.usages[keyUsage]) throw new ValidationException(`KeyUsage ${keyUsage} is not compatible with KeySpec ${keySpec}`);
+  const family = familyOf(keySpec);
+  if (!family) throw new UnsupportedOperationException(`KeySpec ${keySpec} is not supported by this service.`);
+  if (origin === 'EXTERNAL' && !entry.importRule) {
+    throw new UnsupportedOperationException(`KeySpec ${keySpec} does not support imported key material: create it with Origin AWS_KMS.`);
+  }
+  return { entry, keyUsage, family };
+}
+
+/**
+ * Creates a key of any spec in the key spec table. AWS_KMS (default): its family generates the one
+ * CURRENT material and the key is Enabled. EXTERNAL: no material; the key waits in PendingImport.
+ * Either way the key gets its own secret for KeyMaterialIds. A Policy is checked as PutKeyPolicy checks it and
+ * stored as sent; without one the key has the default key policy. Policies are not enforced yet.
  * @see https://docs.aws.amazon.com/kms/latest/APIReference/API_CreateKey.html
  */
 export const createKey: Operation<CreateKeyInput, CreateKeyOutput> = async (deps, ctx, input) => {
@@ -54,12 +84,7 @@ export const createKey: Operation<CreateKeyInput, CreateKeyOutput> = async (deps
   if (input.KeySpec !== undefined && input.CustomerMasterKeySpec !== undefined && input.KeySpec !== input.CustomerMasterKeySpec) {
     throw new ValidationException('KeySpec and CustomerMasterKeySpec name different key specs; specify only KeySpec.');
   }
-  const keySpec = input.KeySpec ?? input.CustomerMasterKeySpec ?? 'SYMMETRIC_DEFAULT';
-  if (keySpec !== 'SYMMETRIC_DEFAULT') {
-    throw new UnsupportedOperationException(`KeySpec ${keySpec} is not supported by this service: only SYMMETRIC_DEFAULT keys are supported.`);
-  }
-  const keyUsage = input.KeyUsage ?? 'ENCRYPT_DECRYPT';
-  if (keyUsage !== 'ENCRYPT_DECRYPT') throw new ValidationException(`KeyUsage ${keyUsage} is not compatible with KeySpec ${keySpec}`);
+  const spec = validateSpec(ctx.scope, input.KeySpec ?? input.CustomerMasterKeySpec ?? 'SYMMETRIC_DEFAULT', input.KeyUsage, origin);
   const description = input.Description ?? '';
   checkLength(description.length, 'description', 0, 8192);
   validateTags(input.Tags ?? []);
@@ -69,10 +94,31 @@ export const createKey: Operation<CreateKeyInput, CreateKeyOutput> = async (deps
   }
 
   const creationDate = deps.clock.now();
+  // Generated once (an RSA_4096 pair takes a second), off the event loop; zeroed once stored wrapped.
+  const material = origin === 'AWS_KMS' ? await spec.family.generate(spec.entry, deps.random) : undefined;
+  try {
+    return await createWithRetry(deps, ctx.scope, { creationDate, description, origin, tags, policy: input.Policy, spec, material });
+  } finally {
+    material?.fill(0);
+  }
+};
+
+interface NewKey {
+  readonly creationDate: Date;
+  readonly description: string;
+  readonly origin: 'AWS_KMS' | 'EXTERNAL';
+  readonly tags: readonly Tag[];
+  /** As sent; absent for the default key policy. */
+  readonly policy: string | undefined;
+  readonly spec: ValidatedSpec;
+  readonly material: Uint8Array | undefined;
+}
+
+async function createWithRetry(deps: Deps, scope: Scope, k: NewKey): Promise<CreateKeyOutput> {
+  const { creationDate, description, origin, tags, policy, spec, material } = k;
   // A fresh id per attempt: the store refuses to create over an existing key (revision null).
   return deps.keyWrites.run(null, async () => {
     const keyId = randomUuid(deps.random);
-    const scope = ctx.scope;
     let key: KeyRecord;
     const secret = deps.random(SECRET_LENGTH);
     try {
@@ -83,38 +129,40 @@ export const createKey: Operation<CreateKeyInput, CreateKeyOutput> = async (deps
         creationDate,
         description,
         origin,
-        keyUsage: 'ENCRYPT_DECRYPT',
-        keySpec: 'SYMMETRIC_DEFAULT',
+        keyUsage: spec.keyUsage,
+        keySpec: spec.entry.keySpec,
         state: origin === 'EXTERNAL' ? 'PendingImport' : 'Enabled',
         materials: [],
         materialIdKeyWrapped: await deps.rootKey.wrap(secret, materialIdKeyContext({ scope, keyId })),
         tags,
-        ...(input.Policy !== undefined && { policy: input.Policy }),
+        ...(policy !== undefined && { policy }),
         onDemandRotations: 0,
         revision: 0,
       };
-      key = origin === 'EXTERNAL' ? draft : await withGeneratedMaterial(deps, draft, secret);
+      key = material ? await withGeneratedMaterial(deps, draft, secret, spec, material) : draft;
     } finally {
       secret.fill(0);
     }
     await deps.keys.putKey(key, { expectedRevision: null });
     return { KeyMetadata: keyMetadata(key) };
   });
-};
+}
 
-async function withGeneratedMaterial(deps: Pick<Deps, 'random' | 'rootKey'>, key: KeyRecord, secret: Uint8Array): Promise<KeyRecord> {
-  const material = deps.random(MATERIAL_LENGTH);
-  try {
-    const materialId = keyMaterialId(secret, key.keyId, material);
-    const wrapped = await wrapMaterial(deps, key, materialId, material);
-    return {
-      ...key,
-      currentMaterialId: materialId,
-      materials: [{ materialId, materialState: 'CURRENT', importState: 'IMPORTED', wrapped }],
-    };
-  } finally {
-    material.fill(0);
-  }
+/** The key with its generated material as its one CURRENT material, wrapped by the root key. */
+async function withGeneratedMaterial(
+  deps: Pick<Deps, 'rootKey'>,
+  key: KeyRecord,
+  secret: Uint8Array,
+  spec: ValidatedSpec,
+  material: Uint8Array,
+): Promise<KeyRecord> {
+  const materialId = keyMaterialId(secret, key.keyId, spec.family.identity(spec.entry, material));
+  const wrapped = await wrapMaterial(deps, key, materialId, material);
+  return {
+    ...key,
+    currentMaterialId: materialId,
+    materials: [{ materialId, materialState: 'CURRENT', importState: 'IMPORTED', wrapped }],
+  };
 }
 
 /** A random (version 4) UUID in lower case, from the RandomBytes port. */

@@ -2,11 +2,12 @@
  * KeyMetadata (spec §2.2): one function renders it for CreateKey and DescribeKey, so the presence
  * rules live in one place. `key` must already be seen as of now (asOf).
  */
+import { algorithmLists, supportsMultipleMaterials, type AlgorithmLists } from '../../crypto/key-specs';
 import type { ExpirationModel, KeyRecord, KeySpec, KeyState, KeyUsage, Origin } from '../../model/key';
 import { findMaterial } from '../../model/key';
 import { earliestValidTo } from '../../model/key-state';
 
-export interface KeyMetadata {
+export interface KeyMetadata extends AlgorithmLists {
   readonly AWSAccountId: string;
   readonly KeyId: string;
   readonly Arn: string;
@@ -25,9 +26,9 @@ export interface KeyMetadata {
   readonly KeyManager: 'CUSTOMER';
   readonly CustomerMasterKeySpec: KeySpec;
   readonly KeySpec: KeySpec;
-  readonly EncryptionAlgorithms: readonly ['SYMMETRIC_DEFAULT'];
+  // The algorithm lists of the key's usage (AlgorithmLists): exactly one is present.
   readonly MultiRegion: false;
-  /** Set at the first import (creation for AWS_KMS); kept after that material is deleted. */
+  /** Symmetric keys only. Set at the first import (creation for AWS_KMS); kept after that material is deleted. */
   readonly CurrentKeyMaterialId?: string;
 }
 
@@ -52,8 +53,8 @@ export function keyMetadata(key: KeyRecord): KeyMetadata {
     KeyManager: 'CUSTOMER',
     CustomerMasterKeySpec: key.keySpec,
     KeySpec: key.keySpec,
-    EncryptionAlgorithms: ['SYMMETRIC_DEFAULT'],
+    ...algorithmLists(key.keySpec, key.keyUsage),
     MultiRegion: false,
-    ...(key.currentMaterialId !== undefined && { CurrentKeyMaterialId: key.currentMaterialId }),
+    ...(key.currentMaterialId !== undefined && supportsMultipleMaterials(key.keySpec) && { CurrentKeyMaterialId: key.currentMaterialId }),
   };
 }

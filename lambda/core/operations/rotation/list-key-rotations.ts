@@ -1,5 +1,6 @@
+import { supportsMultipleMaterials } from '../../crypto/key-specs';
 import { MATERIAL_ID_PATTERN } from '../../crypto/material-id';
-import { InvalidMarkerException } from '../../errors';
+import { InvalidMarkerException, UnsupportedOperationException } from '../../errors';
 import { resolveKey } from '../../key-access';
 import type { ExpirationModel, ImportState, KeyMaterial, KeyMaterialState, KeyRecord } from '../../model/key';
 import { assertAccepts } from '../../model/key-state';
@@ -71,6 +72,9 @@ export async function listKeyRotations(
   input: ListKeyRotationsInput,
 ): Promise<ListKeyRotationsOutput> {
   const { key } = await resolveKey(deps, ctx, input.KeyId, { allowAlias: false });
+  if (!supportsMultipleMaterials(key.keySpec)) {
+    throw new UnsupportedOperationException(`${key.arn} key spec is ${key.keySpec}: ListKeyRotations is valid only for symmetric encryption KMS keys.`);
+  }
   assertAccepts(key, 'Read');
   const all = input.IncludeKeyMaterial === 'ALL_KEY_MATERIAL';
   const materials = key.materials.filter((m) => all || m.rotationDate !== undefined);

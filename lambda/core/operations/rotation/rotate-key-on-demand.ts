@@ -1,5 +1,6 @@
+import { supportsMultipleMaterials } from '../../crypto/key-specs';
 import { keyMaterialId } from '../../crypto/material-id';
-import { KMSInternalException, KMSInvalidStateException, LimitExceededException, UnwrapError } from '../../errors';
+import { KMSInternalException, KMSInvalidStateException, LimitExceededException, UnsupportedOperationException, UnwrapError } from '../../errors';
 import { changeKey, materialIdKeyContext, resolveKey, saveKey, wrapMaterial } from '../../key-access';
 import type { KeyMaterial, KeyRecord } from '../../model/key';
 import { assertAccepts } from '../../model/key-state';
@@ -53,6 +54,8 @@ export async function rotateKeyOnDemand(
   return changeKey(deps, ctx, input.KeyId, async () => {
     const loaded = await resolveKey(deps, ctx, input.KeyId, { allowAlias: false });
     const { key } = loaded;
+    // Asymmetric and HMAC keys have one material for life; AWS answers with an empty message.
+    if (!supportsMultipleMaterials(key.keySpec)) throw new UnsupportedOperationException('');
     assertAccepts(key, 'RotateOnDemand');
     if (key.onDemandRotations >= ON_DEMAND_ROTATION_LIMIT) {
       throw new LimitExceededException(

@@ -132,7 +132,14 @@ export class Importer {
     return { ImportToken: p.ImportToken, EncryptedKeyMaterial: clientWrap(p.PublicKey, this.algorithm, material) };
   }
 
-  async import(material: Uint8Array, options: ImportOptions = { ExpirationModel: 'KEY_MATERIAL_DOES_NOT_EXPIRE' }): Promise<ImportKeyMaterialOutput> {
+  /** For symmetric keys, which get a KeyMaterialId back (see importOther for the other specs). */
+  async import(material: Uint8Array, options: ImportOptions = { ExpirationModel: 'KEY_MATERIAL_DOES_NOT_EXPIRE' }): Promise<ImportKeyMaterialOutput & { KeyMaterialId: string }> {
+    const out = await this.importOther(material, options);
+    if (out.KeyMaterialId === undefined) throw new Error('ImportKeyMaterial returned no KeyMaterialId');
+    return { ...out, KeyMaterialId: out.KeyMaterialId };
+  }
+
+  async importOther(material: Uint8Array, options: ImportOptions = { ExpirationModel: 'KEY_MATERIAL_DOES_NOT_EXPIRE' }): Promise<ImportKeyMaterialOutput> {
     return importKeyMaterial(this.deps, this.ctx, { KeyId: this.keyId, ...(await this.wrap(material)), ...options });
   }
 }

@@ -133,16 +133,46 @@ describe('CreateKey with Origin EXTERNAL', () => {
 });
 
 describe('CreateKey refusals', () => {
-  test.each(['RSA_2048', 'HMAC_256', 'ECC_NIST_P256', 'ML_DSA_44'])('fails with UnsupportedOperationException for KeySpec %s', async (spec) => {
-    const err = await failure(newKey(memoryDeps(), { KeySpec: spec, KeyUsage: 'SIGN_VERIFY' }));
-    expect(err.name).toBe('UnsupportedOperationException');
-    expect(err.message).toBe(`KeySpec ${spec} is not supported by this service: only SYMMETRIC_DEFAULT keys are supported.`);
+  test.each(['RSA_2048', 'HMAC_256', 'ECC_NIST_P256', 'ML_DSA_44', 'ECC_NIST_EDWARDS25519'])('fails with ValidationException when KeySpec %s comes without KeyUsage', async (spec) => {
+    const err = await failure(newKey(memoryDeps(), { KeySpec: spec }));
+    expect(err).toMatchObject({ name: 'ValidationException', message: 'You must specify a KeyUsage value for all KMS keys except for symmetric encryption keys.' });
   });
 
-  test('fails with UnsupportedOperationException for a CustomerMasterKeySpec other than SYMMETRIC_DEFAULT', async () => {
-    const err = await failure(newKey(memoryDeps(), { CustomerMasterKeySpec: 'RSA_4096' }));
-    expect(err.name).toBe('UnsupportedOperationException');
-    expect(err.message).toContain('only SYMMETRIC_DEFAULT keys are supported');
+  test('fails with UnsupportedOperationException for SM2 outside China partitions, before the KeyUsage checks', async () => {
+    for (const input of [{ KeySpec: 'SM2' }, { KeySpec: 'SM2', KeyUsage: 'SIGN_VERIFY' }, { CustomerMasterKeySpec: 'SM2', KeyUsage: 'GENERATE_VERIFY_MAC' }]) {
+      expect(await failure(newKey(memoryDeps(), input))).toMatchObject({ name: 'UnsupportedOperationException', message: 'KeySpec SM2 is not supported in this Region' });
+    }
+  });
+
+  test('fails with UnsupportedOperationException for SM2 in a China partition: this service cannot build SM2 keys (D41)', async () => {
+    const china = { scope: { partition: 'aws-cn', account: '111122223333', region: 'cn-north-1' } };
+    const err = await failure(createKey(memoryDeps(), china, { KeySpec: 'SM2', KeyUsage: 'SIGN_VERIFY' }));
+    expect(err).toMatchObject({ name: 'UnsupportedOperationException', message: 'KeySpec SM2 is not supported by this service.' });
+    // the usage rules of the table still come first
+    expect(await failure(createKey(memoryDeps(), china, { KeySpec: 'SM2', KeyUsage: 'GENERATE_VERIFY_MAC' }))).toMatchObject({
+      name: 'ValidationException',
+      message: 'KeyUsage GENERATE_VERIFY_MAC is not compatible with KeySpec SM2',
+    });
+  });
+
+  test.each([
+    ['RSA_2048', 'KEY_AGREEMENT'],
+    ['RSA_4096', 'GENERATE_VERIFY_MAC'],
+    ['ECC_NIST_P256', 'ENCRYPT_DECRYPT'],
+    ['ECC_SECG_P256K1', 'KEY_AGREEMENT'],
+    ['ECC_NIST_EDWARDS25519', 'KEY_AGREEMENT'],
+    ['HMAC_384', 'ENCRYPT_DECRYPT'],
+    ['HMAC_224', 'SIGN_VERIFY'],
+    ['ML_DSA_65', 'ENCRYPT_DECRYPT'],
+    ['ML_DSA_87', 'KEY_AGREEMENT'],
+  ])('fails with ValidationException for KeySpec %s with KeyUsage %s (no trailing period, as AWS writes it)', async (spec, usage) => {
+    const err = await failure(newKey(memoryDeps(), { KeySpec: spec, KeyUsage: usage }));
+    expect(err).toMatchObject({ name: 'ValidationException', message: `KeyUsage ${usage} is not compatible with KeySpec ${spec}` });
+  });
+
+  test.each(['ML_DSA_44', 'ML_DSA_65', 'ML_DSA_87'])('fails with UnsupportedOperationException for %s with Origin EXTERNAL (AWS imports no ML-DSA material)', async (spec) => {
+    const err = await failure(newKey(memoryDeps(), { KeySpec: spec, KeyUsage: 'SIGN_VERIFY', Origin: 'EXTERNAL' }));
+    expect(err).toMatchObject({ name: 'UnsupportedOperationException', message: `KeySpec ${spec} does not support imported key material: create it with Origin AWS_KMS.` });
   });
 
   test.each(['SIGN_VERIFY', 'GENERATE_VERIFY_MAC', 'KEY_AGREEMENT'])('fails with ValidationException for KeyUsage %s on a symmetric key', async (usage) => {

@@ -1,0 +1,64 @@
+/**
+ * What the operations on a key's cryptography share: resolving a key that must be usable, the key
+ * usage and algorithm checks with AWS's messages (spec kms-key-specs.md §4, §5.2), the key's family,
+ * and the plaintext of a single-material key. Order of checks: key state, key usage, algorithm (D47).
+ */
+import { familyOf, type KeyFamily } from '../crypto/families';
+import { keySpecEntry, type AlgorithmLists, type KeySpecEntry } from '../crypto/key-specs';
+import { InvalidKeyUsageException, KMSInternalException } from '../errors';
+import { resolveKey, unwrapMaterial } from '../key-access';
+import { findMaterial, type KeyRecord, type KeyUsage } from '../model/key';
+import { assertAccepts } from '../model/key-state';
+import type { Deps, RequestContext } from '../ports';
+
+export function assertKeyUsage(key: KeyRecord, usage: KeyUsage, operation: string): void {
+  if (key.keyUsage !== usage) throw new InvalidKeyUsageException(`${key.arn} key usage is ${key.keyUsage} which is not valid for ${operation}.`);
+}
+
+export function incompatibleAlgorithm(algorithm: string, key: KeyRecord): InvalidKeyUsageException {
+  return new InvalidKeyUsageException(`Algorithm ${algorithm} is incompatible with key spec ${key.keySpec}.`);
+}
+
+/** Throws unless `algorithm` is in the key's list (its spec and usage, from the key spec table). */
+export function assertAlgorithm<A extends string>(key: KeyRecord, list: keyof AlgorithmLists, algorithm: A): A {
+  const allowed = (keySpecEntry(key.keySpec).usages[key.keyUsage]?.[list] ?? []) as readonly string[];
+  if (!allowed.includes(algorithm)) throw incompatibleAlgorithm(algorithm, key);
+  return algorithm;
+}
+
+/** The key, from any of the four forms, Enabled and of the usage the operation needs. */
+export async function resolveUsableKey(
+  deps: Pick<Deps, 'keys' | 'clock'>,
+  ctx: RequestContext,
+  keyRef: string,
+  operation: string,
+  usage: KeyUsage,
+): Promise<KeyRecord> {
+  const { key } = await resolveKey(deps, ctx, keyRef, { allowAlias: true });
+  assertAccepts(key, 'UseForCrypto');
+  assertKeyUsage(key, usage, operation);
+  return key;
+}
+
+export interface KeyCrypto {
+  readonly entry: KeySpecEntry;
+  readonly family: KeyFamily;
+}
+
+/** The table row and family of a stored key (a stored key always has a family: CreateKey checked it). */
+export function keyCrypto(key: KeyRecord): KeyCrypto {
+  const family = familyOf(key.keySpec);
+  if (!family) throw new KMSInternalException();
+  return { entry: keySpecEntry(key.keySpec), family };
+}
+
+/**
+ * The plaintext material of a key with one material (every spec but SYMMETRIC_DEFAULT), from the cache
+ * or the root key. The key must have been checked for its state: an Enabled or Disabled key has it.
+ * The bytes may be the cache's own copy: read them, never zero them.
+ */
+export async function singleMaterial(deps: Pick<Deps, 'rootKey' | 'clock' | 'materialCache'>, key: KeyRecord): Promise<Uint8Array> {
+  const current = key.currentMaterialId === undefined ? undefined : findMaterial(key, key.currentMaterialId);
+  if (!current || current.importState !== 'IMPORTED') throw new KMSInternalException();
+  return unwrapMaterial(deps, key, current);
+}
