@@ -32,6 +32,8 @@ export class InvalidMarkerException extends KmsError { constructor(m: string, o?
 export class InvalidCiphertextException extends KmsError { constructor(m = '', o?: ErrorOptions) { super('InvalidCiphertextException', m, 'client', o); } }
 export class IncorrectKeyException extends KmsError { constructor(m: string, o?: ErrorOptions) { super('IncorrectKeyException', m, 'client', o); } }
 export class IncorrectKeyMaterialException extends KmsError { constructor(m: string, o?: ErrorOptions) { super('IncorrectKeyMaterialException', m, 'client', o); } }
+export class KMSInvalidSignatureException extends KmsError { constructor(m = '', o?: ErrorOptions) { super('KMSInvalidSignatureException', m, 'client', o); } }
+export class KMSInvalidMacException extends KmsError { constructor(m = '', o?: ErrorOptions) { super('KMSInvalidMacException', m, 'client', o); } }
 export class InvalidKeyUsageException extends KmsError { constructor(m: string, o?: ErrorOptions) { super('InvalidKeyUsageException', m, 'client', o); } }
 export class InvalidImportTokenException extends KmsError { constructor(m: string, o?: ErrorOptions) { super('InvalidImportTokenException', m, 'client', o); } }
 export class ExpiredImportTokenException extends KmsError { constructor(m: string, o?: ErrorOptions) { super('ExpiredImportTokenException', m, 'client', o); } }

@@ -6,7 +6,6 @@
 import {
   CancelKeyDeletionCommand,
   CreateAliasCommand,
-  CreateKeyCommand,
   DeleteImportedKeyMaterialCommand,
   DescribeKeyCommand,
   DisableKeyCommand,
@@ -95,19 +94,6 @@ describe('CreateKey', () => {
     // and DescribeKey shows the same
     const described = await describeKey(local.kms, meta.KeyId!);
     expect(described).toEqual(meta);
-  });
-
-  test.each([
-    ['RSA_2048', 'ENCRYPT_DECRYPT', 'AWS_KMS'],
-    ['ECC_NIST_P256', 'SIGN_VERIFY', 'AWS_KMS'],
-    ['HMAC_256', 'GENERATE_VERIFY_MAC', 'AWS_KMS'],
-    ['RSA_4096', 'ENCRYPT_DECRYPT', 'EXTERNAL'],
-  ] as const)('fails with UnsupportedOperationException for KeySpec %s (%s, %s) and creates no key', async (KeySpec, KeyUsage, Origin) => {
-    // GIVEN
-    const countBefore = (await listAllKeys()).length;
-    // WHEN / THEN
-    await expectKmsError(local.kms.send(new CreateKeyCommand({ KeySpec, KeyUsage, Origin })), 'UnsupportedOperationException');
-    expect((await listAllKeys()).length).toBe(countBefore);
   });
 });
 

@@ -140,13 +140,13 @@ describe('service endpoints', () => {
 
 describe('dispatch on X-Amz-Target', () => {
   test('fails with UnsupportedOperationException for a KMS action this service lacks (D19)', async () => {
-    const [res] = await expectRefusedWithoutEffect(async () => [await raw('TrentService.Sign', JSON.stringify({ KeyId: keyId, Message: 'AA==', SigningAlgorithm: 'ECDSA_SHA_256' }))]);
+    const [res] = await expectRefusedWithoutEffect(async () => [await raw('TrentService.ReplicateKey', JSON.stringify({ KeyId: keyId, ReplicaRegion: 'eu-west-1' }))]);
     expect(res?.status).toBe(400);
-    expect(res?.json).toEqual({ __type: 'UnsupportedOperationException', message: 'Sign is not supported by this service.' });
+    expect(res?.json).toEqual({ __type: 'UnsupportedOperationException', message: 'ReplicateKey is not supported by this service.' });
   });
 
   test('fails with UnsupportedOperationException for every unimplemented KMS action', async () => {
-    for (const action of ['ReplicateKey', 'GenerateMac', 'GetPublicKey', 'CreateCustomKeyStore']) {
+    for (const action of ['ReplicateKey', 'UpdatePrimaryRegion', 'CreateCustomKeyStore']) {
       const res = await raw(`TrentService.${action}`, '{}');
       expect(res.status).toBe(400);
       expect(res.json).toEqual({ __type: 'UnsupportedOperationException', message: `${action} is not supported by this service.` });

@@ -3,30 +3,37 @@
  * SDK: every cell either succeeds (and leaves the key in the expected state) or fails with the exact
  * error name and message, leaving the key as it was.
  */
+import { generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
 import {
   CancelKeyDeletionCommand,
   CreateAliasCommand,
   DecryptCommand,
   DeleteAliasCommand,
   DeleteImportedKeyMaterialCommand,
+  DeriveSharedSecretCommand,
   DescribeKeyCommand,
   DisableKeyCommand,
   EnableKeyCommand,
   EncryptCommand,
   GenerateDataKeyCommand,
   GenerateDataKeyWithoutPlaintextCommand,
+  GenerateMacCommand,
   GetKeyRotationStatusCommand,
   GetParametersForImportCommand,
+  GetPublicKeyCommand,
   ListAliasesCommand,
   ListKeyRotationsCommand,
   ListResourceTagsCommand,
   ReEncryptCommand,
   RotateKeyOnDemandCommand,
   ScheduleKeyDeletionCommand,
+  SignCommand,
   TagResourceCommand,
   UntagResourceCommand,
   UpdateAliasCommand,
   UpdateKeyDescriptionCommand,
+  VerifyCommand,
+  VerifyMacCommand,
   type KeyState,
 } from '@aws-sdk/client-kms';
 import { beforeAll, describe, expect, test } from 'vitest';
@@ -38,11 +45,14 @@ import {
   getParameters,
   importMaterial,
   newMaterial,
+  rememberSecret,
   uniqueAlias,
   type ImportedKey,
   type ImportParameters,
   useLocalServer,
 } from './helpers';
+import type { WrappingAlgorithm } from '../support/wrap-material';
+import { importWrapped } from './support/import-material';
 
 const local = useLocalServer();
 /** An Enabled key that is never touched by the matrix: the other end of ReEncrypt and UpdateAlias. */
@@ -231,5 +241,103 @@ describe('operation × key state (spec §1.3)', () => {
     const fx = await fixture('Enabled');
     await local.kms.send(new RotateKeyOnDemandCommand({ KeyId: fx.keyId }));
     expect((await describeKey(local.kms, fx.keyId)).CurrentKeyMaterialId).toBe(fx.stagedId);
+  });
+});
+
+/**
+ * The same matrix for the operations of asymmetric and HMAC keys (spec kms-key-specs.md §12, D52): one
+ * EXTERNAL key of each kind per state, imported through the SDK, with what the cells need made while Enabled.
+ */
+interface KindsFixture {
+  readonly signing: { keyId: string; arn: string; signature: Uint8Array };
+  readonly mac: { keyId: string; arn: string; mac: Uint8Array };
+  readonly agreement: { keyId: string; arn: string };
+  readonly rsa: { keyId: string; arn: string; ciphertext: Uint8Array };
+}
+
+const der = (key: KeyObject) => key.export({ type: 'pkcs8', format: 'der' });
+const PEER = generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).publicKey.export({ type: 'spki', format: 'der' });
+
+async function importedOfKind(KeySpec: string, KeyUsage: string, material: Uint8Array, wrapping: WrappingAlgorithm) {
+  const meta = await createExternalKey(local.kms, { KeySpec: KeySpec as never, KeyUsage: KeyUsage as never });
+  rememberSecret(material);
+  await importWrapped(local.kms, meta.KeyId!, material, wrapping);
+  return { keyId: meta.KeyId!, arn: meta.Arn! };
+}
+
+async function kindsFixture(state: State): Promise<KindsFixture> {
+  const signing = await importedOfKind('ECC_NIST_P384', 'SIGN_VERIFY', der(generateKeyPairSync('ec', { namedCurve: 'secp384r1' }).privateKey), 'RSAES_OAEP_SHA_256');
+  const mac = await importedOfKind('HMAC_224', 'GENERATE_VERIFY_MAC', randomBytes(28), 'RSAES_OAEP_SHA_1');
+  const agreement = await importedOfKind('ECC_NIST_P256', 'KEY_AGREEMENT', der(generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).privateKey), 'RSAES_OAEP_SHA_256');
+  const rsa = await importedOfKind('RSA_2048', 'ENCRYPT_DECRYPT', der(generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey), 'RSA_AES_KEY_WRAP_SHA_256');
+  const { Signature } = await local.kms.send(new SignCommand({ KeyId: signing.keyId, Message: Buffer.from('m'), SigningAlgorithm: 'ECDSA_SHA_384' }));
+  const { Mac } = await local.kms.send(new GenerateMacCommand({ KeyId: mac.keyId, Message: Buffer.from('m'), MacAlgorithm: 'HMAC_SHA_224' }));
+  const { CiphertextBlob } = await local.kms.send(new EncryptCommand({ KeyId: rsa.keyId, Plaintext: Buffer.from('m'), EncryptionAlgorithm: 'RSAES_OAEP_SHA_256' }));
+  for (const { keyId } of [signing, mac, agreement, rsa]) {
+    if (state === 'Disabled') await local.kms.send(new DisableKeyCommand({ KeyId: keyId }));
+    if (state === 'PendingDeletion') await local.kms.send(new ScheduleKeyDeletionCommand({ KeyId: keyId, PendingWindowInDays: 7 }));
+    if (state === 'PendingImport') await local.kms.send(new DeleteImportedKeyMaterialCommand({ KeyId: keyId }));
+    expect(await stateOf(keyId)).toBe(state);
+  }
+  return { signing: { ...signing, signature: Signature! }, mac: { ...mac, mac: Mac! }, agreement, rsa: { ...rsa, ciphertext: CiphertextBlob! } };
+}
+
+interface KindsRow {
+  readonly operation: string;
+  readonly call: (fx: KindsFixture) => { readonly keyId: string; readonly arn: string; readonly run: Promise<unknown> };
+  readonly outcomes: Partial<Record<State, Outcome>>;
+}
+
+const GET_PUBLIC_KEY: Partial<Record<State, Outcome>> = { PendingDeletion: pendingDeletion, PendingImport: pendingImport };
+
+const KINDS_ROWS: readonly KindsRow[] = [
+  { operation: 'Sign', call: (fx) => ({ ...fx.signing, run: local.kms.send(new SignCommand({ KeyId: fx.signing.keyId, Message: Buffer.from('x'), SigningAlgorithm: 'ECDSA_SHA_384' })) }), outcomes: CRYPTO },
+  {
+    operation: 'Verify',
+    call: (fx) => ({ ...fx.signing, run: local.kms.send(new VerifyCommand({ KeyId: fx.signing.keyId, Message: Buffer.from('m'), Signature: fx.signing.signature, SigningAlgorithm: 'ECDSA_SHA_384' })) }),
+    outcomes: CRYPTO,
+  },
+  { operation: 'GetPublicKey (signing key)', call: (fx) => ({ ...fx.signing, run: local.kms.send(new GetPublicKeyCommand({ KeyId: fx.signing.keyId })) }), outcomes: GET_PUBLIC_KEY },
+  { operation: 'GetPublicKey (key agreement key)', call: (fx) => ({ ...fx.agreement, run: local.kms.send(new GetPublicKeyCommand({ KeyId: fx.agreement.keyId })) }), outcomes: GET_PUBLIC_KEY },
+  { operation: 'GenerateMac', call: (fx) => ({ ...fx.mac, run: local.kms.send(new GenerateMacCommand({ KeyId: fx.mac.keyId, Message: Buffer.from('x'), MacAlgorithm: 'HMAC_SHA_224' })) }), outcomes: CRYPTO },
+  {
+    operation: 'VerifyMac',
+    call: (fx) => ({ ...fx.mac, run: local.kms.send(new VerifyMacCommand({ KeyId: fx.mac.keyId, Message: Buffer.from('m'), Mac: fx.mac.mac, MacAlgorithm: 'HMAC_SHA_224' })) }),
+    outcomes: CRYPTO,
+  },
+  {
+    operation: 'DeriveSharedSecret',
+    call: (fx) => ({ ...fx.agreement, run: local.kms.send(new DeriveSharedSecretCommand({ KeyId: fx.agreement.keyId, KeyAgreementAlgorithm: 'ECDH', PublicKey: PEER })) }),
+    outcomes: CRYPTO,
+  },
+  { operation: 'Encrypt (RSA)', call: (fx) => ({ ...fx.rsa, run: local.kms.send(new EncryptCommand({ KeyId: fx.rsa.keyId, Plaintext: Buffer.from('x'), EncryptionAlgorithm: 'RSAES_OAEP_SHA_1' })) }), outcomes: CRYPTO },
+  {
+    operation: 'Decrypt (RSA)',
+    call: (fx) => ({ ...fx.rsa, run: local.kms.send(new DecryptCommand({ KeyId: fx.rsa.keyId, CiphertextBlob: fx.rsa.ciphertext, EncryptionAlgorithm: 'RSAES_OAEP_SHA_256' })) }),
+    outcomes: CRYPTO,
+  },
+  {
+    operation: 'ReEncrypt (RSA destination)',
+    call: (fx) => ({
+      ...fx.rsa,
+      run: local.kms.send(new ReEncryptCommand({ CiphertextBlob: healthy.ciphertext, DestinationKeyId: fx.rsa.keyId, DestinationEncryptionAlgorithm: 'RSAES_OAEP_SHA_256' })),
+    }),
+    outcomes: CRYPTO,
+  },
+];
+
+describe('operation × key state for asymmetric and HMAC keys (spec kms-key-specs.md §12)', () => {
+  const kindFixtures = new Map<State, Promise<KindsFixture>>();
+  const kindsIn = (state: State) => {
+    if (!kindFixtures.has(state)) kindFixtures.set(state, kindsFixture(state));
+    return kindFixtures.get(state)!;
+  };
+  const kindCells = KINDS_ROWS.flatMap((row) => STATES.map((state) => ({ row, state, outcome: row.outcomes[state] ?? ok(state) })));
+
+  test.each(kindCells)('$row.operation on a $state key', async ({ row, state, outcome }) => {
+    const { keyId, arn, run } = row.call(await kindsIn(state));
+    if (outcome.ok) await run;
+    else await expectKmsError(run, outcome.error, outcome.message(arn));
+    expect(await stateOf(keyId)).toBe(state);
   });
 });

@@ -238,6 +238,8 @@ export interface SigningAlgorithmInfo {
   /** Exact Message length for DIGEST (and EXTERNAL_MU: 64). */
   readonly digestLength?: number;
   readonly messageTypes: readonly MessageType[];
+  /** How AWS words a refused message type: after the algorithm (Ed25519) or after the key spec (D50). */
+  readonly refusesMessageTypeAs?: 'algorithm';
 }
 
 /** Spec §5.2. */
@@ -253,9 +255,9 @@ export const SIGNING_ALGORITHMS: Readonly<Record<SigningAlgorithmSpec, SigningAl
   ECDSA_SHA_512: { hash: 'sha512', digestLength: 64, messageTypes: ['RAW', 'DIGEST'] },
   SM2DSA: { digestLength: 32, messageTypes: ['RAW', 'DIGEST'] },
   ML_DSA_SHAKE_256: { digestLength: 64, messageTypes: ['RAW', 'EXTERNAL_MU'] },
-  ED25519_SHA_512: { messageTypes: ['RAW'] },
+  ED25519_SHA_512: { messageTypes: ['RAW'], refusesMessageTypeAs: 'algorithm' },
   // KMS applies Ed25519ph's own SHA-512 prehash to the 64-byte digest it is sent (model text).
-  ED25519_PH_SHA_512: { digestLength: 64, messageTypes: ['DIGEST'] },
+  ED25519_PH_SHA_512: { digestLength: 64, messageTypes: ['DIGEST'], refusesMessageTypeAs: 'algorithm' },
 };
 
 export interface EncryptionAlgorithmInfo {

@@ -17,6 +17,7 @@ export type KeyAction =
   | 'RotateOnDemand'
   | 'ModifyMetadata'
   | 'CreateGrant'
+  | 'ReadPublicKey'
   | 'Read';
 
 const ALL: readonly KeyState[] = ['Enabled', 'Disabled', 'PendingDeletion', 'PendingImport'];
@@ -33,6 +34,8 @@ const ACCEPTED_IN: Readonly<Record<KeyAction, readonly KeyState[]>> = {
   RotateOnDemand: ['Enabled'],
   ModifyMetadata: ['Enabled', 'Disabled', 'PendingImport'],
   CreateGrant: ['Enabled'],
+  // GetPublicKey: a Disabled key still answers (D52); without its material there is no public key.
+  ReadPublicKey: ['Enabled', 'Disabled'],
   Read: ALL,
 };
 

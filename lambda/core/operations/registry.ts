@@ -9,9 +9,12 @@ import { checkGrantTokens } from '../model/grant-token';
 import { deletionOperations } from './deletion/operations';
 import { grantOperations } from './grants/operations';
 import { importOperations } from './import/operations';
+import { keyAgreementOperations } from './key-agreement/operations';
 import { keyOperations } from './keys/operations';
+import { macOperations } from './mac/operations';
 import { policyOperations } from './policies/operations';
 import { rotationOperations } from './rotation/operations';
+import { signingOperations } from './signing/operations';
 import { tagOperations } from './tags/operations';
 import type { AnyOperation } from './types';
 
@@ -21,6 +24,9 @@ const FAMILIES: readonly ReadonlyMap<string, AnyOperation>[] = [
   rotationOperations,
   deletionOperations,
   cryptographyOperations,
+  signingOperations,
+  macOperations,
+  keyAgreementOperations,
   aliasOperations,
   tagOperations,
   policyOperations,

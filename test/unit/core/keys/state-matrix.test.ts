@@ -5,7 +5,14 @@
  * ScheduleKeyDeletion or DeleteImportedKeyMaterial. An allowed action is checked for its answer and
  * its effect; a refused one for its error and for leaving the key's state as it was.
  */
+import { generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
 import { describe, expect, test } from 'vitest';
+import { deriveSharedSecret } from '../../../../lambda/core/operations/key-agreement/derive-shared-secret';
+import { generateMac } from '../../../../lambda/core/operations/mac/generate-mac';
+import { verifyMac } from '../../../../lambda/core/operations/mac/verify-mac';
+import { getPublicKey } from '../../../../lambda/core/operations/signing/get-public-key';
+import { sign } from '../../../../lambda/core/operations/signing/sign';
+import { verify } from '../../../../lambda/core/operations/signing/verify';
 import { cancelKeyDeletion } from '../../../../lambda/core/operations/deletion/cancel-key-deletion';
 import { createAlias } from '../../../../lambda/core/operations/aliases/create-alias';
 import { decrypt } from '../../../../lambda/core/operations/cryptography/decrypt';
@@ -295,4 +302,89 @@ describe('state transitions through EnableKey and DisableKey', () => {
       await expect(run({ ...s, keyId: s.aliasName })).rejects.toMatchObject({ name: 'NotFoundException', message: `Invalid keyId '${s.aliasName}'` });
     },
   );
+});
+
+/** One EXTERNAL key of each non-symmetric kind, imported and then brought into a state through the operations. */
+interface KindsSubject {
+  readonly deps: MemoryDeps;
+  readonly signing: { keyId: string; arn: string; signature: Uint8Array };
+  readonly mac: { keyId: string; arn: string; mac: Uint8Array };
+  readonly agreement: { keyId: string; arn: string };
+  readonly rsa: { keyId: string; arn: string; ciphertext: Uint8Array };
+  readonly peer: Uint8Array;
+}
+
+async function importedKey(deps: MemoryDeps, spec: string, usage: string, material: Uint8Array, algorithm: 'RSAES_OAEP_SHA_256' | 'RSA_AES_KEY_WRAP_SHA_256') {
+  const md = await newKey(deps, { KeySpec: spec, KeyUsage: usage, Origin: 'EXTERNAL' });
+  await new Importer(deps, md.KeyId, algorithm, 'RSA_4096').importOther(material);
+  return { keyId: md.KeyId, arn: md.Arn };
+}
+
+const pkcs8 = (key: KeyObject) => new Uint8Array(key.export({ type: 'pkcs8', format: 'der' }));
+
+async function kindsIn(state: KeyState): Promise<KindsSubject> {
+  const deps = memoryDeps();
+  const signingKey = await importedKey(deps, 'ECC_NIST_P256', 'SIGN_VERIFY', pkcs8(generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).privateKey), 'RSAES_OAEP_SHA_256');
+  const macKey = await importedKey(deps, 'HMAC_256', 'GENERATE_VERIFY_MAC', new Uint8Array(randomBytes(32)), 'RSAES_OAEP_SHA_256');
+  const agreement = await importedKey(deps, 'ECC_NIST_P384', 'KEY_AGREEMENT', pkcs8(generateKeyPairSync('ec', { namedCurve: 'secp384r1' }).privateKey), 'RSAES_OAEP_SHA_256');
+  const rsaKey = await importedKey(deps, 'RSA_2048', 'ENCRYPT_DECRYPT', pkcs8(generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey), 'RSA_AES_KEY_WRAP_SHA_256');
+  const { Signature } = await sign(deps, TEST_CTX, { KeyId: signingKey.keyId, Message: bytes('m'), SigningAlgorithm: 'ECDSA_SHA_256' });
+  const { Mac } = await generateMac(deps, TEST_CTX, { KeyId: macKey.keyId, Message: bytes('m'), MacAlgorithm: 'HMAC_SHA_256' });
+  const { CiphertextBlob } = await encrypt(deps, TEST_CTX, { KeyId: rsaKey.keyId, Plaintext: bytes('m'), EncryptionAlgorithm: 'RSAES_OAEP_SHA_256' });
+  for (const { keyId } of [signingKey, macKey, agreement, rsaKey]) {
+    if (state === 'Disabled') await disableKey(deps, TEST_CTX, { KeyId: keyId });
+    if (state === 'PendingDeletion') await scheduleKeyDeletion(deps, TEST_CTX, { KeyId: keyId, PendingWindowInDays: 7 });
+    if (state === 'PendingImport') await deleteImportedKeyMaterial(deps, TEST_CTX, { KeyId: keyId });
+    expect((await describeKey(deps, TEST_CTX, { KeyId: keyId })).KeyMetadata.KeyState).toBe(state);
+  }
+  const peer = new Uint8Array(generateKeyPairSync('ec', { namedCurve: 'secp384r1' }).publicKey.export({ type: 'spki', format: 'der' }));
+  return { deps, signing: { ...signingKey, signature: Signature }, mac: { ...macKey, mac: Mac }, agreement, rsa: { ...rsaKey, ciphertext: CiphertextBlob }, peer };
+}
+
+type KindsAction = (s: KindsSubject) => { readonly arn: string; readonly run: Promise<unknown> };
+
+const KIND_ACTIONS: Record<string, KindsAction> = {
+  Sign: (s) => ({ arn: s.signing.arn, run: sign(s.deps, TEST_CTX, { KeyId: s.signing.keyId, Message: bytes('x'), SigningAlgorithm: 'ECDSA_SHA_256' }) }),
+  Verify: (s) => ({ arn: s.signing.arn, run: verify(s.deps, TEST_CTX, { KeyId: s.signing.keyId, Message: bytes('m'), Signature: s.signing.signature, SigningAlgorithm: 'ECDSA_SHA_256' }) }),
+  'GetPublicKey (signing key)': (s) => ({ arn: s.signing.arn, run: getPublicKey(s.deps, TEST_CTX, { KeyId: s.signing.keyId }) }),
+  'GetPublicKey (RSA encryption key)': (s) => ({ arn: s.rsa.arn, run: getPublicKey(s.deps, TEST_CTX, { KeyId: s.rsa.keyId }) }),
+  GenerateMac: (s) => ({ arn: s.mac.arn, run: generateMac(s.deps, TEST_CTX, { KeyId: s.mac.keyId, Message: bytes('x'), MacAlgorithm: 'HMAC_SHA_256' }) }),
+  VerifyMac: (s) => ({ arn: s.mac.arn, run: verifyMac(s.deps, TEST_CTX, { KeyId: s.mac.keyId, Message: bytes('m'), Mac: s.mac.mac, MacAlgorithm: 'HMAC_SHA_256' }) }),
+  DeriveSharedSecret: (s) => ({ arn: s.agreement.arn, run: deriveSharedSecret(s.deps, TEST_CTX, { KeyId: s.agreement.keyId, KeyAgreementAlgorithm: 'ECDH', PublicKey: s.peer }) }),
+  'Encrypt (RSA)': (s) => ({ arn: s.rsa.arn, run: encrypt(s.deps, TEST_CTX, { KeyId: s.rsa.keyId, Plaintext: bytes('x'), EncryptionAlgorithm: 'RSAES_OAEP_SHA_1' }) }),
+  'Decrypt (RSA)': (s) => ({ arn: s.rsa.arn, run: decrypt(s.deps, TEST_CTX, { KeyId: s.rsa.keyId, CiphertextBlob: s.rsa.ciphertext, EncryptionAlgorithm: 'RSAES_OAEP_SHA_256' }) }),
+  'ReEncrypt (RSA source)': (s) => ({
+    arn: s.rsa.arn,
+    run: reEncrypt(s.deps, TEST_CTX, { CiphertextBlob: s.rsa.ciphertext, SourceKeyId: s.rsa.keyId, SourceEncryptionAlgorithm: 'RSAES_OAEP_SHA_256', DestinationKeyId: s.rsa.keyId, DestinationEncryptionAlgorithm: 'RSAES_OAEP_SHA_1' }),
+  }),
+};
+
+const GET_PUBLIC_KEY: Outcome[] = ['OK', 'OK', 'pending deletion', 'pending import'];
+const KIND_MATRIX: Record<keyof typeof KIND_ACTIONS, Outcome[]> = {
+  Sign: CRYPTO,
+  Verify: CRYPTO,
+  'GetPublicKey (signing key)': GET_PUBLIC_KEY,
+  'GetPublicKey (RSA encryption key)': GET_PUBLIC_KEY,
+  GenerateMac: CRYPTO,
+  VerifyMac: CRYPTO,
+  DeriveSharedSecret: CRYPTO,
+  'Encrypt (RSA)': CRYPTO,
+  'Decrypt (RSA)': CRYPTO,
+  'ReEncrypt (RSA source)': CRYPTO,
+};
+
+describe('operation × state matrix for EXTERNAL asymmetric and HMAC keys (spec kms-key-specs.md §12, D52)', () => {
+  const subjects = new Map<KeyState, Promise<KindsSubject>>();
+  const subject = (state: KeyState) => {
+    if (!subjects.has(state)) subjects.set(state, kindsIn(state));
+    return subjects.get(state)!;
+  };
+  const kindCells = Object.entries(KIND_MATRIX).flatMap(([action, outcomes]) => STATES.map((state, i) => [action, state, outcomes[i]!] as const));
+
+  test.each(kindCells)('%s on a %s key: %s', async (action, state, outcome) => {
+    const { arn, run } = KIND_ACTIONS[action]!(await subject(state));
+    if (outcome === 'OK') await expect(run).resolves.toBeDefined();
+    else if (outcome === 'disabled') await expect(run).rejects.toMatchObject({ name: 'DisabledException', message: `${arn} is disabled.` });
+    else await expect(run).rejects.toMatchObject({ name: 'KMSInvalidStateException', message: `${arn} is ${outcome}.` });
+  });
 });
