@@ -97,7 +97,7 @@ export const createKey: Operation<CreateKeyInput, CreateKeyOutput> = async (deps
   // Generated once (an RSA_4096 pair takes a second), off the event loop; zeroed once stored wrapped.
   const material = origin === 'AWS_KMS' ? await spec.family.generate(spec.entry, deps.random) : undefined;
   try {
-    return await createWithRetry(deps, ctx.scope, { creationDate, description, origin, tags, policy: input.Policy, spec, material });
+    return await storeNewKey(deps, ctx.scope, { creationDate, description, origin, tags, policy: input.Policy, spec, material });
   } finally {
     material?.fill(0);
   }
@@ -114,7 +114,7 @@ interface NewKey {
   readonly material: Uint8Array | undefined;
 }
 
-async function createWithRetry(deps: Deps, scope: Scope, k: NewKey): Promise<CreateKeyOutput> {
+async function storeNewKey(deps: Deps, scope: Scope, k: NewKey): Promise<CreateKeyOutput> {
   const { creationDate, description, origin, tags, policy, spec, material } = k;
   // A fresh id per attempt: the store refuses to create over an existing key (revision null).
   return deps.keyWrites.run(null, async () => {
