@@ -72,4 +72,32 @@ print(json.dumps({'SigningAlgorithms': meta['SigningAlgorithms'], 'PublicKeyLeng
     expect(run.stderr).toBe('');
     expect(JSON.parse(run.stdout)).toEqual({ SigningAlgorithms: ['ED25519_SHA_512', 'ED25519_PH_SHA_512'], PublicKeyLength: 44, KeySpec: 'ECC_NIST_EDWARDS25519' });
   });
+
+  test('signs with RSASSA_PSS_SHA_256 (DIGEST) and ECDSA over secp256k1, and cryptography verifies against get_public_key', async () => {
+    const script = `
+import boto3, hashlib, json, sys
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec, padding, utils
+kms = boto3.client('kms', endpoint_url=sys.argv[1])
+digest = hashlib.sha256(b'signed from boto3').digest()
+out = {}
+for spec, algorithm in [('RSA_2048', 'RSASSA_PSS_SHA_256'), ('ECC_SECG_P256K1', 'ECDSA_SHA_256')]:
+    key_id = kms.create_key(KeySpec=spec, KeyUsage='SIGN_VERIFY')['KeyMetadata']['KeyId']
+    signature = kms.sign(KeyId=key_id, Message=digest, MessageType='DIGEST', SigningAlgorithm=algorithm)['Signature']
+    public = serialization.load_der_public_key(kms.get_public_key(KeyId=key_id)['PublicKey'])
+    if spec.startswith('RSA'):
+        public.verify(signature, digest, padding.PSS(mgf=padding.MGF1(hashes.SHA256()), salt_length=32), utils.Prehashed(hashes.SHA256()))
+    else:
+        public.verify(signature, digest, ec.ECDSA(utils.Prehashed(hashes.SHA256())))
+    try:
+        kms.verify(KeyId=key_id, Message=b'x' * 32, MessageType='DIGEST', Signature=signature, SigningAlgorithm=algorithm)
+        out[spec] = 'verified a wrong digest'
+    except kms.exceptions.KMSInvalidSignatureException as e:
+        out[spec] = e.response['Error']['Code']
+print(json.dumps(out))
+`;
+    const run = await tool('python3', ['-c', script, local.server.endpoint], { env: awsEnv() });
+    expect(run.stderr).toBe('');
+    expect(JSON.parse(run.stdout)).toEqual({ RSA_2048: 'KMSInvalidSignatureException', ECC_SECG_P256K1: 'KMSInvalidSignatureException' });
+  });
 });

@@ -1,18 +1,13 @@
-import type { MessageType, SigningAlgorithmSpec } from '../../crypto/key-specs';
+import type { SigningAlgorithmSpec } from '../../crypto/key-specs';
 import { KMSInvalidSignatureException } from '../../errors';
 import { stopIfDryRun } from '../cryptography/crypto-support';
 import { keyCrypto, singleMaterial } from '../key-usage';
 import type { Operation } from '../types';
+import type { SignInput } from './sign';
 import { checkSigningRequest } from './signing-support';
 
-export interface VerifyInput {
-  readonly KeyId: string;
-  readonly Message: Uint8Array;
-  readonly MessageType?: MessageType;
+export interface VerifyInput extends SignInput {
   readonly Signature: Uint8Array;
-  readonly SigningAlgorithm: SigningAlgorithmSpec;
-  readonly GrantTokens?: readonly string[];
-  readonly DryRun?: boolean;
 }
 
 export interface VerifyOutput {
