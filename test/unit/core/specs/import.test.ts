@@ -10,6 +10,9 @@ import { materialContext } from '../../../../lambda/core/key-access';
 import { deleteImportedKeyMaterial } from '../../../../lambda/core/operations/import/delete-imported-key-material';
 import { getParametersForImport } from '../../../../lambda/core/operations/import/get-parameters-for-import';
 import { describeKey } from '../../../../lambda/core/operations/keys/describe-key';
+import { getKeyRotationStatus } from '../../../../lambda/core/operations/rotation/get-key-rotation-status';
+import { listKeyRotations } from '../../../../lambda/core/operations/rotation/list-key-rotations';
+import { rotateKeyOnDemand } from '../../../../lambda/core/operations/rotation/rotate-key-on-demand';
 import { memoryDeps, TEST_CTX, type MemoryDeps } from '../../../support/memory-deps';
 import { failure, Importer } from '../import/helpers';
 import { newKey, storedKey } from '../keys/helpers';
@@ -158,5 +161,22 @@ describe('GetParametersForImport wrapping rules per key spec (spec §13.2)', () 
       message: 'The wrapping algorithm RSAES_OAEP_SHA_1 with wrapping key spec RSA_2048 cannot wrap ECC_NIST_P521 key material; use a longer wrapping key or an RSA_AES_KEY_WRAP algorithm.',
     });
     await expect(getParametersForImport(deps, TEST_CTX, { KeyId: keyId, WrappingAlgorithm: 'RSAES_OAEP_SHA_1', WrappingKeySpec: 'RSA_3072' })).resolves.toBeDefined();
+  });
+});
+
+describe('rotation of single-material keys (D48)', () => {
+  test.each([
+    ['RSA_4096', 'ENCRYPT_DECRYPT', 'AWS_KMS'],
+    ['HMAC_256', 'GENERATE_VERIFY_MAC', 'EXTERNAL'],
+    ['ECC_NIST_P256', 'KEY_AGREEMENT', 'EXTERNAL'],
+  ] as const)('%s (%s, %s): RotateKeyOnDemand and ListKeyRotations are UnsupportedOperationException; GetKeyRotationStatus is false', async (spec, usage, origin) => {
+    const deps = memoryDeps();
+    const md = await newKey(deps, { KeySpec: spec, KeyUsage: usage, Origin: origin });
+    expect(await failure(() => rotateKeyOnDemand(deps, TEST_CTX, { KeyId: md.KeyId }))).toMatchObject({ name: 'UnsupportedOperationException', message: '' });
+    expect(await failure(() => listKeyRotations(deps, TEST_CTX, { KeyId: md.KeyId }))).toMatchObject({
+      name: 'UnsupportedOperationException',
+      message: `${md.Arn} key spec is ${spec}: ListKeyRotations is valid only for symmetric encryption KMS keys.`,
+    });
+    await expect(getKeyRotationStatus(deps, TEST_CTX, { KeyId: md.KeyId })).resolves.toMatchObject({ KeyRotationEnabled: false });
   });
 });
