@@ -1,13 +1,22 @@
 /** Importing a private key or HMAC bytes through the SDK, and private keys made by openssl. */
 import { readFileSync } from 'node:fs';
-import { ImportKeyMaterialCommand, type KMSClient } from '@aws-sdk/client-kms';
+import { ImportKeyMaterialCommand, type KMSClient, type WrappingKeySpec } from '@aws-sdk/client-kms';
 import { wrapMaterial, type WrappingAlgorithm } from '../../support/wrap-material';
 import { getParameters, rememberSecret } from '../helpers';
 import type { OpensslDir } from './outside';
 
-/** GetParametersForImport (RSA_4096 wrapping key), wrap, ImportKeyMaterial without expiry. */
-export async function importWrapped(kms: KMSClient, keyId: string, material: Uint8Array, algorithm: WrappingAlgorithm): Promise<void> {
-  const params = await getParameters(kms, keyId, algorithm, 'RSA_4096');
+/**
+ * GetParametersForImport, wrap, ImportKeyMaterial without expiry. An RSA_2048 wrapping key by default: it
+ * is quick to generate, and every spec can be wrapped under it with RSA_AES_KEY_WRAP (P-521 only so).
+ */
+export async function importWrapped(
+  kms: KMSClient,
+  keyId: string,
+  material: Uint8Array,
+  algorithm: WrappingAlgorithm,
+  wrappingKeySpec: WrappingKeySpec = 'RSA_2048',
+): Promise<void> {
+  const params = await getParameters(kms, keyId, algorithm, wrappingKeySpec);
   await kms.send(
     new ImportKeyMaterialCommand({
       KeyId: keyId,

@@ -316,7 +316,7 @@ interface KindsSubject {
 
 async function importedKey(deps: MemoryDeps, spec: string, usage: string, material: Uint8Array, algorithm: 'RSAES_OAEP_SHA_256' | 'RSA_AES_KEY_WRAP_SHA_256') {
   const md = await newKey(deps, { KeySpec: spec, KeyUsage: usage, Origin: 'EXTERNAL' });
-  await new Importer(deps, md.KeyId, algorithm, 'RSA_4096').importOther(material);
+  await new Importer(deps, md.KeyId, algorithm, 'RSA_2048').importOther(material);
   return { keyId: md.KeyId, arn: md.Arn };
 }
 

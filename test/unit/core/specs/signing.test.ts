@@ -48,14 +48,18 @@ function messageFor(algorithm: string, messageType: string): Uint8Array {
   return createHash(hash).update(MESSAGE).digest();
 }
 
+/** One key per spec for the whole file: generating RSA_4096 pairs is what costs time here. */
+const shared = { deps: memoryDeps(), keys: new Map<string, ReturnType<typeof newKey>>() };
 async function signingKey(deps: MemoryDeps, spec: string) {
-  return newKey(deps, { KeySpec: spec, KeyUsage: 'SIGN_VERIFY' });
+  if (deps !== shared.deps) return newKey(deps, { KeySpec: spec, KeyUsage: 'SIGN_VERIFY' });
+  if (!shared.keys.has(spec)) shared.keys.set(spec, newKey(deps, { KeySpec: spec, KeyUsage: 'SIGN_VERIFY' }));
+  return shared.keys.get(spec)!;
 }
 
 describe('Sign and Verify', () => {
   test.each(CASES)('%s %s %s: a standard signature that Verify and an outside verifier accept', async (spec, algorithm, messageType) => {
     // GIVEN
-    const deps = memoryDeps();
+    const deps = shared.deps;
     const md = await signingKey(deps, spec);
     const sent = messageFor(algorithm, messageType);
     // WHEN
