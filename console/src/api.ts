@@ -9,14 +9,14 @@ export interface KeyRow {
   aliases: string[];
 }
 
-interface Page<T> {
+export interface Page<T> {
   items: T[] | undefined;
   Truncated?: boolean;
   NextMarker?: string;
 }
 
 /** Follows Marker/NextMarker until the listing is no longer truncated. */
-async function allPages<T>(fetchPage: (marker: string | undefined) => Promise<Page<T>>): Promise<T[]> {
+export async function allPages<T>(fetchPage: (marker: string | undefined) => Promise<Page<T>>): Promise<T[]> {
   const all: T[] = [];
   let marker: string | undefined;
   do {

@@ -39,7 +39,7 @@ function Page({ route }: { route: Route }) {
   switch (route.page) {
     case 'keys': case 'not-found': return <KeysListPage />;
     // `key` remounts the page when another key is opened, so no state leaks between keys.
-    case 'key': return <KeyDetailPage key={route.keyRef} keyRef={route.keyRef} />;
+    case 'key': return <KeyDetailPage key={route.keyRef} keyRef={route.keyRef} tab={route.tab} />;
     case 'import': return <ImportWizardPage key={route.keyRef} keyRef={route.keyRef} />;
     case 'create': return <CreateKeyPage />;
     case 'settings': return <SettingsPage />;

@@ -3,7 +3,7 @@ import { useEffect, useState } from 'react';
 
 export type Route =
   | { page: 'keys' }
-  | { page: 'key'; keyRef: string }
+  | { page: 'key'; keyRef: string; tab?: string }
   | { page: 'import'; keyRef: string }
   | { page: 'create' }
   | { page: 'settings' }
@@ -14,7 +14,10 @@ export type Route =
  * a hand-typed `#/keys/alias/my-key` works too.
  */
 export function parseRoute(hash: string): Route {
-  const segments = hash.replace(/^#\/?/, '').split('/').filter((s) => s !== '');
+  // `?tab=<id>` opens a tab of the key detail page.
+  const [path = '', query = ''] = hash.replace(/^#\/?/, '').split('?', 2);
+  const tab = new URLSearchParams(query).get('tab') ?? undefined;
+  const segments = path.split('/').filter((s) => s !== '');
   const [first, ...rest] = segments;
   if (first === undefined || (first === 'keys' && rest.length === 0)) return { page: 'keys' };
   if (first === 'create' && rest.length === 0) return { page: 'create' };
@@ -28,7 +31,7 @@ export function parseRoute(hash: string): Route {
   }
   try {
     const keyRef = refSegments.map(decodeURIComponent).join('/');
-    return { page, keyRef };
+    return page === 'key' && tab ? { page, keyRef, tab } : { page, keyRef };
   } catch {
     return { page: 'not-found' };
   }
@@ -37,7 +40,7 @@ export function parseRoute(hash: string): Route {
 export function href(route: Route): string {
   switch (route.page) {
     case 'keys': return '#/keys';
-    case 'key': return `#/keys/${encodeURIComponent(route.keyRef)}`;
+    case 'key': return `#/keys/${encodeURIComponent(route.keyRef)}${route.tab ? `?tab=${encodeURIComponent(route.tab)}` : ''}`;
     case 'import': return `#/keys/${encodeURIComponent(route.keyRef)}/import`;
     case 'create': return '#/create';
     case 'settings': return '#/settings';

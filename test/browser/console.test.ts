@@ -5,13 +5,11 @@
  * would), the Pending import → Enabled round trip, scheduled deletion, API errors, keyboard use and axe-core.
  * The tests run in order and follow one key through its life, as a user would.
  */
-import { execFile } from 'node:child_process';
 import { createPublicKey, randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { Agent } from 'node:http';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import {
   CreateAliasCommand, CreateKeyCommand, DescribeKeyCommand, GetParametersForImportCommand, ImportKeyMaterialCommand,
   type KMSClient,
@@ -20,6 +18,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startLocalServer, type LocalServer } from '../support/local-server';
 import { wrapMaterial, type WrappingAlgorithm } from '../support/wrap-material';
 import { launchBrowser, requireChromium, seriousAxeViolations, settledScreenshot, type Browser } from './support/browser';
+import { buildConsoleOnce } from './support/console-build';
 import { ConsolePage } from './support/console-page';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -124,7 +123,7 @@ beforeAll(async () => {
   // GIVEN the console built the way `npm start` builds it, the real server, and a fresh chromium
   requireChromium(); // before the slow build: a missing browser fails at once
   mkdirSync(ARTIFACTS, { recursive: true });
-  await promisify(execFile)(process.execPath, [join(ROOT, 'scripts', 'build-console.mjs')], { cwd: ROOT });
+  await buildConsoleOnce();
   server = await startLocalServer({ inMemory: true, clockControl: true });
   // A fresh connection per call: between browser steps the client idles longer than the server's keep-alive,
   // and reusing a socket the server is closing fails with "socket hang up".
