@@ -11,8 +11,10 @@ import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ensureKeyTable } from '../adapters/dynamodb/ensure-table';
+import { aliasToItem, itemToAlias, itemToKey, keyToItem } from '../adapters/dynamodb/item-codec';
 import { DynamoKeyStore } from '../adapters/dynamodb/key-store';
 import { EMBEDDED_KEY_TABLE_NAME } from '../adapters/dynamodb/table-schema';
+import { CachedKeyStore, type RecordCodec } from '../adapters/embedded/cached-key-store';
 import { ControlledClock } from '../adapters/embedded/clock';
 import { type RunningDynalite, startDynalite } from '../adapters/embedded/dynalite';
 import { JsonLineEventSink } from '../adapters/embedded/event-log';
@@ -59,6 +61,12 @@ export interface EmbeddedRuntime {
   close(): Promise<void>;
 }
 
+/** Records as DynamoKeyStore reads them back: the cache serves exactly what a store read would. */
+export const STORED_RECORDS: RecordCodec = {
+  key: (key, revision) => itemToKey(keyToItem(key, revision)),
+  alias: (alias) => itemToAlias(aliasToItem(alias)),
+};
+
 export async function embeddedDeps(options: EmbeddedOptions = {}): Promise<EmbeddedRuntime> {
   const inMemory = options.inMemory ?? false;
   const dataDir = resolve(options.dataDir ?? DEFAULT_DATA_DIR);
@@ -73,7 +81,8 @@ export async function embeddedDeps(options: EmbeddedOptions = {}): Promise<Embed
   }
 
   const clock = new ControlledClock(options.clockControl ?? false);
-  const keys = new DynamoKeyStore(dynalite.client, EMBEDDED_KEY_TABLE_NAME, { purge: () => dynalite.purge() });
+  // The only writer of its store: key and alias records are served from memory, written through (D92).
+  const keys = new CachedKeyStore(new DynamoKeyStore(dynalite.client, EMBEDDED_KEY_TABLE_NAME, { purge: () => dynalite.purge() }), STORED_RECORDS);
   const timers = new InProcessTimers(clock, (timer) => onTimerDue(deps, timer), options.log ? { log: options.log } : {});
   const random = (length: number) => new Uint8Array(randomBytes(length));
   const deps: Deps = {
