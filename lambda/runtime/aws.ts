@@ -3,7 +3,6 @@
  * once, and fails fast (at init, before any request) when a variable is missing. Variable names are
  * in env-names.ts, written by lib/ and read only here.
  */
-import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -19,6 +18,7 @@ import { MaterialCache } from '../core/crypto/material-cache';
 import { retryingKeyWrites } from '../core/key-writes';
 import type { Deps, EventSink, KeyWrites, RandomBytes } from '../core/ports';
 import { AUTH_MODES, type AuthMode, ENV } from './env-names';
+import { pooledRandomBytes } from './random';
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -45,7 +45,7 @@ export function awsRuntime(env: Env): AwsRuntime {
   const rootKeyArn = required(env, ENV.ROOT_KEY_ARN);
   const logger = new Logger(); // service name and level from POWERTOOLS_* variables set by lib/
   const dynamodb = new DynamoDBClient({});
-  const random = (n: number) => new Uint8Array(randomBytes(n));
+  const random = pooledRandomBytes();
   const deps: Deps = {
     keys: new DynamoKeyStore(dynamodb, tableName),
     timers: new SchedulerTimers(new SchedulerClient({}), timerConfig),

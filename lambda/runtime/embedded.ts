@@ -4,7 +4,6 @@
  * in this process wired to onTimerDue and re-armed from the store at start, service events on stdout.
  * The local server never imports lambda/runtime/aws.ts, and this file never reads the environment.
  */
-import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -25,6 +24,7 @@ import { MaterialCache } from '../core/crypto/material-cache';
 import { retryingKeyWrites } from '../core/key-writes';
 import type { Deps, EventSink } from '../core/ports';
 import { onTimerDue } from '../core/timers/on-timer-due';
+import { pooledRandomBytes } from './random';
 
 export const DEFAULT_DATA_DIR = '.kms-data';
 /** Where the key database lives in a data directory (its ledger is `dynamodb.ledger` beside it). */
@@ -84,7 +84,7 @@ export async function embeddedDeps(options: EmbeddedOptions = {}): Promise<Embed
   // The only writer of its store: key and alias records are served from memory, written through (D92).
   const keys = new CachedKeyStore(new DynamoKeyStore(dynalite.client, EMBEDDED_KEY_TABLE_NAME, { purge: () => dynalite.purge() }), STORED_RECORDS);
   const timers = new InProcessTimers(clock, (timer) => onTimerDue(deps, timer), options.log ? { log: options.log } : {});
-  const random = (length: number) => new Uint8Array(randomBytes(length));
+  const random = pooledRandomBytes();
   const deps: Deps = {
     keys,
     timers,

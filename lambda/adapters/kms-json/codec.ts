@@ -63,16 +63,14 @@ class Decoder {
 
   structure(shape: StructureShape, value: Record<string, unknown>, path: string): Record<string, unknown> {
     const out: Record<string, unknown> = {};
-    const required = new Set(shape.required ?? []);
-    for (const [name, memberShapeName] of Object.entries(shape.members)) {
-      const memberPath = path ? `${path}.${lowerCamel(name)}` : lowerCamel(name);
-      const raw = Object.hasOwn(value, name) ? value[name] : undefined;
+    for (const member of membersOf(this.model, shape)) {
+      const raw = Object.hasOwn(value, member.name) ? value[member.name] : undefined;
       if (raw === undefined || raw === null) {
-        if (required.has(name)) this.violate(memberPath, 'null', 'Member must not be null');
+        if (member.required) this.violate(path ? `${path}.${member.path}` : member.path, 'null', 'Member must not be null');
         continue;
       }
-      const decoded = this.value(this.model.shape(memberShapeName), raw, memberPath);
-      if (decoded !== undefined) out[name] = decoded;
+      const decoded = this.value(member.shape, raw, path ? `${path}.${member.path}` : member.path);
+      if (decoded !== undefined) out[member.name] = decoded;
     }
     return out;
   }
@@ -281,6 +279,27 @@ function toDate(raw: unknown): Date | undefined {
   else return undefined;
   const date = new Date(ms);
   return Number.isNaN(date.getTime()) ? undefined : date;
+}
+
+interface MemberPlan {
+  readonly name: string;
+  /** The member's segment of a violation path: its lower-camel name. */
+  readonly path: string;
+  readonly shape: Shape;
+  readonly required: boolean;
+}
+
+/** Each structure's members, resolved once per model (decoding is on every request's path). */
+const memberPlans = new WeakMap<StructureShape, readonly MemberPlan[]>();
+
+function membersOf(model: KmsModel, shape: StructureShape): readonly MemberPlan[] {
+  let plan = memberPlans.get(shape);
+  if (!plan) {
+    const required = new Set(shape.required ?? []);
+    plan = Object.entries(shape.members).map(([name, shapeName]) => ({ name, path: lowerCamel(name), shape: model.shape(shapeName), required: required.has(name) }));
+    memberPlans.set(shape, plan);
+  }
+  return plan;
 }
 
 function lowerCamel(name: string): string {

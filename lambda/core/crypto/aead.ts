@@ -10,21 +10,36 @@ export interface Sealed {
   readonly tag: Uint8Array;
 }
 
+// GCM is a stream mode: update() returns every ciphertext (or plaintext) byte and final() none,
+// so no result needs concatenating.
+
 export function seal(key: Uint8Array, iv: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): Sealed {
   const cipher = createCipheriv('aes-256-gcm', key, iv, { authTagLength: TAG_LENGTH });
   cipher.setAAD(aad);
-  const ciphertext = Buffer.concat([cipher.update(plaintext), cipher.final()]);
+  const ciphertext = cipher.update(plaintext);
+  cipher.final();
   return { ciphertext, tag: cipher.getAuthTag() };
+}
+
+/** Seals into `out`: the ciphertext at `offset`, the tag right after it (`out` has room for both). */
+export function sealInto(key: Uint8Array, iv: Uint8Array, plaintext: Uint8Array, aad: Uint8Array, out: Uint8Array, offset: number): void {
+  const { ciphertext, tag } = seal(key, iv, plaintext, aad);
+  out.set(ciphertext, offset);
+  out.set(tag, offset + ciphertext.length);
 }
 
 /** Returns undefined when authentication fails (wrong key, AAD, IV or tampered bytes). */
 export function open(key: Uint8Array, iv: Uint8Array, sealed: Sealed, aad: Uint8Array): Uint8Array | undefined {
+  let plaintext: Buffer | undefined;
   try {
     const decipher = createDecipheriv('aes-256-gcm', key, iv, { authTagLength: TAG_LENGTH });
     decipher.setAAD(aad);
     decipher.setAuthTag(sealed.tag);
-    return new Uint8Array(Buffer.concat([decipher.update(sealed.ciphertext), decipher.final()]));
+    plaintext = decipher.update(sealed.ciphertext);
+    decipher.final(); // throws unless the tag authenticates everything
+    return new Uint8Array(plaintext.buffer, plaintext.byteOffset, plaintext.byteLength); // a view, not a copy
   } catch {
+    plaintext?.fill(0); // never keep bytes that did not authenticate
     return undefined;
   }
 }

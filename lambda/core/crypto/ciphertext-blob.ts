@@ -7,12 +7,11 @@
  * canonical encryption context, so a blob cannot be re-pointed at another key or material.
  * Decrypt picks the material named in the blob; it never tries every material.
  */
-import { IV_LENGTH, TAG_LENGTH, open, seal } from './aead';
+import { IV_LENGTH, TAG_LENGTH, open, sealInto } from './aead';
 import { canonicalContext, type EncryptionContext } from './encryption-context';
 
 const VERSION = 1;
 const MATERIAL_ID_BYTES = 32;
-const ascii = new TextEncoder();
 const asciiDecoder = new TextDecoder();
 
 export interface BlobHeader {
@@ -39,15 +38,18 @@ export function encryptToBlob(
   plaintext: Uint8Array,
   context: EncryptionContext | undefined,
 ): Uint8Array {
-  const keyId = ascii.encode(header.keyId);
-  const head = Buffer.concat([
-    Uint8Array.of(VERSION, keyId.length),
-    keyId,
-    Buffer.from(header.materialId, 'hex'),
-    iv,
-  ]);
-  const sealed = seal(material, iv, plaintext, aad(head, context));
-  return new Uint8Array(Buffer.concat([head, sealed.ciphertext, sealed.tag]));
+  // One buffer for the whole blob: header, then ciphertext and tag sealed straight into it.
+  const keyIdLength = header.keyId.length; // ASCII: one byte per character
+  const headerLength = 2 + keyIdLength + MATERIAL_ID_BYTES + IV_LENGTH;
+  const blob = Buffer.allocUnsafeSlow(headerLength + plaintext.length + TAG_LENGTH); // its own memory, every byte written below
+  blob[0] = VERSION;
+  blob[1] = keyIdLength;
+  blob.write(header.keyId, 2, 'latin1');
+  if (blob.write(header.materialId, 2 + keyIdLength, 'hex') !== MATERIAL_ID_BYTES) throw new RangeError('a material id is 64 hex digits');
+  blob.set(iv, headerLength - IV_LENGTH);
+  const head = blob.subarray(0, headerLength);
+  sealInto(material, iv, plaintext, aad(head, context), blob, headerLength);
+  return new Uint8Array(blob.buffer, blob.byteOffset, blob.byteLength);
 }
 
 /** Reads the header of a blob; undefined if it is not one of ours (any garbage, any length). */
