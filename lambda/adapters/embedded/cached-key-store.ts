@@ -13,6 +13,7 @@
  *   the store's own encoding), and callers still apply asOf(now) to every one.
  * - Listings and scans go to the store: they are not on the hot path.
  */
+import type { GrantRecord } from '../../core/model/grant';
 import type { AliasRecord, KeyRecord, Scope } from '../../core/model/key';
 import type { KeyStore, Page, PageRequest, SaveGuard } from '../../core/ports';
 
@@ -82,6 +83,28 @@ export class CachedKeyStore implements KeyStore {
 
   listAliases(scope: Scope, page: PageRequest & { readonly keyId?: string }): Promise<Page<AliasRecord>> {
     return this.store.listAliases(scope, page);
+  }
+
+  // Grants are read only where authorization is enforced; they go to the store.
+
+  createGrant(grant: GrantRecord): Promise<void> {
+    return this.store.createGrant(grant);
+  }
+
+  getGrant(scope: Scope, keyId: string, grantId: string): Promise<GrantRecord | undefined> {
+    return this.store.getGrant(scope, keyId, grantId);
+  }
+
+  deleteGrant(scope: Scope, keyId: string, grantId: string): Promise<void> {
+    return this.store.deleteGrant(scope, keyId, grantId);
+  }
+
+  listGrants(scope: Scope, keyId: string, page: PageRequest & { readonly granteePrincipal?: string }): Promise<Page<GrantRecord>> {
+    return this.store.listGrants(scope, keyId, page);
+  }
+
+  listRetirableGrants(scope: Scope, retiringPrincipal: string, page: PageRequest): Promise<Page<GrantRecord>> {
+    return this.store.listRetirableGrants(scope, retiringPrincipal, page);
   }
 }
 
