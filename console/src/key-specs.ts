@@ -1,6 +1,7 @@
 // Key types as the AWS console offers them: key type (symmetric or asymmetric), then key usage, then key spec.
 // HMAC keys are symmetric keys whose usage is Generate and verify MAC, as in the AWS console.
 import type { KeyMetadata, KeySpec, KeyUsageType } from '@aws-sdk/client-kms';
+import type { MaterialFormat, WrappingAlgorithm } from './wrap';
 
 export type KeyType = 'SYMMETRIC' | 'ASYMMETRIC';
 
@@ -79,3 +80,35 @@ export const KEY_USAGE_LABELS: Record<string, string> = {
   GENERATE_VERIFY_MAC: 'Generate and verify MAC',
   KEY_AGREEMENT: 'Key agreement',
 };
+
+/** What a key of a spec imports, and how it may be wrapped (the service's import rules, as AWS documents them). */
+export interface ImportRule {
+  format: MaterialFormat;
+  /** Raw material: allowed length in bytes. */
+  minBytes?: number;
+  maxBytes?: number;
+  algorithms: WrappingAlgorithm[];
+  /** What the material file is, in a user's words. */
+  materialText: string;
+}
+
+const OAEP: WrappingAlgorithm[] = ['RSAES_OAEP_SHA_256', 'RSAES_OAEP_SHA_1'];
+const RSA_AES: WrappingAlgorithm[] = ['RSA_AES_KEY_WRAP_SHA_256', 'RSA_AES_KEY_WRAP_SHA_1'];
+const PKCS8_TEXT = 'the private key as unencrypted PKCS#8, PEM (-----BEGIN PRIVATE KEY-----) or DER';
+
+/** undefined: the spec takes no imported material (ML-DSA). */
+export function importRuleOf(spec: string | undefined): ImportRule | undefined {
+  if (spec === undefined || spec === 'SYMMETRIC_DEFAULT') {
+    return { format: 'RAW', minBytes: 32, maxBytes: 32, algorithms: [...OAEP, ...RSA_AES], materialText: 'exactly 32 bytes (256 bits)' };
+  }
+  const hmac = /^HMAC_(\d+)$/.exec(spec);
+  if (hmac) {
+    const min = Number(hmac[1]) / 8;
+    return { format: 'RAW', minBytes: min, maxBytes: 128, algorithms: [...OAEP, ...RSA_AES], materialText: `${min} to 128 bytes of HMAC key` };
+  }
+  // RSA private keys are larger than RSA-OAEP can carry: only the RSA_AES_KEY_WRAP algorithms take them.
+  if (spec.startsWith('RSA_')) return { format: 'PKCS8', algorithms: RSA_AES, materialText: PKCS8_TEXT };
+  if (spec === 'SM2') return { format: 'PKCS8', algorithms: OAEP, materialText: PKCS8_TEXT };
+  if (spec.startsWith('ECC_')) return { format: 'PKCS8', algorithms: [...OAEP, ...RSA_AES], materialText: PKCS8_TEXT };
+  return undefined;
+}

@@ -8,9 +8,9 @@ import { randomBytes } from 'node:crypto';
 import { Agent } from 'node:http';
 import { join } from 'node:path';
 import {
-  CreateAliasCommand, CreateKeyCommand, DeleteAliasCommand, DescribeKeyCommand, GetParametersForImportCommand,
-  ImportKeyMaterialCommand, ListAliasesCommand, ListKeyRotationsCommand, ListResourceTagsCommand, RotateKeyOnDemandCommand,
-  type ImportType, type KMSClient,
+  CreateAliasCommand, CreateGrantCommand, CreateKeyCommand, DeleteAliasCommand, DescribeKeyCommand, GetKeyPolicyCommand,
+  GetParametersForImportCommand, ImportKeyMaterialCommand, ListAliasesCommand, ListGrantsCommand, ListKeyRotationsCommand,
+  ListResourceTagsCommand, PutKeyPolicyCommand, RotateKeyOnDemandCommand, type ImportType, type KMSClient,
 } from '@aws-sdk/client-kms';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startLocalServer, type LocalServer } from '../support/local-server';
@@ -80,6 +80,68 @@ afterAll(async () => {
 });
 
 describe('key detail tabs', () => {
+  test('key policy: shows the document as the API returns it, shows a refusal as stated, saves an edit', async () => {
+    // GIVEN a key created without a policy: it has AWS's default key policy, and its detail page opens on it
+    const { KeyMetadata } = await kms.send(new CreateKeyCommand({ Description: 'policy' }));
+    const keyId = KeyMetadata!.KeyId!;
+    const { Policy: defaultPolicy } = await kms.send(new GetKeyPolicyCommand({ KeyId: keyId }));
+    await c.open(`#/keys/${keyId}`);
+    const shown = c.page.getByLabel('Key policy document');
+    await shown.waitFor();
+    expect(await c.page.getByRole('tab', { name: 'Key policy', exact: true }).getAttribute('aria-selected')).toBe('true');
+    expect(await shown.textContent()).toBe(defaultPolicy);
+    await expectNoSeriousAxeViolations('the Key policy tab');
+
+    // WHEN the user saves a statement without an Effect
+    const statements = (JSON.parse(defaultPolicy!) as { Statement: object[] }).Statement;
+    const malformed = JSON.stringify({ Version: '2012-10-17', Statement: [{ Sid: 'NoEffect', Principal: '*', Action: 'kms:*', Resource: '*' }] });
+    const refusal = await apiError(kms.send(new PutKeyPolicyCommand({ KeyId: keyId, Policy: malformed })));
+    await c.button('Edit').click();
+    await c.page.getByLabel('Policy document').fill(malformed);
+    await c.button('Save changes').click();
+    // THEN the API's exception and message are shown, and the policy is unchanged
+    const alert = c.page.getByRole('alert').filter({ hasText: refusal.name });
+    await alert.waitFor();
+    expect(await alert.innerText()).toContain(refusal.message);
+    await expectNoSeriousAxeViolations('the key policy editor with an error');
+    expect((await kms.send(new GetKeyPolicyCommand({ KeyId: keyId }))).Policy).toBe(defaultPolicy);
+
+    // WHEN the user saves a valid document with one more statement
+    const edited = JSON.stringify({ Version: '2012-10-17', Statement: [...statements, {
+      Sid: 'AllowAppDecrypt', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:role/app` }, Action: 'kms:Decrypt', Resource: '*',
+    }] }, null, 2);
+    await c.page.getByLabel('Policy document').fill(edited);
+    await c.button('Save changes').click();
+    // THEN the key has exactly that document, and the tab shows it
+    await expect.poll(() => shown.textContent(), POLL).toBe(edited);
+    expect((await kms.send(new GetKeyPolicyCommand({ KeyId: keyId }))).Policy).toBe(edited);
+  });
+
+  test('grants: lists a grant with its grantee, operations and constraints, and revokes it', async () => {
+    // GIVEN a key with a named grant for a role
+    const { KeyMetadata } = await kms.send(new CreateKeyCommand({ Description: 'granted' }));
+    const keyId = KeyMetadata!.KeyId!;
+    const grantee = `arn:aws:iam::${ACCOUNT}:role/app`;
+    const { GrantId } = await kms.send(new CreateGrantCommand({
+      KeyId: keyId, GranteePrincipal: grantee, Operations: ['Encrypt', 'Decrypt'], Name: 'app-grant',
+      Constraints: { EncryptionContextSubset: { tenant: 'blue' } },
+    }));
+    await openTab(keyId, 'Grants');
+    // THEN the grants table shows it
+    const row = c.page.getByRole('table', { name: 'Grants' }).getByRole('row').filter({ hasText: GrantId! });
+    await row.waitFor();
+    const text = await row.innerText();
+    for (const expected of ['app-grant', grantee, 'Encrypt, Decrypt', 'tenant=blue']) expect(text).toContain(expected);
+    await expectNoSeriousAxeViolations('the Grants tab');
+    // WHEN the user selects it and revokes it
+    await c.page.getByRole('radio', { name: 'Select grant app-grant' }).check();
+    await c.button('Revoke grant').click();
+    await c.dialog().getByRole('button', { name: 'Revoke grant' }).click();
+    // THEN it is gone, from the table and from the API
+    await c.page.getByText('No grants').waitFor();
+    expect((await kms.send(new ListGrantsCommand({ KeyId: keyId }))).Grants).toEqual([]);
+  });
+
   test('tags: adds one, changes a value and removes one in one dialog', async () => {
     // GIVEN a key with two tags
     const { KeyMetadata } = await kms.send(new CreateKeyCommand({
@@ -268,6 +330,7 @@ describe('Create key', () => {
     await c.waitForKeyDetail('alias/created-symmetric');
     const { KeyMetadata } = await kms.send(new DescribeKeyCommand({ KeyId: 'alias/created-symmetric' }));
     expect(KeyMetadata).toMatchObject({ KeySpec: 'SYMMETRIC_DEFAULT', KeyUsage: 'ENCRYPT_DECRYPT', Origin: 'AWS_KMS' });
+    await c.page.getByRole('tab', { name: 'Cryptographic configuration' }).click();
     expect(await c.value('Key spec').innerText()).toBe('SYMMETRIC_DEFAULT');
   });
 

@@ -1,4 +1,5 @@
-// Import key material: wrapping settings → wrapping key and import token → key material file → expiry.
+// Import key material of every importable spec: wrapping settings → wrapping key and import token → key material
+// file (wrapped elsewhere, or wrapped here with WebCrypto RSA-OAEP where the algorithm allows) → expiry.
 import {
   DescribeKeyCommand, GetParametersForImportCommand, ImportKeyMaterialCommand,
   type ImportKeyMaterialCommandInput, type KeyMetadata,
@@ -7,6 +8,7 @@ import Alert from '@cloudscape-design/components/alert';
 import Box from '@cloudscape-design/components/box';
 import Button from '@cloudscape-design/components/button';
 import Container from '@cloudscape-design/components/container';
+import CopyToClipboard from '@cloudscape-design/components/copy-to-clipboard';
 import DatePicker from '@cloudscape-design/components/date-picker';
 import ExpandableSection from '@cloudscape-design/components/expandable-section';
 import FileUpload from '@cloudscape-design/components/file-upload';
@@ -25,10 +27,11 @@ import { listAllAliases } from '../api';
 import { ApiErrorAlert } from '../components/api-error';
 import { useConsole } from '../context';
 import { apiErrorLine, formatBytes, formatDate } from '../format';
+import { importRuleOf, type ImportRule } from '../key-specs';
 import { navigate } from '../router';
 import {
-  canWrapInBrowser, downloadBytes, readFileBytes, SYMMETRIC_MATERIAL_BYTES, webCryptoAvailable, wrapMaterialInBrowser,
-  WRAPPING_ALGORITHMS, WRAPPING_KEY_SPECS, type WrappingAlgorithm, type WrappingKeySpec,
+  canWrapInBrowser, downloadBytes, oaepCapacity, opensslCommands, pkcs8Der, readFileBytes, webCryptoAvailable,
+  wrapMaterialInBrowser, WRAPPING_KEY_SPECS, type WrappingAlgorithm, type WrappingKeySpec,
 } from '../wrap';
 
 interface ImportParameters {
@@ -43,7 +46,7 @@ type Source = 'wrapped' | 'raw';
 type ImportTypeChoice = '' | 'EXISTING_KEY_MATERIAL' | 'NEW_KEY_MATERIAL';
 
 const ALGORITHM_DESCRIPTIONS: Record<WrappingAlgorithm, string> = {
-  RSAES_OAEP_SHA_256: 'RSA-OAEP with SHA-256. Recommended for symmetric key material.',
+  RSAES_OAEP_SHA_256: 'RSA-OAEP with SHA-256.',
   RSAES_OAEP_SHA_1: 'RSA-OAEP with SHA-1.',
   RSA_AES_KEY_WRAP_SHA_256: 'A fresh AES key wraps the material (AES key wrap with padding, RFC 5649); RSA-OAEP SHA-256 wraps the AES key.',
   RSA_AES_KEY_WRAP_SHA_1: 'A fresh AES key wraps the material (AES key wrap with padding, RFC 5649); RSA-OAEP SHA-1 wraps the AES key.',
@@ -57,18 +60,6 @@ const FILE_UPLOAD_STRINGS = {
   warningIconAriaLabel: 'Warning',
 };
 
-function opensslCommands(algorithm: WrappingAlgorithm): string {
-  const md = algorithm.endsWith('SHA_256') ? 'sha256' : 'sha1';
-  const rsa = (input: string, output: string) => `openssl pkeyutl -encrypt -in ${input} -out ${output} \\\n  -inkey WrappingPublicKey.bin -keyform DER -pubin \\\n  -pkeyopt rsa_padding_mode:oaep -pkeyopt rsa_oaep_md:${md} -pkeyopt rsa_mgf1_md:${md}`;
-  if (canWrapInBrowser(algorithm)) return rsa('PlaintextKeyMaterial.bin', 'EncryptedKeyMaterial.bin');
-  return [
-    'openssl rand -out aes-key.bin 32',
-    'openssl enc -id-aes256-wrap-pad -K "$(xxd -p < aes-key.bin | tr -d \'\\n\')" -iv A65959A6 \\\n  -in PlaintextKeyMaterial.bin -out key-material-wrapped.bin',
-    rsa('aes-key.bin', 'aes-key-wrapped.bin'),
-    'cat aes-key-wrapped.bin key-material-wrapped.bin > EncryptedKeyMaterial.bin',
-  ].join('\n');
-}
-
 /** Default expiry: 90 days from now, at midnight UTC. */
 function defaultExpiryDate(): string {
   return new Date(Date.now() + 90 * 86_400_000).toISOString().slice(0, 10);
@@ -81,7 +72,7 @@ export function ImportWizardPage({ keyRef }: { keyRef: string }) {
   const [keyError, setKeyError] = useState<unknown>(null);
   const [step, setStep] = useState(0);
   const [spec, setSpec] = useState<WrappingKeySpec>('RSA_2048');
-  const [algorithm, setAlgorithm] = useState<WrappingAlgorithm>('RSAES_OAEP_SHA_256');
+  const [algorithm, setAlgorithm] = useState<WrappingAlgorithm | null>(null);
   const [params, setParams] = useState<ImportParameters | null>(null);
   const [loadingParams, setLoadingParams] = useState(false);
   const [paramsError, setParamsError] = useState<unknown>(null);
@@ -105,15 +96,15 @@ export function ImportWizardPage({ keyRef }: { keyRef: string }) {
       const aliases = await listAllAliases(kms, out.KeyMetadata?.KeyId);
       setAliasName(aliases.map((a) => a.AliasName).filter((n) => n !== undefined).sort()[0]);
       setKey(out.KeyMetadata ?? null);
+      setAlgorithm(importRuleOf(out.KeyMetadata?.KeySpec)?.algorithms[0] ?? 'RSAES_OAEP_SHA_256');
       setKeyError(null);
     })().catch((e: unknown) => setKeyError(e));
   }, [kms, keyRef]);
 
-  const rawSize = rawFiles[0]?.size;
-  const inBrowser = canWrapInBrowser(algorithm);
+  const inBrowser = algorithm !== null && canWrapInBrowser(algorithm);
   useEffect(() => { if (!inBrowser) setSource('wrapped'); }, [inBrowser]);
 
-  if (!key) {
+  if (!key || !algorithm) {
     return (
       <SpaceBetween size="m">
         <Header variant="h1">Import key material</Header>
@@ -123,6 +114,8 @@ export function ImportWizardPage({ keyRef }: { keyRef: string }) {
   }
   const keyId = key.KeyId ?? '';
   const name = aliasName ?? keyId;
+  const rule: ImportRule | undefined = importRuleOf(key.KeySpec);
+  const symmetric = key.KeySpec === 'SYMMETRIC_DEFAULT';
 
   const fetchParameters = async (): Promise<boolean> => {
     if (params && params.algorithm === algorithm && params.spec === spec) return true;
@@ -141,21 +134,44 @@ export function ImportWizardPage({ keyRef }: { keyRef: string }) {
     }
   };
 
-  const materialValid = (): boolean => {
+  /** The bytes the browser wraps: raw material as it is, a private key as PKCS#8 DER; or why it cannot. */
+  const plaintextMaterial = async (): Promise<Uint8Array | string> => {
+    const file = rawFiles[0];
+    if (!file || !rule) return 'Choose the file with the key material.';
+    const bytes = await readFileBytes(file);
+    let material: Uint8Array;
+    if (rule.format === 'PKCS8') {
+      try {
+        material = pkcs8Der(bytes);
+      } catch (e) {
+        return e instanceof Error ? e.message : String(e);
+      }
+    } else {
+      material = bytes;
+      if (material.length < (rule.minBytes ?? 0) || material.length > (rule.maxBytes ?? Infinity)) {
+        return `${key.KeySpec} key material is ${rule.materialText}; this file has ${formatBytes(material.length)}.`;
+      }
+    }
+    const capacity = oaepCapacity(spec, algorithm);
+    if (material.length > capacity) {
+      return `${algorithm} with a ${spec} wrapping key carries at most ${formatBytes(capacity)}; this key material has ${formatBytes(material.length)}. Choose a larger wrapping key spec, or an RSA_AES_KEY_WRAP algorithm and wrap with OpenSSL.`;
+    }
+    return material;
+  };
+
+  const materialValid = async (): Promise<boolean> => {
     if (source === 'wrapped' && wrappedFiles.length === 0) {
       setMaterialError('Choose the file with the wrapped (encrypted) key material.');
       return false;
     }
     if (source === 'raw') {
-      if (rawFiles.length === 0) { setMaterialError('Choose the file with the raw key material.'); return false; }
-      if (rawSize !== SYMMETRIC_MATERIAL_BYTES) {
-        setMaterialError(`Symmetric key material is exactly ${SYMMETRIC_MATERIAL_BYTES} bytes (256 bits); this file has ${formatBytes(rawSize ?? 0)}.`);
-        return false;
-      }
       if (!webCryptoAvailable()) {
         setMaterialError('This page is not a secure context, so the browser offers no WebCrypto. Open the console over HTTPS or on localhost, or upload wrapped material.');
         return false;
       }
+      const material = await plaintextMaterial();
+      if (typeof material === 'string') { setMaterialError(material); return false; }
+      material.fill(0);
     }
     setMaterialError(null);
     return true;
@@ -179,18 +195,27 @@ export function ImportWizardPage({ keyRef }: { keyRef: string }) {
   const onNavigate = async (requested: number) => {
     if (requested <= step) { setStep(requested); return; }
     if (step === 0 && !(await fetchParameters())) return;
-    if (step === 2 && !materialValid()) return;
+    if (step === 2 && !(await materialValid())) return;
     setStep(requested);
   };
 
   const submit = async () => {
-    if (!params || !materialValid() || !expiryValid()) return;
+    if (!params || !(await materialValid()) || !expiryValid()) return;
     setSubmitting(true);
     setSubmitError(null);
     try {
-      const encrypted = source === 'wrapped'
-        ? await readFileBytes(wrappedFiles[0]!)
-        : await wrapMaterialInBrowser(params.publicKey, params.algorithm, await readFileBytes(rawFiles[0]!));
+      let encrypted: Uint8Array;
+      if (source === 'wrapped') {
+        encrypted = await readFileBytes(wrappedFiles[0]!);
+      } else {
+        const material = await plaintextMaterial();
+        if (typeof material === 'string') throw new Error(material);
+        try {
+          encrypted = await wrapMaterialInBrowser(params.publicKey, params.algorithm, material);
+        } finally {
+          material.fill(0); // the plaintext key material leaves this page only wrapped
+        }
+      }
       const token = tokenFiles[0] ? await readFileBytes(tokenFiles[0]) : params.importToken;
       const input: ImportKeyMaterialCommandInput = {
         KeyId: keyId,
@@ -217,13 +242,20 @@ export function ImportWizardPage({ keyRef }: { keyRef: string }) {
     <Container header={<Header variant="h2">Wrapping settings</Header>}>
       <SpaceBetween size="l">
         {notExternal && <Alert type="warning">This key's origin is {key.Origin}: only keys with origin External accept imported key material.</Alert>}
+        {!rule && <Alert type="warning">{key.KeySpec} keys take no imported key material: AWS KMS generates ML-DSA key material itself.</Alert>}
+        {rule && (
+          <Box>
+            {key.KeySpec} key material is {rule.materialText}.
+            {rule.algorithms.every((a) => !canWrapInBrowser(a)) && ' An RSA private key is larger than RSA-OAEP can carry, so only the RSA_AES_KEY_WRAP algorithms take it.'}
+          </Box>
+        )}
         <FormField label="Wrapping key spec" description="The RSA key pair that protects the key material in transit.">
           <Select selectedOption={{ value: spec, label: spec }} options={WRAPPING_KEY_SPECS.map((s) => ({ value: s, label: s }))}
             onChange={({ detail }) => setSpec(detail.selectedOption.value as WrappingKeySpec)} />
         </FormField>
         <FormField label="Wrapping algorithm">
           <RadioGroup value={algorithm} onChange={({ detail }) => setAlgorithm(detail.value as WrappingAlgorithm)}
-            items={WRAPPING_ALGORITHMS.map((a) => ({ value: a, label: a, description: ALGORITHM_DESCRIPTIONS[a] }))} />
+            items={(rule?.algorithms ?? []).map((a) => ({ value: a, label: a, description: ALGORITHM_DESCRIPTIONS[a] }))} />
         </FormField>
       </SpaceBetween>
     </Container>
@@ -247,7 +279,7 @@ export function ImportWizardPage({ keyRef }: { keyRef: string }) {
           are valid for 24 hours; the token works only for this key.
         </Box>
         <ExpandableSection headerText="Wrap key material with OpenSSL">
-          <Box variant="code"><pre style={{ margin: 0, whiteSpace: 'pre-wrap' }}>{opensslCommands(params.algorithm)}</pre></Box>
+          <OpensslCommands algorithm={params.algorithm} rule={rule} />
         </ExpandableSection>
       </SpaceBetween>
     </Container>
@@ -262,8 +294,8 @@ export function ImportWizardPage({ keyRef }: { keyRef: string }) {
               description: `A file you encrypted with the downloaded wrapping public key using ${algorithm}.` },
             { value: 'raw', label: 'Wrap raw key material in this browser', disabled: !inBrowser,
               description: inBrowser
-                ? 'Choose the file with the 32 raw bytes; the browser wraps them with WebCrypto RSA-OAEP. The raw bytes are not sent anywhere.'
-                : `Not available for ${algorithm}: it needs AES key wrap with padding (RFC 5649), which browsers do not provide (WebCrypto's AES-KW is RFC 3394 and gives a different result). Wrap the material with OpenSSL and upload the result, or choose an RSAES_OAEP algorithm.` },
+                ? `Choose the file with ${rule?.materialText ?? 'the key material'}; the browser wraps it with WebCrypto RSA-OAEP. The plaintext is not sent anywhere.`
+                : `Not available for ${algorithm}: it needs AES key wrap with padding (RFC 5649), which browsers do not provide (WebCrypto's AES-KW is RFC 3394 and gives a different result). Wrap the material with the OpenSSL commands below and upload the result${rule?.algorithms.some(canWrapInBrowser) ? ', or choose an RSAES_OAEP algorithm' : ''}.` },
           ]} />
         </FormField>
         {source === 'wrapped' ? (
@@ -277,14 +309,19 @@ export function ImportWizardPage({ keyRef }: { keyRef: string }) {
               <FileUpload value={tokenFiles} onChange={({ detail }) => setTokenFiles(detail.value)}
                 i18nStrings={FILE_UPLOAD_STRINGS} showFileSize />
             </FormField>
+            {!inBrowser && (
+              <ExpandableSection headerText="Wrap key material with OpenSSL" defaultExpanded variant="container">
+                <OpensslCommands algorithm={algorithm} rule={rule} />
+              </ExpandableSection>
+            )}
           </>
         ) : (
-          <FormField label="Raw key material" description={`Exactly ${SYMMETRIC_MATERIAL_BYTES} bytes, for example PlaintextKeyMaterial.bin.`}>
+          <FormField label="Raw key material" description={`${upperFirst(rule?.materialText ?? '')}, for example ${rule?.format === 'PKCS8' ? 'private-key.pem' : 'PlaintextKeyMaterial.bin'}.`}>
             <FileUpload value={rawFiles} onChange={({ detail }) => { setRawFiles(detail.value); setMaterialError(null); }}
               i18nStrings={FILE_UPLOAD_STRINGS} showFileSize />
           </FormField>
         )}
-        <ExpandableSection headerText="Advanced: import type and description">
+        {symmetric && <ExpandableSection headerText="Advanced: import type and description">
           <SpaceBetween size="m">
             <FormField label="Import type" description="By default the service imports new material into a key that never had any, and otherwise expects the same material again.">
               <Select selectedOption={{ value: importType, label: importTypeLabel(importType) }}
@@ -295,7 +332,7 @@ export function ImportWizardPage({ keyRef }: { keyRef: string }) {
               <Input value={materialDescription} onChange={({ detail }) => setMaterialDescription(detail.value)} />
             </FormField>
           </SpaceBetween>
-        </ExpandableSection>
+        </ExpandableSection>}
       </SpaceBetween>
     </Container>
   );
@@ -359,6 +396,25 @@ export function ImportWizardPage({ keyRef }: { keyRef: string }) {
         { title: 'Set expiration and import', content: expiryStep, errorText: expiryError ?? undefined },
       ]}
     />
+  );
+}
+
+function upperFirst(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+/** The exact commands, in a block a user can copy. */
+function OpensslCommands({ algorithm, rule }: { algorithm: WrappingAlgorithm; rule: ImportRule | undefined }) {
+  const commands = opensslCommands(algorithm, rule?.format ?? 'RAW');
+  return (
+    <SpaceBetween size="xs">
+      <Box variant="p">Run these in the folder with <Box variant="code">WrappingPublicKey.bin</Box>
+        {rule?.format === 'PKCS8' ? <> and your private key as <Box variant="code">private-key.pem</Box></> : <> and your key material as <Box variant="code">PlaintextKeyMaterial.bin</Box></>},
+        then upload <Box variant="code">EncryptedKeyMaterial.bin</Box>.</Box>
+      <CopyToClipboard variant="button" textToCopy={commands} copyButtonText="Copy commands"
+        copySuccessText="Commands copied" copyErrorText="Commands not copied" />
+      <Box variant="code"><pre aria-label="OpenSSL commands" style={{ margin: 0, whiteSpace: 'pre-wrap' }}>{commands}</pre></Box>
+    </SpaceBetween>
   );
 }
 

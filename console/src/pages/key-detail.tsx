@@ -1,5 +1,5 @@
-// One key: general configuration, then tabs as in the AWS console (cryptographic configuration, key material,
-// tags, key rotation, aliases). The open tab is part of the URL (#/keys/<ref>?tab=<id>).
+// One key: general configuration, then tabs as in the AWS console (key policy, cryptographic configuration, key
+// material, tags, key rotation, aliases) and its grants. The open tab is part of the URL (#/keys/<ref>?tab=<id>).
 import type { RotationsListEntry } from '@aws-sdk/client-kms';
 import Button from '@cloudscape-design/components/button';
 import Container from '@cloudscape-design/components/container';
@@ -16,12 +16,21 @@ import { KeyActionsMenu, useKeyActions, type ActionTarget } from '../components/
 import { KeyStateIndicator } from '../components/key-state';
 import { useConsole } from '../context';
 import { formatDate } from '../format';
+import { isAsymmetric } from '../key-specs';
 import { AliasesTab } from '../key-tabs/aliases-tab';
 import { CryptoTab } from '../key-tabs/crypto-tab';
+import { GrantsTab } from '../key-tabs/grants-tab';
 import { KeyMaterialTab } from '../key-tabs/material-tab';
+import { PolicyTab } from '../key-tabs/policy-tab';
+import { PublicKeyTab } from '../key-tabs/public-key-tab';
 import { RotationTab } from '../key-tabs/rotation-tab';
 import { TagsTab } from '../key-tabs/tags-tab';
 import { navigate } from '../router';
+
+/** "alias/signing-key" → "signing-key-public-key": a file name without the slash. */
+function publicKeyFileName(name: string): string {
+  return `${name.replace(/^alias\//, '').replace(/[^A-Za-z0-9_.-]/g, '_')}-public-key`;
+}
 
 export function KeyDetailPage({ keyRef, tab }: { keyRef: string; tab?: string }) {
   const { kms } = useConsole();
@@ -63,6 +72,7 @@ export function KeyDetailPage({ keyRef, tab }: { keyRef: string; tab?: string })
   const reload = () => void load();
 
   const tabs: TabsProps.Tab[] = [
+    { id: 'policy', label: 'Key policy', content: <PolicyTab keyId={keyId} /> },
     { id: 'crypto', label: 'Cryptographic configuration', content: <CryptoTab metadata={key} /> },
     ...(key.Origin === 'EXTERNAL' ? [{
       id: 'material', label: 'Key material', content: (
@@ -74,13 +84,15 @@ export function KeyDetailPage({ keyRef, tab }: { keyRef: string; tab?: string })
           } : {})} />
       ),
     }] : []),
+    ...(isAsymmetric(key) ? [{ id: 'public-key', label: 'Public key', content: <PublicKeyTab keyId={keyId} fileName={publicKeyFileName(aliasNames[0] ?? keyId)} /> }] : []),
     { id: 'tags', label: 'Tags', content: <TagsTab keyId={keyId} tags={detail.tags} onChanged={reload} /> },
     // Only symmetric encryption keys rotate (automatically or on demand), as in AWS.
     ...(key.KeySpec === 'SYMMETRIC_DEFAULT' ? [{ id: 'rotation', label: 'Key rotation', content: <RotationTab metadata={key} onChanged={reload} /> }] : []),
     { id: 'aliases', label: 'Aliases', content: <AliasesTab keyId={keyId} aliases={detail.aliases} onChanged={reload} /> },
+    { id: 'grants', label: 'Grants', content: <GrantsTab keyId={keyId} /> },
   ];
   // A key with imported material opens on it: its state is what a BYOK user comes to see.
-  const fallback = key.Origin === 'EXTERNAL' ? 'material' : 'crypto';
+  const fallback = key.Origin === 'EXTERNAL' ? 'material' : 'policy';
   const active = tabs.some((t) => t.id === tab) ? tab! : fallback;
 
   return (
