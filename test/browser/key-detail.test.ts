@@ -334,6 +334,30 @@ describe('Create key', () => {
     expect(await c.value('Key spec').innerText()).toBe('SYMMETRIC_DEFAULT');
   });
 
+  test('creates a key with the key policy the user wrote; a malformed one is refused as the API states it', async () => {
+    const policy = JSON.stringify({ Version: '2012-10-17', Statement: [{
+      Sid: 'Enable IAM User Permissions', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: 'kms:*', Resource: '*',
+    }] }, null, 2);
+    const malformed = '{"Statement": "not a list"}';
+    const refusal = await apiError(kms.send(new CreateKeyCommand({ Policy: malformed })));
+    // GIVEN the Create key page with its Key policy section open
+    await c.open('#/create');
+    await c.page.getByRole('radio', { name: 'KMS', exact: true }).check();
+    await c.page.getByText('Key policy - optional').click();
+    const document = c.page.getByLabel('Key policy document (JSON)');
+    // WHEN a malformed document is sent THEN the API's refusal is shown and nothing is created
+    await document.fill(malformed);
+    await c.button('Create key').click();
+    await c.page.getByText(`${refusal.name}: ${refusal.message}`, { exact: true }).waitFor();
+    // WHEN a valid one is sent THEN the key has exactly that policy
+    await document.fill(policy);
+    await c.page.getByLabel('Alias').fill('alias/created-with-policy');
+    await c.button('Create key').click();
+    await c.waitForKeyDetail('alias/created-with-policy');
+    expect((await kms.send(new GetKeyPolicyCommand({ KeyId: (await kms.send(new DescribeKeyCommand({ KeyId: 'alias/created-with-policy' }))).KeyMetadata!.KeyId! }))).Policy).toBe(policy);
+    expect(await c.page.getByLabel('Key policy document').textContent()).toBe(policy);
+  });
+
   test('the page fetched nothing from outside the service and threw no errors', () => {
     expect(browser.outsideRequests).toEqual([]);
     expect(browser.pageErrors).toEqual([]);

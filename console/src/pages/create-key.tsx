@@ -5,6 +5,7 @@ import Box from '@cloudscape-design/components/box';
 import Button from '@cloudscape-design/components/button';
 import Container from '@cloudscape-design/components/container';
 import Form from '@cloudscape-design/components/form';
+import ExpandableSection from '@cloudscape-design/components/expandable-section';
 import FormField from '@cloudscape-design/components/form-field';
 import Header from '@cloudscape-design/components/header';
 import Input from '@cloudscape-design/components/input';
@@ -28,6 +29,7 @@ export function CreateKeyPage() {
   const [origin, setOrigin] = useState<Origin>('EXTERNAL');
   const [alias, setAlias] = useState('');
   const [description, setDescription] = useState('');
+  const [policy, setPolicy] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
 
@@ -39,6 +41,7 @@ export function CreateKeyPage() {
     try {
       const created = await kms.send(new CreateKeyCommand({
         Origin: origin, Description: description, KeySpec: spec, KeyUsage: usage,
+        ...(policy.trim() ? { Policy: policy } : {}),
       }));
       keyId = created.KeyMetadata?.KeyId;
       if (!keyId) throw new Error('CreateKey returned no key ID');
@@ -111,6 +114,12 @@ export function CreateKeyPage() {
             <FormField label={<span>Description <Box variant="span" color="text-body-secondary">- optional</Box></span>}>
               <Textarea value={description} onChange={({ detail }) => setDescription(detail.value)} />
             </FormField>
+            <ExpandableSection headerText="Key policy - optional">
+              <FormField label="Key policy document (JSON)" stretch
+                description="Leave empty for the default key policy AWS KMS writes (the account may use and manage the key). Sent as written; the service checks it.">
+                <Textarea value={policy} onChange={({ detail }) => setPolicy(detail.value)} rows={12} spellcheck={false} />
+              </FormField>
+            </ExpandableSection>
           </SpaceBetween>
         </Container>
       </Form>
