@@ -47,6 +47,7 @@ export class ThrottlingException extends KmsError { constructor(m: string, o?: E
 export class MalformedPolicyDocumentException extends KmsError { constructor(m: string, o?: ErrorOptions) { super('MalformedPolicyDocumentException', m, 'client', o); } }
 export class InvalidGrantTokenException extends KmsError { constructor(m: string, o?: ErrorOptions) { super('InvalidGrantTokenException', m, 'client', o); } }
 export class InvalidGrantIdException extends KmsError { constructor(m: string, o?: ErrorOptions) { super('InvalidGrantIdException', m, 'client', o); } }
+export class ConflictException extends KmsError { constructor(m: string, o?: ErrorOptions) { super('ConflictException', m, 'client', o); } }
 export class AccessDeniedException extends KmsError { constructor(m: string, o?: ErrorOptions) { super('AccessDeniedException', m, 'client', o); } }
 export class KMSInternalException extends KmsError { constructor(m = 'An internal error occurred.', o?: ErrorOptions) { super('KMSInternalException', m, 'server', o); } }
 export class KeyUnavailableException extends KmsError { constructor(m: string, o?: ErrorOptions) { super('KeyUnavailableException', m, 'server', o); } }

@@ -5,6 +5,7 @@
  */
 import { KMSInternalException, NotFoundException, UnwrapError } from './errors';
 import { aliasArn, keyArn, parseKeyRef } from './model/arn';
+import type { CompletedRotation } from './model/automatic-rotation';
 import type { KeyMaterial, KeyRecord, Scope } from './model/key';
 import { asOf } from './model/key-state';
 import type { Deps, RequestContext, WrapContext } from './ports';
@@ -16,6 +17,8 @@ export interface LoadedKey {
   readonly key: KeyRecord;
   /** Material ids that expired since storage last saw them; saving `key` erases them for good. */
   readonly expired: readonly string[];
+  /** Automatic rotations that fell due since storage last saw the key; saving `key` keeps them. */
+  readonly rotated: readonly CompletedRotation[];
 }
 
 export async function loadKey(deps: Pick<Deps, 'keys' | 'clock'>, scope: Scope, keyId: string): Promise<LoadedKey | undefined> {
@@ -53,8 +56,9 @@ export async function resolveKey(
 /**
  * Saves `next` over the loaded key, if nobody changed it since it was read (else StoreConflictError,
  * which `changeKey` handles). Arms expiry timers for new ValidTo instants before the write and disarms
- * the superseded ones after it; records DeleteExpiredKeyMaterial for expiries this write persists.
- * A write that drops material (deleted or expired) asks the store to erase it for good (D32).
+ * the superseded ones after it; records DeleteExpiredKeyMaterial and RotateKey for the expiries and
+ * automatic rotations this write persists. A write that drops material (deleted, expired, or prepared for
+ * an automatic rotation that was turned off) asks the store to erase it for good (D32).
  */
 export async function saveKey(
   deps: Pick<Deps, 'keys' | 'timers' | 'clock' | 'events' | 'materialCache'>,
@@ -70,13 +74,28 @@ export async function saveKey(
   for (const id of loaded.expired) {
     deps.events.record({ eventName: 'DeleteExpiredKeyMaterial', keyArn: next.arn, keyMaterialId: id, eventTime: deps.clock.now() });
   }
+  for (const rotation of loaded.rotated) {
+    deps.events.record({
+      eventName: 'RotateKey',
+      keyArn: next.arn,
+      rotationType: 'AUTOMATIC',
+      keyOrigin: next.origin,
+      ...(rotation.previousKeyMaterialId !== undefined && { previousKeyMaterialId: rotation.previousKeyMaterialId }),
+      currentKeyMaterialId: rotation.currentKeyMaterialId,
+      eventTime: rotation.at,
+    });
+  }
   for (const at of before) if (!after.has(at)) await deps.timers.disarm(expiryTimer(next.scope, next.keyId, new Date(at)).name);
 }
 
-/** Materials imported in `key` that `next` no longer holds imported: their wrapped copies must go. */
+/** Materials imported in `key`, or prepared for its next automatic rotation, that `next` no longer holds: their wrapped copies must go. */
 function deletedMaterialIds(key: KeyRecord, next: KeyRecord): string[] {
-  const kept = new Set(next.materials.filter((m) => m.importState === 'IMPORTED').map((m) => m.materialId));
-  return key.materials.filter((m) => m.importState === 'IMPORTED' && !kept.has(m.materialId)).map((m) => m.materialId);
+  const held = (k: KeyRecord) => [
+    ...k.materials.filter((m) => m.importState === 'IMPORTED').map((m) => m.materialId),
+    ...(k.automaticRotation?.nextMaterial ? [k.automaticRotation.nextMaterial.materialId] : []),
+  ];
+  const kept = new Set(held(next));
+  return held(key).filter((id) => !kept.has(id));
 }
 
 /** ValidTo instants (epoch ms) of the imported materials: one expiry timer each. */

@@ -109,7 +109,7 @@ export type ServiceEvent =
   | {
       readonly eventName: 'RotateKey';
       readonly keyArn: string;
-      readonly rotationType: 'ON_DEMAND';
+      readonly rotationType: 'ON_DEMAND' | 'AUTOMATIC';
       readonly keyOrigin: Origin;
       readonly previousKeyMaterialId?: string;
       readonly currentKeyMaterialId: string;

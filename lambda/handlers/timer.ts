@@ -1,6 +1,6 @@
 /**
  * The timer function: EventBridge Scheduler invokes it with a timer's wire form (the schedule's
- * Input) when a key's deletion or a material's expiry is due. The same onTimerDue runs here as in
+ * Input) when a key's deletion, a material's expiry or an automatic rotation is due. The same onTimerDue runs here as in
  * the embedded mode's in-process timers, so both paths erase exactly the same things.
  *
  * A payload that is not a timer is logged and dropped (retrying cannot fix it). Any other failure
@@ -20,7 +20,7 @@ export type TimerOutcome = 'applied' | 'stale' | 'ignored';
 export type TimerHandler = (event: unknown, context: Context) => Promise<{ readonly outcome: TimerOutcome }>;
 
 export function makeTimerHandler(
-  deps: Pick<Deps, 'keys' | 'timers' | 'clock' | 'events' | 'materialCache' | 'keyWrites'>,
+  deps: Pick<Deps, 'keys' | 'timers' | 'clock' | 'events' | 'materialCache' | 'keyWrites' | 'rootKey' | 'random'>,
   logger: Logger,
 ): TimerHandler {
   return middy<unknown, { readonly outcome: TimerOutcome }, Error, Context>()

@@ -106,7 +106,7 @@ export class KeyTimers extends Construct {
     this.handler = new ServiceFunction(this, 'Handler', {
       entryName: 'timer',
       functionName: props.functionName,
-      description: 'byok-kms timers: erases expired key material and deletes keys past their deletion date',
+      description: 'byok-kms timers: erases expired key material, deletes keys past their deletion date, rotates keys automatically',
       logRetention: props.logRetention,
       timeout: Duration.seconds(30),
       deadLetterQueue: this.deadLetterQueue,
@@ -116,6 +116,21 @@ export class KeyTimers extends Construct {
     grantTableAccess(props.table, props.tableKey, this.handler);
     this.handler.addEnvironment(ENV.KEY_TABLE, props.table.tableName);
     this.handler.addEnvironment(ENV.ROOT_KEY_ARN, props.rootKey.keyArn);
+    // An automatic rotation prepares the next material: unwrap the key's material-id key, wrap the new material.
+    this.handler.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['kms:Decrypt'],
+        resources: [props.rootKey.keyArn],
+        conditions: { StringEquals: { 'kms:EncryptionContext:purpose': 'material-id-key' } },
+      }),
+    );
+    this.handler.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['kms:Encrypt'],
+        resources: [props.rootKey.keyArn],
+        conditions: { StringEquals: { 'kms:EncryptionContext:purpose': 'key-material' } },
+      }),
+    );
 
     const stack = Stack.of(this);
     this.handlerArn = stack.formatArn({

@@ -11,7 +11,18 @@
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
-import { DescribeKeyCommand, KMSClient, ScheduleKeyDeletionCommand } from '@aws-sdk/client-kms';
+import {
+  CreateKeyCommand,
+  DecryptCommand,
+  DescribeKeyCommand,
+  DisableKeyRotationCommand,
+  EnableKeyRotationCommand,
+  EncryptCommand,
+  GetKeyRotationStatusCommand,
+  KMSClient,
+  ListKeyRotationsCommand,
+  ScheduleKeyDeletionCommand,
+} from '@aws-sdk/client-kms';
 import { CreateFunctionCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { CreateScheduleCommand } from '@aws-sdk/client-scheduler';
 import { Logger } from '@aws-lambda-powertools/logger';
@@ -55,13 +66,23 @@ interface Observation {
   readonly armed: string[];
 }
 
-async function runScenario(path: TimerPath): Promise<Observation[]> {
-  const server: RunningServer = await serveLocally(makeKmsApiHandler(path.deps, { authenticate: openAuthenticator, logger }), {
-    port: 0,
-    host: '127.0.0.1',
-    log: () => undefined,
-  });
+/** Serves the KMS API handler on `deps` on a free loopback port, with a client for account ACCOUNT, while `use` runs. */
+async function withKms<T>(deps: Deps, use: (kms: KMSClient) => Promise<T>): Promise<T> {
+  const server: RunningServer = await serveLocally(makeKmsApiHandler(deps, { authenticate: openAuthenticator, logger }), { port: 0, host: '127.0.0.1', log: () => undefined });
   const kms = new KMSClient({ endpoint: server.endpoint, region: 'us-east-1', credentials: { accessKeyId: ACCOUNT, secretAccessKey: 'open' } });
+  try {
+    return await use(kms);
+  } finally {
+    kms.destroy();
+    await server.close();
+  }
+}
+
+async function runScenario(path: TimerPath): Promise<Observation[]> {
+  return withKms(path.deps, (kms) => expiryAndDeletion(path, kms));
+}
+
+async function expiryAndDeletion(path: TimerPath, kms: KMSClient): Promise<Observation[]> {
   const scope = { partition: 'aws', account: ACCOUNT, region: 'us-east-1' };
   const observations: Observation[] = [];
   let keyId = '';
@@ -82,28 +103,73 @@ async function runScenario(path: TimerPath): Promise<Observation[]> {
       armed: (await path.armed()).map((n) => n.replace(keyId, '<key>').replace(/-\d+$/, '-<due>')),
     });
   };
-  try {
-    // GIVEN an imported key whose material expires in two days
-    keyId = (await createExternalKey(kms)).KeyId!;
-    const validTo = new Date(path.deps.clock.now().getTime() + 2 * DAY * 1000);
-    await importMaterial(kms, keyId, newMaterial(), { validTo });
-    await observe('imported');
-    // WHEN the expiry passes
-    await path.advance(2 * DAY + 180);
-    await observe('expired');
-    // AND deletion is scheduled and its window passes
-    await kms.send(new ScheduleKeyDeletionCommand({ KeyId: keyId, PendingWindowInDays: 7 }));
-    await observe('deletion scheduled');
-    await path.advance(7 * DAY + 180);
-    await observe('deleted');
-    return observations;
-  } finally {
-    kms.destroy();
-    await server.close();
-  }
+  // GIVEN an imported key whose material expires in two days
+  keyId = (await createExternalKey(kms)).KeyId!;
+  const validTo = new Date(path.deps.clock.now().getTime() + 2 * DAY * 1000);
+  await importMaterial(kms, keyId, newMaterial(), { validTo });
+  await observe('imported');
+  // WHEN the expiry passes
+  await path.advance(2 * DAY + 180);
+  await observe('expired');
+  // AND deletion is scheduled and its window passes
+  await kms.send(new ScheduleKeyDeletionCommand({ KeyId: keyId, PendingWindowInDays: 7 }));
+  await observe('deletion scheduled');
+  await path.advance(7 * DAY + 180);
+  await observe('deleted');
+  return observations;
 }
 
-describe('material expiry and key deletion through EventBridge Scheduler', () => {
+/** What a client and the store show at each step of an automatic rotation: the same on every path. */
+interface RotationObservation {
+  readonly step: string;
+  readonly rotations: string[];
+  readonly currentMaterialChanged: boolean;
+  readonly nextRotationInDays: number | undefined;
+  readonly oldCiphertextDecrypts: boolean;
+  readonly materialPrepared: boolean;
+  readonly events: string[];
+  readonly armed: string[];
+}
+
+async function runRotationScenario(path: TimerPath): Promise<RotationObservation[]> {
+  return withKms(path.deps, (kms) => automaticRotation(path, kms));
+}
+
+async function automaticRotation(path: TimerPath, kms: KMSClient): Promise<RotationObservation[]> {
+  const scope = { partition: 'aws', account: ACCOUNT, region: 'us-east-1' };
+  const observations: RotationObservation[] = [];
+  // GIVEN an AWS_KMS key that rotates every 90 days, and a ciphertext under its first material
+  const { KeyMetadata } = await kms.send(new CreateKeyCommand({}));
+  const keyId = KeyMetadata!.KeyId!;
+  const { CiphertextBlob } = await kms.send(new EncryptCommand({ KeyId: keyId, Plaintext: Buffer.from('first material') }));
+  const observe = async (step: string) => {
+    const status = await kms.send(new GetKeyRotationStatusCommand({ KeyId: keyId }));
+    const plain = await kms.send(new DecryptCommand({ CiphertextBlob }));
+    const stored = await path.deps.keys.getKey(scope, keyId);
+    observations.push({
+      step,
+      rotations: ((await kms.send(new ListKeyRotationsCommand({ KeyId: keyId }))).Rotations ?? []).map((r) => `${r.RotationType} ${r.KeyMaterialState}`),
+      currentMaterialChanged: (await kms.send(new DescribeKeyCommand({ KeyId: keyId }))).KeyMetadata!.CurrentKeyMaterialId !== KeyMetadata!.CurrentKeyMaterialId,
+      nextRotationInDays: status.NextRotationDate && Math.round((status.NextRotationDate.getTime() - path.deps.clock.now().getTime()) / (DAY * 1000)),
+      oldCiphertextDecrypts: Buffer.from(plain.Plaintext!).toString() === 'first material',
+      materialPrepared: stored?.automaticRotation?.nextMaterial !== undefined,
+      events: path.deps.recorded.map((e) => (e.eventName === 'RotateKey' ? `RotateKey ${e.rotationType}` : e.eventName)),
+      armed: (await path.armed()).map((n) => n.replace(keyId, '<key>').replace(/-\d+$/, '-<due>')),
+    });
+  };
+  await kms.send(new EnableKeyRotationCommand({ KeyId: keyId, RotationPeriodInDays: 90 }));
+  await observe('enabled');
+  // WHEN the rotation date passes
+  await path.advance(90 * DAY + 180);
+  await observe('rotated');
+  // AND rotation is disabled
+  await kms.send(new DisableKeyRotationCommand({ KeyId: keyId }));
+  await path.advance(90 * DAY + 180);
+  await observe('disabled');
+  return observations;
+}
+
+describe('material expiry, key deletion and automatic rotation through EventBridge Scheduler', () => {
   let aws: MotoAws;
   beforeAll(async () => {
     aws = await startMotoAws();
@@ -206,6 +272,34 @@ describe('material expiry and key deletion through EventBridge Scheduler', () =>
     }
   }
 
+  test('automatic rotation through the schedules the service creates: rotated at NextRotationDate, next one prepared and armed, exactly as in-process', async () => {
+    // GIVEN / WHEN: the same rotation scenario on both paths
+    const viaScheduler = await schedulerPath();
+    const inProcess = await inProcessPath();
+    const scheduled = await runRotationScenario(viaScheduler);
+    const local = await runRotationScenario(inProcess);
+    await inProcess.close();
+    // THEN the rotation schedule fired once through the Scheduler path and did the work ...
+    expect(viaScheduler.fired.map((n) => n.slice(0, 4))).toEqual(['rot-']);
+    expect(viaScheduler.outcomes).toEqual(['applied']);
+    expect(scheduled).toEqual([
+      { step: 'enabled', rotations: [], currentMaterialChanged: false, nextRotationInDays: 90, oldCiphertextDecrypts: true, materialPrepared: true, events: [], armed: ['rot-<key>-<due>'] },
+      {
+        step: 'rotated',
+        rotations: ['AUTOMATIC CURRENT'],
+        currentMaterialChanged: true,
+        nextRotationInDays: 90,
+        oldCiphertextDecrypts: true,
+        materialPrepared: true,
+        events: ['RotateKey AUTOMATIC'],
+        armed: ['rot-<key>-<due>'],
+      },
+      { step: 'disabled', rotations: ['AUTOMATIC CURRENT'], currentMaterialChanged: true, nextRotationInDays: undefined, oldCiphertextDecrypts: true, materialPrepared: false, events: ['RotateKey AUTOMATIC'], armed: [] },
+    ]);
+    // ... and observed exactly what the in-process timers produce
+    expect(scheduled).toEqual(local);
+  });
+
   test('through Lambda\'s Invoke API (as on LocalStack) the driver delivers each due schedule\'s input to its target, once, and deletes it', async () => {
     // GIVEN the service's schedules for an imported key, and the timer function in moto's Lambda
     // (moto runs functions only in Docker; its stand-in backend answers with the payload it received)
@@ -213,9 +307,7 @@ describe('material expiry and key deletion through EventBridge Scheduler', () =>
     const path = await schedulerPath();
     const { groupName } = path;
     await createMotoFunction('timer');
-    const server = await serveLocally(makeKmsApiHandler(path.deps, { authenticate: openAuthenticator, logger }), { port: 0, host: '127.0.0.1', log: () => undefined });
-    const kms = new KMSClient({ endpoint: server.endpoint, region: 'us-east-1', credentials: { accessKeyId: ACCOUNT, secretAccessKey: 'open' } });
-    try {
+    await withKms(path.deps, async (kms) => {
       const keyId = (await createExternalKey(kms)).KeyId!;
       await importMaterial(kms, keyId, newMaterial(), { validTo: new Date(path.deps.clock.now().getTime() + DAY * 1000) });
       const [armed] = await schedulesIn(aws.scheduler, groupName);
@@ -228,11 +320,7 @@ describe('material expiry and key deletion through EventBridge Scheduler', () =>
       expect(due[0]!.result).toEqual(JSON.parse(armed!.Target!.Input!));
       expect(due[0]!.result).toMatchObject({ kind: 'MaterialExpired', keyId, account: ACCOUNT, region: 'us-east-1' });
       expect(await schedulesIn(aws.scheduler, groupName)).toEqual([]);
-    } finally {
-      kms.destroy();
-      lambda.destroy();
-      await server.close();
-    }
+    }).finally(() => lambda.destroy());
   });
 
   test('the driver\'s command line, as the profile runs it, delivers what is due now through Lambda, configured by AWS_ENDPOINT_URL alone', async () => {
@@ -264,9 +352,7 @@ describe('material expiry and key deletion through EventBridge Scheduler', () =>
   test('a timer that is stale by the time it fires changes nothing (material re-imported with a later ValidTo), and a foreign event is dropped', async () => {
     // GIVEN a schedule the service created, superseded before it fires
     const path = await schedulerPath();
-    const server = await serveLocally(makeKmsApiHandler(path.deps, { authenticate: openAuthenticator, logger }), { port: 0, host: '127.0.0.1', log: () => undefined });
-    const kms = new KMSClient({ endpoint: server.endpoint, region: 'us-east-1', credentials: { accessKeyId: ACCOUNT, secretAccessKey: 'open' } });
-    try {
+    await withKms(path.deps, async (kms) => {
       const keyId = (await createExternalKey(kms)).KeyId!;
       const material = newMaterial();
       await importMaterial(kms, keyId, material, { validTo: new Date(path.deps.clock.now().getTime() + DAY * 1000) });
@@ -287,9 +373,6 @@ describe('material expiry and key deletion through EventBridge Scheduler', () =>
       expect((await kms.send(new DescribeKeyCommand({ KeyId: keyId }))).KeyMetadata?.KeyState).toBe('Enabled');
       // and an event that is not a timer is dropped, not retried
       expect((await handler({ hello: 'world' }, lambdaContext)).outcome).toBe('ignored');
-    } finally {
-      kms.destroy();
-      await server.close();
-    }
+    });
   });
 });

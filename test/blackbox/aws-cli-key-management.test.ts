@@ -112,4 +112,23 @@ describe('AWS CLI v1', { timeout: 180_000 }, () => {
     expect(again.code).not.toBe(0);
     expect(again.stderr).toContain('An error occurred (NotFoundException) when calling the RevokeGrant operation');
   });
+
+  test('enable-key-rotation --rotation-period-in-days, get-key-rotation-status, disable-key-rotation, and the refusal for an imported key', async () => {
+    const { KeyMetadata } = await awsJson('create-key');
+    const keyId: string = KeyMetadata.KeyId;
+    expect(await awsJson('get-key-rotation-status', '--key-id', keyId)).toEqual({ KeyRotationEnabled: false, KeyId: KeyMetadata.Arn });
+    expect(await aws('enable-key-rotation', '--key-id', keyId, '--rotation-period-in-days', '180')).toMatchObject({ code: 0, stdout: '', stderr: '' });
+    const on = await awsJson('get-key-rotation-status', '--key-id', keyId);
+    expect(on).toEqual({ KeyRotationEnabled: true, KeyId: KeyMetadata.Arn, RotationPeriodInDays: 180, NextRotationDate: expect.any(Number) });
+    expect(on.NextRotationDate - Date.now() / 1000).toBeGreaterThan(179 * 86_400);
+    expect(await aws('disable-key-rotation', '--key-id', keyId)).toMatchObject({ code: 0, stderr: '' });
+    expect((await awsJson('get-key-rotation-status', '--key-id', keyId)).KeyRotationEnabled).toBe(false);
+
+    const external = await awsJson('create-key', '--origin', 'EXTERNAL');
+    const refused = await aws('enable-key-rotation', '--key-id', external.KeyMetadata.KeyId);
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toContain(
+      `An error occurred (UnsupportedOperationException) when calling the EnableKeyRotation operation: ${external.KeyMetadata.Arn} origin is EXTERNAL which is not valid for this operation.`,
+    );
+  });
 });

@@ -329,3 +329,21 @@ export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve
 export async function wallClockPast(instant: Date): Promise<void> {
   while (Date.now() <= instant.getTime()) await sleep(instant.getTime() - Date.now() + 1);
 }
+
+export type LogEvent = Record<string, unknown>;
+
+/** The JSON lines on the server's stdout that name `eventName` and mention `arn`. */
+export function eventsOf(server: LocalServer, eventName: string, arn: string): LogEvent[] {
+  const found: LogEvent[] = [];
+  for (const line of server.output().stdout.split('\n')) {
+    if (!line.includes(eventName) || !line.includes(arn)) continue;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(line);
+    } catch {
+      throw new Error(`a log line naming ${eventName} is not JSON: ${line}`);
+    }
+    if (typeof parsed === 'object' && parsed !== null && Object.values(parsed).includes(eventName)) found.push(parsed as LogEvent);
+  }
+  return found;
+}

@@ -43,25 +43,9 @@ import {
   uniqueAlias,
   useLocalServer,
   wallClockPast,
+  eventsOf,
+  type LogEvent,
 } from './helpers';
-
-type LogEvent = Record<string, unknown>;
-
-/** The JSON lines on the server's stdout that name `eventName` and mention `arn`. */
-function eventsOf(server: LocalServer, eventName: string, arn: string): LogEvent[] {
-  const found: LogEvent[] = [];
-  for (const line of server.output().stdout.split('\n')) {
-    if (!line.includes(eventName) || !line.includes(arn)) continue;
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(line);
-    } catch {
-      throw new Error(`a log line naming ${eventName} is not JSON: ${line}`);
-    }
-    if (typeof parsed === 'object' && parsed !== null && Object.values(parsed).includes(eventName)) found.push(parsed as LogEvent);
-  }
-  return found;
-}
 
 /**
  * Waits for a timer to log `eventName` for `arn`, in real time (no clock moves it): the bound only names a

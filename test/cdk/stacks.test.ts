@@ -249,12 +249,15 @@ describe('least privilege', () => {
     });
   }
 
-  test('only the API function may use the root key, only to wrap/unwrap, only with a purpose in the encryption context', () => {
-    const kms = statementsOf(dev.serviceTemplate, 'ApiHandlerRole').filter((s) => actions(s).some((a) => a.startsWith('kms:')));
-    expect(kms).toEqual([
+  test('the root key: the API function wraps/unwraps with a purpose in the encryption context; the timer function only prepares rotation material', () => {
+    const kms = (rolePrefix: string) => statementsOf(dev.serviceTemplate, rolePrefix).filter((s) => actions(s).some((a) => a.startsWith('kms:')));
+    expect(kms('ApiHandlerRole')).toEqual([
       { Effect: 'Allow', Action: ['kms:Decrypt', 'kms:Encrypt'], Resource: expect.anything(), Condition: { Null: { 'kms:EncryptionContext:purpose': 'false' } } },
     ]);
-    expect(statementsOf(dev.serviceTemplate, 'TimersHandlerRole').flatMap(actions).filter((a) => a.startsWith('kms:'))).toEqual([]);
+    expect(kms('TimersHandlerRole')).toEqual([
+      { Effect: 'Allow', Action: 'kms:Decrypt', Resource: expect.anything(), Condition: { StringEquals: { 'kms:EncryptionContext:purpose': 'material-id-key' } } },
+      { Effect: 'Allow', Action: 'kms:Encrypt', Resource: expect.anything(), Condition: { StringEquals: { 'kms:EncryptionContext:purpose': 'key-material' } } },
+    ]);
   });
 
   test('nobody gets * on *: no wildcard action, no wildcard resource, no managed policy', () => {

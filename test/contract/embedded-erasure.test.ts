@@ -1,7 +1,7 @@
 /**
  * Erasure on the embedded runtime (D32) for the paths the black-box suite cannot reach through the
- * API: expiry persisted by an ordinary write before its timer ran (asOf), and material and keys found
- * overdue when the service starts. Real dynalite/LevelDB files, searched with the root key as oracle.
+ * API: expiry persisted by an ordinary write before its timer ran (asOf), material and keys found
+ * overdue when the service starts, and the material prepared for an automatic rotation that is turned off. Real dynalite/LevelDB files, searched with the root key as oracle.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -11,7 +11,10 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { LocalRootKey } from '../../lambda/adapters/embedded/local-root-key';
 import { materialContext, wrapMaterial } from '../../lambda/core/key-access';
 import type { KeyRecord } from '../../lambda/core/model/key';
+import { createKey } from '../../lambda/core/operations/keys/create-key';
 import { updateKeyDescription } from '../../lambda/core/operations/keys/update-key-description';
+import { disableKeyRotation } from '../../lambda/core/operations/rotation/disable-key-rotation';
+import { enableKeyRotation } from '../../lambda/core/operations/rotation/enable-key-rotation';
 import { type EmbeddedRuntime, embeddedDeps } from '../../lambda/runtime/embedded';
 import { findBytes, findUnwrappable } from '../support/secret-search';
 import { SCOPE_A, bareKey } from './support/key-fixtures';
@@ -106,6 +109,31 @@ describe('embedded erasure', () => {
       expect(await second.deps.keys.getKey(SCOPE_A, overdue.key.keyId)).toBeUndefined();
     } finally {
       await second.close();
+    }
+  });
+
+  test('the material prepared for the next automatic rotation is gone from every file once rotation is disabled', async () => {
+    // GIVEN an AWS_KMS key with automatic rotation on, its next material prepared and stored wrapped
+    const dataDir = join(base, `data-${dirs++}`);
+    const runtime = await embeddedDeps({ dataDir, events: { record: () => undefined } });
+    try {
+      const ctx = { scope: SCOPE_A };
+      const { KeyMetadata } = await createKey(runtime.deps, ctx, {});
+      await enableKeyRotation(runtime.deps, ctx, { KeyId: KeyMetadata.KeyId });
+      const key = (await runtime.deps.keys.getKey(SCOPE_A, KeyMetadata.KeyId))!;
+      const prepared = key.automaticRotation!.nextMaterial!;
+      const left = async () => {
+        const oracle = await LocalRootKey.fromDataDir(dataDir);
+        const unwrapped = await findUnwrappable(dataDir, oracle, [{ name: 'prepared', context: materialContext(key, prepared.materialId) }]);
+        return [...unwrapped.map((h) => h.name), ...findBytes(dataDir, [{ name: 'prepared', bytes: Buffer.from(prepared.wrapped) }]).map((h) => h.name)];
+      };
+      expect(await left()).toContain('prepared');
+      // WHEN
+      await disableKeyRotation(runtime.deps, ctx, { KeyId: KeyMetadata.KeyId });
+      // THEN
+      expect(await left()).toEqual([]);
+    } finally {
+      await runtime.close();
     }
   });
 });

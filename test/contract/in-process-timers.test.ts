@@ -11,7 +11,8 @@ import { describe, expect, test } from 'vitest';
 import { ControlledClock, SystemClock } from '../../lambda/adapters/embedded/clock';
 import { InProcessTimers, type TimerLog } from '../../lambda/adapters/embedded/in-process-timers';
 import type { KeyRecord } from '../../lambda/core/model/key';
-import { deletionTimer, expiryTimer, type Timer } from '../../lambda/core/timers/timer';
+import { nextRotationDate } from '../../lambda/core/model/automatic-rotation';
+import { deletionTimer, expiryTimer, rotationTimer, type Timer } from '../../lambda/core/timers/timer';
 import { MemoryKeyStore } from '../support/memory-deps';
 import { SCOPE_A, bareKey, fullKey } from './support/key-fixtures';
 
@@ -151,11 +152,11 @@ describe('InProcessTimers', () => {
     await timers.close();
   });
 
-  test('rearm arms a deletion timer per key pending deletion and an expiry timer per imported material with ValidTo', async () => {
+  test('rearm arms a deletion timer per key pending deletion, an expiry timer per imported material with ValidTo, a rotation timer per key rotating automatically', async () => {
     // GIVEN
     const store = new MemoryKeyStore();
     const deleting: KeyRecord = { ...bareKey(), state: 'PendingDeletion', deletionDate: new Date('2030-02-01T00:00:00Z') };
-    const full = fullKey(); // PendingDeletion, one imported material with ValidTo, one pending import, one staged without ValidTo
+    const full = fullKey(); // PendingDeletion, one imported material with ValidTo, one pending import, one staged without ValidTo; automatic rotation
     const pendingImportWithDate: KeyRecord = {
       ...bareKey(),
       materials: [{ materialId: 'm', materialState: 'CURRENT', importState: 'PENDING_IMPORT', validTo: new Date('2030-03-01T00:00:00Z') }],
@@ -169,8 +170,9 @@ describe('InProcessTimers', () => {
       deletionTimer(deleting.scope, deleting.keyId, deleting.deletionDate!),
       deletionTimer(full.scope, full.keyId, full.deletionDate!),
       expiryTimer(full.scope, full.keyId, full.materials[0]!.validTo!),
+      rotationTimer(full.scope, full.keyId, nextRotationDate(full.automaticRotation!)),
     ];
-    expect(armed).toBe(3);
+    expect(armed).toBe(4);
     expect(timers.pending().map((t) => t.name).sort()).toEqual(expected.map((t) => t.name).sort());
     expect(timers.pending()).toEqual(expect.arrayContaining(expected));
     // and re-arming again adds nothing

@@ -69,6 +69,7 @@ export function keyStoreContract(name: string, makeStore: () => Promise<KeyStore
         expect(Object.keys(read!)).not.toContain('deletionDate');
         expect(Object.keys(read!)).not.toContain('currentMaterialId');
         expect(Object.keys(read!)).not.toContain('policy');
+        expect(Object.keys(read!)).not.toContain('automaticRotation');
       });
 
       test('a missing key reads as undefined', async () => {
@@ -82,7 +83,7 @@ export function keyStoreContract(name: string, makeStore: () => Promise<KeyStore
         const key = fullKey();
         await store.putKey(key, { expectedRevision: null });
         // WHEN
-        const { deletionDate: _, ...rest } = key;
+        const { deletionDate: _, automaticRotation: __, ...rest } = key;
         await store.putKey({ ...rest, state: 'Disabled', revision: 1 }, { expectedRevision: 1 });
         await store.putKey({ ...rest, state: 'Enabled', description: 'third', revision: 2 }, { expectedRevision: 2 });
         // THEN

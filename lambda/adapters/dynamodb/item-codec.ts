@@ -9,6 +9,7 @@ import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { GRANT_OPERATIONS, type GrantConstraints, type GrantOperation, type GrantRecord } from '../../core/model/grant';
 import type {
   AliasRecord,
+  AutomaticRotation,
   ExpirationModel,
   ImportState,
   KeyMaterial,
@@ -105,6 +106,12 @@ export function keyToItem(key: KeyRecord, revision: number): Item {
   if (key.deletionDate) item.deletionDate = ms(key.deletionDate);
   if (key.currentMaterialId !== undefined) item.currentMaterialId = s(key.currentMaterialId);
   if (key.policy !== undefined) item.policy = s(key.policy);
+  if (key.automaticRotation) {
+    const { periodInDays, periodStart, nextMaterial } = key.automaticRotation;
+    const rotation: Item = { periodInDays: n(periodInDays), periodStart: ms(periodStart) };
+    if (nextMaterial) rotation.next = { M: { id: s(nextMaterial.materialId), wrapped: b(nextMaterial.wrapped) } };
+    item.automaticRotation = { M: rotation };
+  }
   return item;
 }
 
@@ -198,6 +205,11 @@ class Reader {
     return this.map[name] === undefined ? undefined : this.bin(name);
   }
 
+  struct(name: string): Item {
+    const v = this.map[name]?.M;
+    return v === undefined ? this.fail(name, 'a map') : v;
+  }
+
   list(name: string): Item[] {
     const v = this.map[name]?.L;
     if (v === undefined) this.fail(name, 'a list');
@@ -239,6 +251,7 @@ export function itemToKey(item: Item): KeyRecord {
   const deletionDate = r.optDate('deletionDate');
   const currentMaterialId = r.optStr('currentMaterialId');
   const policy = r.optStr('policy');
+  const automaticRotation = item.automaticRotation === undefined ? undefined : mapToRotation(r.struct('automaticRotation'), sk);
   return {
     scope: scopeFromKey(r.str(ATTR.pk), sk),
     keyId: r.str('keyId'),
@@ -258,8 +271,19 @@ export function itemToKey(item: Item): KeyRecord {
       return { TagKey: tr.str('k'), TagValue: tr.str('v') } satisfies Tag;
     }),
     ...(policy !== undefined && { policy }),
+    ...(automaticRotation && { automaticRotation }),
     onDemandRotations: r.num('onDemandRotations'),
     revision: r.num(ATTR.revision),
+  };
+}
+
+function mapToRotation(map: Item, sk: string | undefined): AutomaticRotation {
+  const r = new Reader(map, sk, 'automaticRotation.');
+  const next = map.next === undefined ? undefined : new Reader(r.struct('next'), sk, 'automaticRotation.next.');
+  return {
+    periodInDays: r.num('periodInDays'),
+    periodStart: r.date('periodStart'),
+    ...(next && { nextMaterial: { materialId: next.str('id'), wrapped: next.bin('wrapped') } }),
   };
 }
 

@@ -8,7 +8,8 @@
  * Handles are unref'd: an armed timer never keeps the process alive.
  */
 import type { Clock, KeyStore, Timers } from '../../core/ports';
-import { deletionTimer, expiryTimer, type Timer } from '../../core/timers/timer';
+import { nextRotationDate } from '../../core/model/automatic-rotation';
+import { deletionTimer, expiryTimer, rotationTimer, type Timer } from '../../core/timers/timer';
 
 /** What to do when a timer is due; in the service, `(timer) => onTimerDue(deps, timer)`. */
 export type TimerCallback = (timer: Timer) => Promise<unknown>;
@@ -96,8 +97,9 @@ export class InProcessTimers implements Timers {
   }
 
   /**
-   * Arms the timers the stored keys imply: a deletion timer for each key pending deletion and an
-   * expiry timer for each imported material with a ValidTo. Returns how many timers it armed.
+   * Arms the timers the stored keys imply: a deletion timer for each key pending deletion, an expiry
+   * timer for each imported material with a ValidTo, and a rotation timer for each key with automatic
+   * rotation. Returns how many timers it armed.
    */
   async rearm(store: Pick<KeyStore, 'scanKeys'>): Promise<number> {
     const before = this.entries.size;
@@ -106,6 +108,7 @@ export class InProcessTimers implements Timers {
       for (const m of key.materials) {
         if (m.importState === 'IMPORTED' && m.validTo) await this.arm(expiryTimer(key.scope, key.keyId, m.validTo));
       }
+      if (key.automaticRotation) await this.arm(rotationTimer(key.scope, key.keyId, nextRotationDate(key.automaticRotation)));
     }
     return this.entries.size - before;
   }

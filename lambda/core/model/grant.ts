@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { EncryptionContext } from '../crypto/encryption-context';
+import { keySpecEntry } from '../crypto/key-specs';
 import type { KeyRecord, Scope } from './key';
 
 export const GRANT_OPERATIONS = [
@@ -65,7 +66,7 @@ const COMMON: readonly GrantOperation[] = ['CreateGrant', 'DescribeKey', 'Retire
  * keys the encryption and data-key operations; other key specs by their usage.
  */
 export function grantableOperations(key: Pick<KeyRecord, 'keySpec' | 'keyUsage'>): ReadonlySet<GrantOperation> {
-  if (key.keySpec === 'SYMMETRIC_DEFAULT') {
+  if (isSymmetric(key)) {
     return new Set([...COMMON, 'Encrypt', 'Decrypt', 'ReEncryptFrom', 'ReEncryptTo', 'GenerateDataKey', 'GenerateDataKeyWithoutPlaintext', 'GenerateDataKeyPair', 'GenerateDataKeyPairWithoutPlaintext']);
   }
   const byUsage: Readonly<Record<string, readonly GrantOperation[]>> = {
@@ -79,8 +80,10 @@ export function grantableOperations(key: Pick<KeyRecord, 'keySpec' | 'keyUsage'>
 
 /** Encryption-context constraints apply only to keys whose operations take an encryption context. */
 export function supportsEncryptionContextConstraints(key: Pick<KeyRecord, 'keySpec'>): boolean {
-  return key.keySpec === 'SYMMETRIC_DEFAULT';
+  return isSymmetric(key);
 }
+
+const isSymmetric = (key: Pick<KeyRecord, 'keySpec'>) => keySpecEntry(key.keySpec).family === 'SYMMETRIC';
 
 /**
  * Whether a request's encryption context satisfies a grant's constraints. Constraint keys match

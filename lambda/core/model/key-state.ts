@@ -4,6 +4,7 @@
  * Pure: KeyRecord in, KeyRecord out.
  */
 import { DisabledException, KMSInvalidStateException } from '../errors';
+import { type CompletedRotation, dueRotation, nextRotationDate, rotateAutomatically } from './automatic-rotation';
 import { allPermanentMaterialsImported, type KeyMaterial, type KeyRecord, type KeyState } from './key';
 
 export type KeyAction =
@@ -18,6 +19,7 @@ export type KeyAction =
   | 'ModifyMetadata'
   | 'CreateGrant'
   | 'ReadPublicKey'
+  | 'ConfigureRotation'
   | 'Read';
 
 const ALL: readonly KeyState[] = ['Enabled', 'Disabled', 'PendingDeletion', 'PendingImport'];
@@ -36,11 +38,12 @@ const ACCEPTED_IN: Readonly<Record<KeyAction, readonly KeyState[]>> = {
   CreateGrant: ['Enabled'],
   // GetPublicKey: a Disabled key still answers (D52); without its material there is no public key.
   ReadPublicKey: ['Enabled', 'Disabled'],
+  ConfigureRotation: ['Enabled'],
   Read: ALL,
 };
 
 /** Actions that answer DisabledException (rather than KMSInvalidStateException) for a Disabled key. */
-const DISABLED_EXCEPTION_FOR: ReadonlySet<KeyAction> = new Set(['UseForCrypto', 'RotateOnDemand', 'CreateGrant']);
+const DISABLED_EXCEPTION_FOR: ReadonlySet<KeyAction> = new Set(['UseForCrypto', 'RotateOnDemand', 'CreateGrant', 'ConfigureRotation']);
 
 // One table of texts, so they can be aligned with recorded AWS responses.
 const STATE_PHRASE: Readonly<Record<KeyState, string>> = {
@@ -128,16 +131,23 @@ export interface KeyAsOf {
   readonly key: KeyRecord;
   /** Material ids that expired since the record was stored; persisting `key` erases them. */
   readonly expired: readonly string[];
+  /** An automatic rotation that fell due since the record was stored; persisting `key` keeps it. */
+  readonly rotated: readonly CompletedRotation[];
 }
 
 /**
- * The key as it must be seen at `now`, whether or not its timers have fired yet (D16, D17):
- * undefined once the deletion date has passed; materials past ValidTo are erased.
+ * The key as it must be seen at `now`, whether or not its timers have fired yet (D16, D17, D73):
+ * undefined once the deletion date has passed; materials past ValidTo are erased; an automatic
+ * rotation that is due has happened, at its due instant.
  */
 export function asOf(key: KeyRecord, now: Date): KeyAsOf | undefined {
   if (isDeletionDue(key, now)) return undefined;
   const expired = expiredMaterials(key, now).map((m) => m.materialId);
-  return { key: expired.reduce(removeMaterial, key), expired };
+  const seen = expired.reduce(removeMaterial, key);
+  const due = dueRotation(seen, now);
+  if (!due) return { key: seen, expired, rotated: [] };
+  const { key: rotated, rotation } = rotateAutomatically(seen, nextRotationDate(due));
+  return { key: rotated, expired, rotated: [rotation] };
 }
 
 /** DescribeKey's ValidTo: the earliest expiry among permanently associated, imported materials. */

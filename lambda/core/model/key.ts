@@ -83,10 +83,21 @@ export interface KeyRecord {
    * one, whose policy is the default key policy (policy/key-policy.ts `keyPolicyOf`).
    */
   readonly policy?: string;
+  /** Automatic rotation, while it is enabled (symmetric AWS_KMS keys only). */
+  readonly automaticRotation?: AutomaticRotation;
   /** Completed on-demand rotations (limit D6). */
   readonly onDemandRotations: number;
   /** Owned by the store: the revision this record was read at; 0 before the first save. */
   readonly revision: number;
+}
+
+export interface AutomaticRotation {
+  /** 90..2560 days. */
+  readonly periodInDays: number;
+  /** When the current period began: the enable date, or the last automatic rotation; NextRotationDate is a period later. */
+  readonly periodStart: Date;
+  /** The material the next automatic rotation makes current, generated ahead (model/automatic-rotation.ts). */
+  readonly nextMaterial?: { readonly materialId: string; readonly wrapped: Uint8Array };
 }
 
 export interface AliasRecord {

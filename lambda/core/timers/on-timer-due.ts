@@ -1,19 +1,22 @@
 /**
  * What a timer does when it fires (design decision 2). Timers are hints: the key record is re-read
  * and the timer applies only what the record says is due now. A timer that fires late, twice, or
- * after being superseded (deletion cancelled, material re-imported with another ValidTo) is 'stale'.
+ * after being superseded (deletion cancelled, material re-imported with another ValidTo, rotation
+ * disabled or re-scheduled) is 'stale'.
  */
 import { saveKey } from '../key-access';
+import { advanceAutomaticRotation } from '../key-rotation';
 import { keyArn } from '../model/arn';
-import { asOf, isDeletionDue } from '../model/key-state';
+import { nextRotationDate } from '../model/automatic-rotation';
+import { asOf, isDeletionDue, type KeyAsOf } from '../model/key-state';
 import type { KeyRecord } from '../model/key';
 import type { Deps, Page } from '../ports';
-import type { Timer } from './timer';
+import { rotationTimer, type Timer } from './timer';
 
 const LIST_PAGE = 100;
 
 export async function onTimerDue(
-  deps: Pick<Deps, 'keys' | 'timers' | 'clock' | 'events' | 'materialCache' | 'keyWrites'>,
+  deps: Pick<Deps, 'keys' | 'timers' | 'clock' | 'events' | 'materialCache' | 'keyWrites' | 'rootKey' | 'random'>,
   timer: Timer,
 ): Promise<'applied' | 'stale'> {
   return deps.keyWrites.run(keyArn(timer.scope, timer.keyId), async () => {
@@ -27,11 +30,27 @@ export async function onTimerDue(
       return 'applied';
     }
     const seen = asOf(stored, now);
-    // Past its deletion date the key is the deletion timer's business; nothing expired: stale.
-    if (!seen || seen.expired.length === 0) return 'stale';
-    await saveKey(deps, { key: stored, expired: seen.expired }, seen.key);
+    // Past its deletion date the key is the deletion timer's business.
+    if (!seen) return 'stale';
+    if (timer.kind === 'RotationDue') return rotate(deps, stored, seen, now);
+    if (seen.expired.length === 0) return 'stale';
+    await saveKey(deps, { key: stored, expired: seen.expired, rotated: seen.rotated }, seen.key);
     return 'applied';
   });
+}
+
+/**
+ * Keeps what asOf already showed (a rotation due now, made with the material prepared for it), applies
+ * any further rotation due, prepares the next material and arms the timer for the next date (D73).
+ */
+async function rotate(deps: Parameters<typeof onTimerDue>[0], stored: KeyRecord, seen: KeyAsOf, now: Date): Promise<'applied' | 'stale'> {
+  if (!seen.key.automaticRotation) return 'stale'; // disabled since
+  const progress = await advanceAutomaticRotation(deps, seen.key, now);
+  if (!progress.changed && seen.rotated.length === 0 && seen.expired.length === 0) return 'stale';
+  const next = progress.key;
+  if (next.automaticRotation) await deps.timers.arm(rotationTimer(next.scope, next.keyId, nextRotationDate(next.automaticRotation)));
+  await saveKey(deps, { key: stored, expired: seen.expired, rotated: [...seen.rotated, ...progress.rotations] }, next);
+  return 'applied';
 }
 
 /** Grants and aliases first: if the key write loses a race, a retry finds the key and finishes the job. */

@@ -1,12 +1,14 @@
 /**
- * One-shot timers: hints that let storage forget expired material and deleted keys. The key record
- * stays the truth (asOf); a timer that fires late, twice or after being superseded does nothing.
+ * One-shot timers: hints that let storage forget expired material and deleted keys, and that prepare the
+ * material of the next automatic rotation. The key record stays the truth (asOf); a timer that fires
+ * late, twice or after being superseded does nothing.
  */
 import type { Scope } from '../model/key';
 
 export type Timer =
   | { readonly kind: 'DeletionDue'; readonly scope: Scope; readonly keyId: string; readonly at: Date; readonly name: string }
-  | { readonly kind: 'MaterialExpired'; readonly scope: Scope; readonly keyId: string; readonly at: Date; readonly name: string };
+  | { readonly kind: 'MaterialExpired'; readonly scope: Scope; readonly keyId: string; readonly at: Date; readonly name: string }
+  | { readonly kind: 'RotationDue'; readonly scope: Scope; readonly keyId: string; readonly at: Date; readonly name: string };
 
 const epochSeconds = (at: Date): number => Math.ceil(at.getTime() / 1000);
 
@@ -21,6 +23,11 @@ export function deletionTimer(scope: Scope, keyId: string, at: Date): Timer {
 /** One timer per (key, due second): every material of the key due by then is erased when it fires. */
 export function expiryTimer(scope: Scope, keyId: string, at: Date): Timer {
   return { kind: 'MaterialExpired', scope, keyId, at, name: `exp-${keyId}-${epochSeconds(at)}` };
+}
+
+/** An automatic rotation falls due (`rot-<uuid>-<epoch>`, 51 chars). */
+export function rotationTimer(scope: Scope, keyId: string, at: Date): Timer {
+  return { kind: 'RotationDue', scope, keyId, at, name: `rot-${keyId}-${epochSeconds(at)}` };
 }
 
 /** The JSON a timer carries through a scheduler and back (timestamps as ISO strings). */
@@ -49,5 +56,6 @@ export function timerFromWire(value: unknown): Timer | undefined {
   const scope: Scope = { partition: w.partition as string, account: w.account as string, region: w.region as string };
   if (w.kind === 'DeletionDue') return deletionTimer(scope, w.keyId as string, at);
   if (w.kind === 'MaterialExpired') return expiryTimer(scope, w.keyId as string, at);
+  if (w.kind === 'RotationDue') return rotationTimer(scope, w.keyId as string, at);
   return undefined;
 }

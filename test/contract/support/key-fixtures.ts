@@ -53,6 +53,7 @@ export function fullKey(scope: Scope = SCOPE_A, keyId: string = randomUUID()): K
     ],
     // kept byte for byte: the compact input, the tab, the Latin-1 character
     policy: '{"Version":"2012-10-17","Statement":[{"Sid":"caf\u00e9\tteam","Effect":"Allow","Principal":{"AWS":"111122223333"},"Action":"kms:*","Resource":"*"}]}\n',
+    automaticRotation: { periodInDays: 180, periodStart: new Date('2030-02-01T00:00:00.456Z'), nextMaterial: { materialId: hex64(), wrapped: bytes(61) } },
     onDemandRotations: 2,
     revision: 0,
   };

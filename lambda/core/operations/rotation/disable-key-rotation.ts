@@ -1,6 +1,6 @@
-import { resolveKey } from '../../key-access';
+import { changeKey, resolveKey } from '../../key-access';
 import type { Deps, RequestContext } from '../../ports';
-import { refuseAutomaticRotation } from './enable-key-rotation';
+import { assertAutomaticRotationConfigurable, saveRotationSettings } from './automatic-rotation-settings';
 
 export interface DisableKeyRotationInput {
   readonly KeyId: string;
@@ -9,14 +9,23 @@ export interface DisableKeyRotationInput {
 export type DisableKeyRotationOutput = Record<string, never>;
 
 /**
- * Always refused, like EnableKeyRotation: there is no automatic rotation to disable.
+ * Turns automatic rotation off (a no-op when it is off): the schedule and the material prepared for the
+ * next rotation are dropped, the rotation timer disarmed after the write. Materials already rotated
+ * stay. Same refusals as EnableKeyRotation.
  * @see https://docs.aws.amazon.com/kms/latest/APIReference/API_DisableKeyRotation.html
  */
 export async function disableKeyRotation(
-  deps: Pick<Deps, 'keys' | 'clock'>,
+  deps: Pick<Deps, 'keys' | 'timers' | 'clock' | 'events' | 'materialCache' | 'rootKey' | 'random' | 'keyWrites'>,
   ctx: RequestContext,
   input: DisableKeyRotationInput,
 ): Promise<DisableKeyRotationOutput> {
-  const { key } = await resolveKey(deps, ctx, input.KeyId, { allowAlias: false });
-  return refuseAutomaticRotation(key, 'DisableKeyRotation');
+  await changeKey(deps, ctx, input.KeyId, async () => {
+    const loaded = await resolveKey(deps, ctx, input.KeyId, { allowAlias: false });
+    const { key } = loaded;
+    assertAutomaticRotationConfigurable(key);
+    if (!key.automaticRotation && loaded.rotated.length === 0) return;
+    const { automaticRotation: _, ...withoutRotation } = key;
+    await saveRotationSettings(deps, loaded, withoutRotation);
+  });
+  return {};
 }

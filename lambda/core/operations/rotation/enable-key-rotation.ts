@@ -1,7 +1,8 @@
-import { UnsupportedOperationException } from '../../errors';
-import { resolveKey } from '../../key-access';
-import type { KeyRecord } from '../../model/key';
+import { changeKey, resolveKey } from '../../key-access';
+import { DEFAULT_ROTATION_PERIOD_DAYS, MAX_ROTATION_PERIOD_DAYS, MIN_ROTATION_PERIOD_DAYS } from '../../model/automatic-rotation';
 import type { Deps, RequestContext } from '../../ports';
+import { checkRange } from '../validation';
+import { assertAutomaticRotationConfigurable, saveRotationSettings } from './automatic-rotation-settings';
 
 export interface EnableKeyRotationInput {
   readonly KeyId: string;
@@ -10,23 +11,28 @@ export interface EnableKeyRotationInput {
 
 export type EnableKeyRotationOutput = Record<string, never>;
 
-/** Automatic rotation: never for imported material (AWS), and not offered by this service for AWS_KMS keys. */
-export function refuseAutomaticRotation(key: KeyRecord, action: 'EnableKeyRotation' | 'DisableKeyRotation'): never {
-  if (key.origin === 'EXTERNAL') {
-    throw new UnsupportedOperationException(`${key.arn} origin is EXTERNAL which is not valid for this operation.`);
-  }
-  throw new UnsupportedOperationException(`${action} is not supported by this service.`);
-}
-
 /**
- * Always refused, after the key lookup so that an unknown key still answers NotFoundException.
+ * Turns on automatic rotation of a symmetric AWS_KMS key: the first rotation one period (default 365
+ * days) after now; the timer for it is armed before the write. On a key already rotating, a new period
+ * counts from the start of the current one (the enable date or the last automatic rotation), and a
+ * rotation that is thereby overdue happens now (D74). Key ID or ARN only; Enabled keys only.
  * @see https://docs.aws.amazon.com/kms/latest/APIReference/API_EnableKeyRotation.html
  */
 export async function enableKeyRotation(
-  deps: Pick<Deps, 'keys' | 'clock'>,
+  deps: Pick<Deps, 'keys' | 'timers' | 'clock' | 'events' | 'materialCache' | 'rootKey' | 'random' | 'keyWrites'>,
   ctx: RequestContext,
   input: EnableKeyRotationInput,
 ): Promise<EnableKeyRotationOutput> {
-  const { key } = await resolveKey(deps, ctx, input.KeyId, { allowAlias: false });
-  return refuseAutomaticRotation(key, 'EnableKeyRotation');
+  const periodInDays = input.RotationPeriodInDays ?? DEFAULT_ROTATION_PERIOD_DAYS;
+  checkRange(periodInDays, 'rotationPeriodInDays', MIN_ROTATION_PERIOD_DAYS, MAX_ROTATION_PERIOD_DAYS);
+  await changeKey(deps, ctx, input.KeyId, async () => {
+    const loaded = await resolveKey(deps, ctx, input.KeyId, { allowAlias: false });
+    const { key } = loaded;
+    assertAutomaticRotationConfigurable(key);
+    const current = key.automaticRotation;
+    if (current?.periodInDays === periodInDays && current.nextMaterial && loaded.rotated.length === 0 && loaded.expired.length === 0) return;
+    const periodStart = current?.periodStart ?? deps.clock.now();
+    await saveRotationSettings(deps, loaded, { ...key, automaticRotation: { ...current, periodInDays, periodStart } });
+  });
+  return {};
 }

@@ -1,14 +1,16 @@
 import { supportsMultipleMaterials } from '../../crypto/key-specs';
-import { keyMaterialId } from '../../crypto/material-id';
-import { KMSInternalException, KMSInvalidStateException, LimitExceededException, UnsupportedOperationException, UnwrapError } from '../../errors';
-import { changeKey, materialIdKeyContext, resolveKey, saveKey, wrapMaterial } from '../../key-access';
+import { ConflictException, KMSInvalidStateException, LimitExceededException, UnsupportedOperationException } from '../../errors';
+import { changeKey, resolveKey, saveKey } from '../../key-access';
+import { generateMaterial } from '../../key-rotation';
+import { nextRotationDate } from '../../model/automatic-rotation';
 import type { KeyMaterial, KeyRecord } from '../../model/key';
 import { assertAccepts } from '../../model/key-state';
 import type { Deps, RequestContext } from '../../ports';
 
 /** On-demand rotations per key (D6). */
 export const ON_DEMAND_ROTATION_LIMIT = 25;
-const MATERIAL_LENGTH = 32;
+/** An on-demand rotation is refused this close before an automatic one (AWS: 20 minutes). */
+const AUTOMATIC_ROTATION_GUARD_MS = 20 * 60_000;
 
 export interface RotateKeyOnDemandInput {
   readonly KeyId: string;
@@ -25,25 +27,14 @@ async function nextMaterial(deps: Pick<Deps, 'rootKey' | 'random'>, key: KeyReco
     if (!pending) throw new KMSInvalidStateException(`No available key material pending rotation for the key: ${key.arn}.`);
     return pending;
   }
-  const material = deps.random(MATERIAL_LENGTH);
-  let idKey: Uint8Array | undefined;
-  try {
-    idKey = await deps.rootKey.unwrap(key.materialIdKeyWrapped, materialIdKeyContext(key));
-    const materialId = keyMaterialId(idKey, key.keyId, material);
-    const wrapped = await wrapMaterial(deps, key, materialId, material);
-    return { materialId, materialState: 'PENDING_ROTATION', importState: 'IMPORTED', wrapped };
-  } catch (err) {
-    if (err instanceof UnwrapError) throw new KMSInternalException(undefined, { cause: err });
-    throw err;
-  } finally {
-    idKey?.fill(0);
-    material.fill(0);
-  }
+  return { ...(await generateMaterial(deps, key)), materialState: 'PENDING_ROTATION', importState: 'IMPORTED' };
 }
 
 /**
  * Makes new material current, synchronously (D7): the staged PENDING_ROTATION material of an EXTERNAL
  * key, or fresh material for an AWS_KMS key. The old current material stays for decryption (NON_CURRENT).
+ * Refused with ConflictException within 20 minutes before an automatic rotation (D76); it never moves
+ * the automatic schedule.
  * @see https://docs.aws.amazon.com/kms/latest/APIReference/API_RotateKeyOnDemand.html
  */
 export async function rotateKeyOnDemand(
@@ -62,8 +53,11 @@ export async function rotateKeyOnDemand(
         `The on-demand rotations limit has been reached for the given keyId. No more on-demand rotations can be performed for this key: ${key.arn}`,
       );
     }
-    const incoming = await nextMaterial(deps, key);
     const rotatedAt = deps.clock.now();
+    if (key.automaticRotation && nextRotationDate(key.automaticRotation).getTime() - rotatedAt.getTime() < AUTOMATIC_ROTATION_GUARD_MS) {
+      throw new ConflictException(`An automatic rotation of ${key.arn} is due within 20 minutes; rotate on demand after it.`);
+    }
+    const incoming = await nextMaterial(deps, key);
     const current: KeyMaterial = { ...incoming, materialState: 'CURRENT', rotationDate: rotatedAt, rotationType: 'ON_DEMAND' };
     const demoted = key.materials.map((m): KeyMaterial => (m.materialState === 'CURRENT' ? { ...m, materialState: 'NON_CURRENT' } : m));
     const materials = key.origin === 'EXTERNAL'
