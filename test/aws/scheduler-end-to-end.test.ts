@@ -300,6 +300,43 @@ describe('material expiry, key deletion and automatic rotation through EventBrid
     expect(scheduled).toEqual(local);
   });
 
+  test('enabling rotation creates one schedule in moto for NextRotationDate (to the minute, UTC) naming the key; nothing fires before it, and firing it rotates the key', async () => {
+    // GIVEN a key whose rotation is enabled through the deployed API handler
+    const path = await schedulerPath();
+    await withKms(path.deps, async (kms) => {
+      const { KeyMetadata } = await kms.send(new CreateKeyCommand({}));
+      const keyId = KeyMetadata!.KeyId!;
+      await kms.send(new EnableKeyRotationCommand({ KeyId: keyId, RotationPeriodInDays: 180 }));
+      const due = (await kms.send(new GetKeyRotationStatusCommand({ KeyId: keyId }))).NextRotationDate!;
+      // THEN the service has created exactly this schedule in moto's EventBridge Scheduler
+      const [schedule, ...others] = await schedulesIn(aws.scheduler, path.groupName);
+      expect(others).toEqual([]);
+      const minuteAfterDue = new Date(Math.ceil(due.getTime() / 60_000) * 60_000);
+      expect(schedule).toMatchObject({
+        Name: `rot-${keyId}-${Math.ceil(due.getTime() / 1000)}`, // the due second, rounded up
+        ScheduleExpression: `at(${minuteAfterDue.toISOString().slice(0, 19)})`,
+        ScheduleExpressionTimezone: 'UTC',
+        ActionAfterCompletion: 'DELETE',
+        Target: { Arn: timerTargets(path.groupName).targetArn },
+      });
+      expect(JSON.parse(schedule!.Target!.Input!)).toEqual({ kind: 'RotationDue', partition: 'aws', account: ACCOUNT, region: 'us-east-1', keyId, at: due.toISOString() });
+      // WHEN the clock reaches a second before the date, nothing fires
+      await path.advance((due.getTime() - path.deps.clock.now().getTime()) / 1000 - 1);
+      expect(path.fired).toEqual([]);
+      // AND when it passes the schedule's time, the schedule fires once and the key has rotated at NextRotationDate
+      await path.advance(61);
+      expect(path.fired).toEqual([schedule!.Name]);
+      expect(path.outcomes).toEqual(['applied']);
+      const { Rotations } = await kms.send(new ListKeyRotationsCommand({ KeyId: keyId }));
+      expect(Rotations).toEqual([{ KeyId: keyId, KeyMaterialId: expect.stringMatching(/^[0-9a-f]{64}$/), KeyMaterialState: 'CURRENT', RotationDate: due, RotationType: 'AUTOMATIC' }]);
+      expect(Rotations![0]!.KeyMaterialId).not.toBe(KeyMetadata!.CurrentKeyMaterialId);
+      // and the next rotation is scheduled a period later
+      const next = new Date(due.getTime() + 180 * DAY * 1000);
+      expect((await schedulesIn(aws.scheduler, path.groupName)).map((s) => s.Name)).toEqual([`rot-${keyId}-${Math.ceil(next.getTime() / 1000)}`]);
+      expect(path.deps.recorded.map((e) => e.eventName)).toEqual(['RotateKey']);
+    });
+  });
+
   test('through Lambda\'s Invoke API (as on LocalStack) the driver delivers each due schedule\'s input to its target, once, and deletes it', async () => {
     // GIVEN the service's schedules for an imported key, and the timer function in moto's Lambda
     // (moto runs functions only in Docker; its stand-in backend answers with the payload it received)

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { awsEnv, tool } from '../support/tools';
-import { useLocalServer } from './helpers';
+import { DAY, type UsedServer, useLocalServer } from './helpers';
 
 const local = useLocalServer();
 let dir: string;
@@ -22,16 +22,18 @@ afterAll(() => {
 // Account 111122223333: a 12-digit access key id is the account in open mode.
 const ACCOUNT = '111122223333';
 
-async function aws(...args: string[]) {
-  return tool('aws', ['kms', ...args, '--endpoint-url', local.server.endpoint, '--output', 'json'], { env: awsEnv(ACCOUNT), cwd: dir });
+/** `aws kms …` against `used`'s server, and the same expecting success and parsing its JSON. */
+function cliOf(used: UsedServer) {
+  const aws = (...args: string[]) => tool('aws', ['kms', ...args, '--endpoint-url', used.server.endpoint, '--output', 'json'], { env: awsEnv(ACCOUNT), cwd: dir });
+  const awsJson = async (...args: string[]) => {
+    const result = await aws(...args);
+    expect(result.stderr, `aws kms ${args.join(' ')}`).toBe('');
+    expect(result.code).toBe(0);
+    return result.stdout.trim() ? JSON.parse(result.stdout) : {};
+  };
+  return { aws, awsJson };
 }
-
-async function awsJson(...args: string[]) {
-  const result = await aws(...args);
-  expect(result.stderr, `aws kms ${args.join(' ')}`).toBe('');
-  expect(result.code).toBe(0);
-  return result.stdout.trim() ? JSON.parse(result.stdout) : {};
-}
+const { aws, awsJson } = cliOf(local);
 
 // Each AWS CLI v1 call starts a Python interpreter (about a second on these machines).
 describe('AWS CLI v1', { timeout: 180_000 }, () => {
@@ -130,5 +132,40 @@ describe('AWS CLI v1', { timeout: 180_000 }, () => {
     expect(refused.stderr).toContain(
       `An error occurred (UnsupportedOperationException) when calling the EnableKeyRotation operation: ${external.KeyMetadata.Arn} origin is EXTERNAL which is not valid for this operation.`,
     );
+  });
+});
+
+describe('AWS CLI v1 with clock control', { timeout: 180_000 }, () => {
+  const clocked = useLocalServer({ inMemory: true, clockControl: true });
+  const { awsJson } = cliOf(clocked);
+
+  test('enable-key-rotation, then 365 days later list-key-rotations lists the AUTOMATIC rotation and decrypt still opens the first ciphertext', async () => {
+    // GIVEN a key rotating yearly (the default period) and a ciphertext under its first material
+    const { KeyMetadata } = await awsJson('create-key', '--description', 'rotating from the CLI');
+    const keyId: string = KeyMetadata.KeyId;
+    writeFileSync(join(dir, 'year-one.txt'), 'year one');
+    const { CiphertextBlob } = await awsJson('encrypt', '--key-id', keyId, '--plaintext', 'fileb://year-one.txt');
+    writeFileSync(join(dir, 'year-one.bin'), Buffer.from(CiphertextBlob, 'base64'));
+    await awsJson('enable-key-rotation', '--key-id', keyId);
+    const { NextRotationDate: due } = await awsJson('get-key-rotation-status', '--key-id', keyId);
+    expect(await awsJson('list-key-rotations', '--key-id', keyId)).toEqual({ Rotations: [] });
+    // WHEN the service clock moves a year on
+    await clocked.server.advanceClock(365 * DAY + 1);
+    // THEN the key has rotated at NextRotationDate, and the next rotation is a year after that
+    const { KeyMetadata: after } = await awsJson('describe-key', '--key-id', keyId);
+    expect(after.CurrentKeyMaterialId).not.toBe(KeyMetadata.CurrentKeyMaterialId);
+    expect(await awsJson('list-key-rotations', '--key-id', keyId)).toEqual({
+      Rotations: [{ KeyId: keyId, KeyMaterialId: after.CurrentKeyMaterialId, KeyMaterialState: 'CURRENT', RotationDate: due, RotationType: 'AUTOMATIC' }],
+    });
+    expect(await awsJson('get-key-rotation-status', '--key-id', keyId)).toEqual({
+      KeyId: KeyMetadata.Arn,
+      KeyRotationEnabled: true,
+      RotationPeriodInDays: 365,
+      NextRotationDate: due + 365 * DAY,
+    });
+    // AND the first ciphertext still decrypts, under the material it was made with
+    const opened = await awsJson('decrypt', '--ciphertext-blob', 'fileb://year-one.bin');
+    expect(Buffer.from(opened.Plaintext, 'base64').toString()).toBe('year one');
+    expect(opened.KeyMaterialId).toBe(KeyMetadata.CurrentKeyMaterialId);
   });
 });
