@@ -8,7 +8,8 @@ import { randomBytes } from 'node:crypto';
 import { Agent } from 'node:http';
 import { join } from 'node:path';
 import {
-  CreateAliasCommand, CreateGrantCommand, CreateKeyCommand, DeleteAliasCommand, DescribeKeyCommand, GetKeyPolicyCommand,
+  CreateAliasCommand, CreateGrantCommand, CreateKeyCommand, DeleteAliasCommand, DescribeKeyCommand, EnableKeyRotationCommand, GetKeyPolicyCommand,
+  GetKeyRotationStatusCommand,
   GetParametersForImportCommand, ImportKeyMaterialCommand, ListAliasesCommand, ListGrantsCommand, ListKeyRotationsCommand,
   ListResourceTagsCommand, PutKeyPolicyCommand, RotateKeyOnDemandCommand, type ImportType, type KMSClient,
 } from '@aws-sdk/client-kms';
@@ -240,6 +241,50 @@ describe('key detail tabs', () => {
     await expect.poll(() => c.value('On-demand rotations').innerText(), POLL).toBe('1 of 25 used');
     await settledScreenshot(c.page, join(ARTIFACTS, 'console-key-rotation.png'));
     await expectNoSeriousAxeViolations('the Key rotation tab');
+  });
+
+  test('key rotation: automatic rotation enabled with a period shows the period and the next date; a refused period is shown as stated', async () => {
+    // GIVEN a KMS key without automatic rotation, on its Key rotation tab
+    const { KeyMetadata } = await kms.send(new CreateKeyCommand({ Description: 'rotates automatically' }));
+    const keyId = KeyMetadata!.KeyId!;
+    await openTab(keyId, 'Key rotation');
+    await expect.poll(() => c.value('Automatic rotation').innerText(), POLL).toBe('Disabled');
+    expect(await c.value('Next rotation date').innerText()).toBe('-');
+
+    // WHEN the user turns it on with a period KMS refuses
+    await c.page.getByRole('heading', { name: 'Automatic key rotation' }).waitFor();
+    await c.button('Edit').click();
+    const dialog = c.dialog();
+    await dialog.getByRole('heading', { name: 'Automatic key rotation' }).waitFor();
+    await dialog.getByLabel('Rotate this key automatically').check();
+    const period = dialog.getByLabel('Rotation period (in days)');
+    await period.fill('30');
+    const refusal = await apiError(kms.send(new EnableKeyRotationCommand({ KeyId: keyId, RotationPeriodInDays: 30 })));
+    await dialog.getByRole('button', { name: 'Save', exact: true }).click();
+    // THEN the API's refusal is shown and rotation stays off
+    const alert = dialog.getByRole('alert').filter({ hasText: refusal.name });
+    await alert.waitFor();
+    expect(await alert.innerText()).toContain(refusal.message);
+    await expectNoSeriousAxeViolations('the automatic rotation dialog with an error');
+    expect((await kms.send(new GetKeyRotationStatusCommand({ KeyId: keyId }))).KeyRotationEnabled).toBe(false);
+
+    // WHEN the user saves a period of 180 days
+    await period.fill('180');
+    await dialog.getByRole('button', { name: 'Save', exact: true }).click();
+    // THEN the key rotates every 180 days, and the tab shows the period and the next date the API reports
+    await expect.poll(() => c.value('Automatic rotation').innerText(), POLL).toBe('Enabled');
+    const status = await kms.send(new GetKeyRotationStatusCommand({ KeyId: keyId }));
+    expect(status).toMatchObject({ KeyRotationEnabled: true, RotationPeriodInDays: 180 });
+    expect(await c.value('Rotation period').innerText()).toBe('180 days');
+    expect(await c.value('Next rotation date').innerText()).toBe(`${status.NextRotationDate!.toISOString().slice(0, 19).replace('T', ' ')} UTC`);
+
+    // WHEN the user turns it off again THEN the API reports it off and the tab says so
+    await c.button('Edit').click();
+    await dialog.getByLabel('Rotate this key automatically').uncheck();
+    await dialog.getByRole('button', { name: 'Save', exact: true }).click();
+    await expect.poll(() => c.value('Automatic rotation').innerText(), POLL).toBe('Disabled');
+    expect((await kms.send(new GetKeyRotationStatusCommand({ KeyId: keyId }))).KeyRotationEnabled).toBe(false);
+    expect(await c.value('Next rotation date').innerText()).toBe('-');
   });
 
   test('key rotation: Rotate now on an imported key without material pending rotation shows the API refusal as stated', async () => {
