@@ -72,6 +72,7 @@ async function main(): Promise<void> {
       : createSigV4Authenticator({ client: embedded.dynamodb, tableName: embedded.tableName, rootKey: embedded.deps.rootKey });
   const handler = makeKmsApiHandler(embedded.deps, {
     authenticate,
+    audit: embedded.audit,
     logger: { error: (message, attributes) => logLine('ERROR', message, attributes) },
   });
   const sandbox: Sandbox | undefined = config.clockControl

@@ -31,7 +31,7 @@ export function buildApp(app: App, options: BuildOptions = {}): ByokKmsStacks {
     ? undefined
     : new KeyStateStack(app, `ByokKms-${stage.name}-State`, {
         stackName: `byok-kms-${stage.name}-state`,
-        description: 'byok-kms stateful resources: key table and root key (retained on delete)',
+        description: 'byok-kms stateful resources: key table, audit table and root key (retained on delete)',
         deletionProtection: stage.deletionProtection,
         // Termination protection: `cdk destroy` of this stack fails until it is turned off (README, "Destroy").
         terminationProtection: stage.deletionProtection,
@@ -40,7 +40,7 @@ export function buildApp(app: App, options: BuildOptions = {}): ByokKmsStacks {
   const service = new KmsServiceStack(app, `ByokKms-${stage.name}-Service`, {
     stackName: `byok-kms-${stage.name}-service`,
     description: 'byok-kms stateless resources: KMS API (API Gateway + Lambda), timers (EventBridge Scheduler + Lambda), web console (Lambda)',
-    ...(state ? { table: state.table, rootKey: state.rootKey, ...(state.tableKey && { tableKey: state.tableKey }) } : { existingState: stage.existingState! }),
+    ...(state ? { table: state.table, auditTable: state.auditTable, rootKey: state.rootKey, ...(state.tableKey && { tableKey: state.tableKey }) } : { existingState: stage.existingState! }),
     stageName: stage.name,
     auth: stage.auth,
     logRetention: stage.logRetention,

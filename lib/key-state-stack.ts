@@ -12,9 +12,10 @@ export interface KeyStateStackProps extends StackProps {
   readonly tableKey?: TableKey;
 }
 
-/** The stateful stack: the key table and the root key, both retained when the stack is deleted. */
+/** The stateful stack: the key table, the audit table and the root key, all retained when the stack is deleted. */
 export class KeyStateStack extends Stack {
   public readonly table: ITableV2;
+  public readonly auditTable: ITableV2;
   public readonly rootKey: IKey;
   public readonly tableKey?: IKey;
 
@@ -22,9 +23,11 @@ export class KeyStateStack extends Stack {
     super(scope, id, props);
     const state = new KeyState(this, 'KeyState', { deletionProtection: props.deletionProtection ?? false, ...(props.tableKey && { tableKey: props.tableKey }) });
     this.table = state.table;
+    this.auditTable = state.auditTable;
     this.rootKey = state.rootKey;
     if (state.tableKey) this.tableKey = state.tableKey;
     new CfnOutput(this, 'TableName', { value: state.table.tableName, description: 'The key table (keys, aliases, credentials)' });
+    new CfnOutput(this, 'AuditTableName', { value: state.auditTable.tableName, description: 'The audit table (CloudTrail records, 90 days)' });
     new CfnOutput(this, 'RootKeyArn', { value: state.rootKey.keyArn, description: 'The KMS key that wraps stored material and secrets' });
   }
 }

@@ -25,6 +25,8 @@ export type TableKey = (typeof TABLE_KEYS)[number];
 /** The state of an earlier deployment (retained after `destroy`) that a stage uses instead of creating its own. */
 export interface ExistingState {
   readonly tableName: string;
+  /** The retained audit table (the state stack's AuditTableName output). */
+  readonly auditTableName: string;
   readonly rootKeyArn: string;
   /** The table's customer managed KMS key, when it has one (the functions need to use it). */
   readonly tableKeyArn?: string;
@@ -94,17 +96,18 @@ export function stageConfig(node: Node): StageConfig {
 
 function existingStateOf(value: unknown, problems: string[]): ExistingState | undefined {
   if (typeof value !== 'object' || value === null) {
-    problems.push(`'existingState' must be an object: { "tableName": …, "rootKeyArn": … }`);
+    problems.push(`'existingState' must be an object: { "tableName": …, "auditTableName": …, "rootKeyArn": … }`);
     return undefined;
   }
   const v = value as Record<string, unknown>;
   const before = problems.length;
-  for (const key of Object.keys(v)) if (!['tableName', 'rootKeyArn', 'tableKeyArn'].includes(key)) problems.push(`unknown setting 'existingState.${key}'`);
+  for (const key of Object.keys(v)) if (!['tableName', 'auditTableName', 'rootKeyArn', 'tableKeyArn'].includes(key)) problems.push(`unknown setting 'existingState.${key}'`);
   if (typeof v.tableName !== 'string' || !TABLE_NAME.test(v.tableName)) problems.push(`'existingState.tableName' must be a DynamoDB table name`);
+  if (typeof v.auditTableName !== 'string' || !TABLE_NAME.test(v.auditTableName)) problems.push(`'existingState.auditTableName' must be a DynamoDB table name (the retained audit table)`);
   if (typeof v.rootKeyArn !== 'string' || !KMS_KEY_ARN.test(v.rootKeyArn)) problems.push(`'existingState.rootKeyArn' must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>)`);
   if (v.tableKeyArn !== undefined && (typeof v.tableKeyArn !== 'string' || !KMS_KEY_ARN.test(v.tableKeyArn))) problems.push(`'existingState.tableKeyArn' must be a KMS key ARN`);
   if (problems.length > before) return undefined;
-  return { tableName: v.tableName as string, rootKeyArn: v.rootKeyArn as string, ...(v.tableKeyArn !== undefined && { tableKeyArn: v.tableKeyArn as string }) };
+  return { tableName: v.tableName as string, auditTableName: v.auditTableName as string, rootKeyArn: v.rootKeyArn as string, ...(v.tableKeyArn !== undefined && { tableKeyArn: v.tableKeyArn as string }) };
 }
 
 function oneOf<T extends string>(value: unknown, allowed: readonly T[]): value is T {

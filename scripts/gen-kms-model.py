@@ -1,5 +1,7 @@
 #!/usr/bin/env python3
-"""Generates lambda/adapters/kms-json/kms-model.json from the botocore KMS service model.
+"""Generates lambda/adapters/kms-json/kms-model.json from the botocore KMS service model, and
+lambda/adapters/kms-json/cloudtrail-model.json (only LookupEvents, which the same endpoint answers)
+from the botocore CloudTrail model.
 
 The output keeps what the protocol adapter needs to validate requests and to know every KMS
 operation name: for each operation its input and output shape, and every shape reachable from
@@ -20,19 +22,25 @@ import sys
 import botocore
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-OUT = os.path.join(HERE, '..', 'lambda', 'adapters', 'kms-json', 'kms-model.json')
-SOURCE = os.path.join(os.path.dirname(botocore.__file__), 'data', 'kms', '2014-11-01', 'service-2.json')
+OUT_DIR = os.path.join(HERE, '..', 'lambda', 'adapters', 'kms-json')
+DATA = os.path.join(os.path.dirname(botocore.__file__), 'data')
+# (output file, botocore service, API version, operations kept; None = all)
+MODELS = (
+    ('kms-model.json', 'kms', '2014-11-01', None),
+    ('cloudtrail-model.json', 'cloudtrail', '2013-11-01', ('LookupEvents',)),
+)
 
 # Shape keys kept as they are (all others, e.g. documentation, deprecated, exception, are dropped).
 SCALAR_KEYS = ('type', 'required', 'enum', 'min', 'max', 'pattern', 'sensitive')
 
 
-def load_source():
-    for path, opener in ((SOURCE + '.gz', gzip.open), (SOURCE, open)):
+def load_source(service, version):
+    source = os.path.join(DATA, service, version, 'service-2.json')
+    for path, opener in ((source + '.gz', gzip.open), (source, open)):
         if os.path.exists(path):
             with opener(path, 'rt', encoding='utf-8') as f:
                 return json.load(f)
-    sys.exit(f'botocore KMS model not found at {SOURCE}[.gz]; pip install botocore')
+    sys.exit(f'botocore {service} model not found at {source}[.gz]; pip install botocore')
 
 
 def trim_shape(shape):
@@ -57,12 +65,14 @@ def referenced(shape):
     return []
 
 
-def generate():
-    model = load_source()
+def generate(service, version, keep):
+    model = load_source(service, version)
     shapes = model['shapes']
     operations = {}
     pending = []
     for name in sorted(model['operations']):
+        if keep is not None and name not in keep:
+            continue
         op = model['operations'][name]
         entry = {}
         if 'input' in op:
@@ -83,8 +93,9 @@ def generate():
 
     meta = model['metadata']
     return {
-        '_source': f"botocore {botocore.__version__}, botocore/data/kms/{meta['apiVersion']}/service-2.json "
-                   '(trimmed by scripts/gen-kms-model.py: no documentation, errors or examples)',
+        '_source': f"botocore {botocore.__version__}, botocore/data/{service}/{meta['apiVersion']}/service-2.json "
+                   '(trimmed by scripts/gen-kms-model.py: no documentation, errors or examples'
+                   + ('' if keep is None else f"; only {', '.join(keep)}") + ')',
         '_license': 'Apache-2.0; Copyright Amazon.com, Inc. or its affiliates. All Rights Reserved.',
         'metadata': {k: meta[k] for k in ('apiVersion', 'jsonVersion', 'protocol', 'targetPrefix', 'signingName', 'endpointPrefix') if k in meta},
         'operations': operations,
@@ -93,15 +104,17 @@ def generate():
 
 
 def main():
-    text = json.dumps(generate(), indent=1, sort_keys=False) + '\n'
-    if '--check' in sys.argv[1:]:
-        with open(OUT, encoding='utf-8') as f:
-            if f.read() != text:
-                sys.exit(f'{os.path.relpath(OUT)} is out of date: run npm run gen:model')
-        return
-    with open(OUT, 'w', encoding='utf-8') as f:
-        f.write(text)
-    print(f'wrote {os.path.relpath(OUT)}: {len(json.loads(text)["operations"])} operations')
+    for file_name, service, version, keep in MODELS:
+        out = os.path.join(OUT_DIR, file_name)
+        text = json.dumps(generate(service, version, keep), indent=1, sort_keys=False) + '\n'
+        if '--check' in sys.argv[1:]:
+            with open(out, encoding='utf-8') as f:
+                if f.read() != text:
+                    sys.exit(f'{os.path.relpath(out)} is out of date: run npm run gen:model')
+            continue
+        with open(out, 'w', encoding='utf-8') as f:
+            f.write(text)
+        print(f'wrote {os.path.relpath(out)}: {len(json.loads(text)["operations"])} operations')
 
 
 if __name__ == '__main__':

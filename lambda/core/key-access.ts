@@ -3,6 +3,7 @@
  * the revision that was read, and persists the erasure of any material that expired meanwhile.
  * Material is unwrapped through the root key, with the in-memory cache in front of it.
  */
+import { KEY_RESOURCE_TYPE } from './audit/cloudtrail-event';
 import { KMSInternalException, NotFoundException, UnwrapError } from './errors';
 import { aliasArn, keyArn, parseKeyRef } from './model/arn';
 import type { CompletedRotation } from './model/automatic-rotation';
@@ -46,11 +47,22 @@ export async function resolveKey(
     const loaded = alias && (await loadKey(deps, scope, alias.targetKeyId));
     // An alias whose key is past its deletion date is gone with it (D17).
     if (!loaded) throw new NotFoundException(`Alias ${aliasArn(scope, ref.aliasName)} is not found.`);
-    return loaded;
+    return admitKey(ctx, loaded);
   }
   const loaded = await loadKey(deps, scope, ref.keyId);
   if (!loaded) throw new NotFoundException(`Key '${keyArn(scope, ref.keyId)}' does not exist`);
+  return admitKey(ctx, loaded);
+}
+
+/** Every key a request reads goes through here once it is found: it is recorded for the audit trail. */
+export function admitKey<T extends LoadedKey>(ctx: RequestContext, loaded: T): T {
+  noteKey(ctx, loaded.key);
   return loaded;
+}
+
+/** Names the key in the request's audit record (`resources`). */
+export function noteKey(ctx: RequestContext, key: Pick<KeyRecord, 'arn'>): void {
+  ctx.resources?.add({ type: KEY_RESOURCE_TYPE, arn: key.arn });
 }
 
 /**
@@ -72,7 +84,7 @@ export async function saveKey(
   await deps.keys.putKey(next, { expectedRevision: loaded.key.revision, ...(erased.length > 0 && { erasesSecrets: true }) });
   for (const id of erased) deps.materialCache.evict(next.arn, id);
   for (const id of loaded.expired) {
-    deps.events.record({ eventName: 'DeleteExpiredKeyMaterial', keyArn: next.arn, keyMaterialId: id, eventTime: deps.clock.now() });
+    await deps.events.record({ eventName: 'DeleteExpiredKeyMaterial', keyArn: next.arn, keyMaterialId: id, eventTime: deps.clock.now() });
   }
   for (const rotation of loaded.rotated) {
     deps.events.record({

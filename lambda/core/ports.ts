@@ -117,7 +117,28 @@ export type ServiceEvent =
     };
 
 export interface EventSink {
-  record(event: ServiceEvent): void;
+  /** Resolves once the event is recorded (the audit trail writes it durably); callers await it. */
+  record(event: ServiceEvent): void | Promise<void>;
+}
+
+/** Where in an audit trail a read stopped; opaque outside the adapter that issued it. */
+export type AuditPosition = string;
+
+/**
+ * The audit trail (design decision 12): CloudTrail records per account and Region, durable once
+ * `append` resolves (as durable as the key store's writes), kept 90 days.
+ */
+export interface AuditTrail {
+  append(entry: import('./audit/cloudtrail-event').AuditEntry): Promise<void>;
+  /**
+   * Entries of `scope` with `from <= eventTime <= to`, newest first (ties in a fixed order), each
+   * with the position to resume after it. Rejects with InvalidNextTokenException (core/audit/errors)
+   * for a position it did not issue.
+   */
+  read(
+    scope: Scope,
+    range: { readonly from: Date; readonly to: Date; readonly after?: AuditPosition },
+  ): AsyncIterable<{ readonly entry: import('./audit/cloudtrail-event').AuditEntry; readonly position: AuditPosition }>;
 }
 
 export interface Deps {
@@ -139,4 +160,6 @@ export interface RequestContext {
    * in open mode there is none and nothing is checked (design decision 11).
    */
   readonly principal?: Principal;
+  /** Collects the keys (and aliases) the request used, for its audit record's `resources`. */
+  readonly resources?: { add(resource: import('./audit/cloudtrail-event').AuditResource): void };
 }

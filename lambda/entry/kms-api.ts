@@ -4,5 +4,5 @@ import { acceptingRestApiEvents } from '../adapters/apigw/rest-api-event';
 import { makeKmsApiHandler } from '../handlers/kms-api';
 import { awsApiRuntime } from '../runtime/aws';
 
-const { deps, authenticate, logger } = awsApiRuntime(process.env);
-export const handler = acceptingRestApiEvents(makeKmsApiHandler(deps, { authenticate, logger }));
+const { deps, authenticate, logger, audit } = awsApiRuntime(process.env);
+export const handler = acceptingRestApiEvents(makeKmsApiHandler(deps, { authenticate, logger, audit }));

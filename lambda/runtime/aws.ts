@@ -6,9 +6,13 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
+import { AuditEventSink } from '../adapters/audit/audit-event-sink';
+import { DynamoAuditTrail } from '../adapters/audit/dynamo-audit-trail';
 import { DynamoKeyStore } from '../adapters/dynamodb/key-store';
+import { EventBridgeServiceEvents } from '../adapters/eventbridge/kms-service-events';
 import { KmsRootKey } from '../adapters/kms-root-key/kms-root-key';
 import { type Authenticator, openAuthenticator } from '../adapters/kms-json/authenticator';
 import { SchedulerTimers } from '../adapters/scheduler/scheduler-timers';
@@ -16,7 +20,7 @@ import { CredentialStore } from '../adapters/sigv4/credential-store';
 import { createSigV4Authenticator } from '../adapters/sigv4';
 import { MaterialCache } from '../core/crypto/material-cache';
 import { retryingKeyWrites } from '../core/key-writes';
-import type { Deps, EventSink, KeyWrites, RandomBytes } from '../core/ports';
+import type { AuditTrail, Deps, EventSink, KeyWrites, RandomBytes } from '../core/ports';
 import { AUTH_MODES, type AuthMode, ENV } from './env-names';
 import { pooledRandomBytes } from './random';
 
@@ -27,6 +31,8 @@ export interface AwsRuntime {
   readonly logger: Logger;
   readonly dynamodb: DynamoDBClient;
   readonly tableName: string;
+  /** The audit trail: the API function records every call in it and answers LookupEvents from it. */
+  readonly audit: AuditTrail;
 }
 
 export interface AwsApiRuntime extends AwsRuntime {
@@ -43,20 +49,24 @@ export function awsRuntime(env: Env): AwsRuntime {
     deadLetterArn: required(env, ENV.TIMER_DLQ_ARN),
   };
   const rootKeyArn = required(env, ENV.ROOT_KEY_ARN);
+  const auditTable = required(env, ENV.AUDIT_TABLE);
+  const eventBus = required(env, ENV.EVENT_BUS);
   const logger = new Logger(); // service name and level from POWERTOOLS_* variables set by lib/
   const dynamodb = new DynamoDBClient({});
   const random = pooledRandomBytes();
+  const audit = new DynamoAuditTrail(dynamodb, auditTable);
+  const published = new EventBridgeServiceEvents(new EventBridgeClient({}), eventBus, (message, attributes) => logger.warn(message, attributes));
   const deps: Deps = {
     keys: new DynamoKeyStore(dynamodb, tableName),
     timers: new SchedulerTimers(new SchedulerClient({}), timerConfig),
     rootKey: new KmsRootKey(new KMSClient({}), rootKeyArn),
     clock: { now: () => new Date() },
     random,
-    events: loggedEvents(logger),
+    events: new AuditEventSink(audit, [loggedEvents(logger), published]),
     materialCache: new MaterialCache(),
     keyWrites: deployedKeyWrites(logger, random),
   };
-  return { deps, logger, dynamodb, tableName };
+  return { deps, logger, dynamodb, tableName, audit };
 }
 
 /** The API function's runtime: the deps plus the authenticator the stage asks for. */

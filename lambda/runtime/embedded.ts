@@ -9,6 +9,9 @@ import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { AuditEventSink } from '../adapters/audit/audit-event-sink';
+import { FileAuditTrail } from '../adapters/audit/file-audit-trail';
+import { MemoryAuditTrail } from '../adapters/audit/memory-audit-trail';
 import { ensureKeyTable } from '../adapters/dynamodb/ensure-table';
 import { aliasToItem, itemToAlias, itemToKey, keyToItem } from '../adapters/dynamodb/item-codec';
 import { DynamoKeyStore } from '../adapters/dynamodb/key-store';
@@ -22,7 +25,7 @@ import { LocalRootKey } from '../adapters/embedded/local-root-key';
 import { SerialKeyWrites } from '../adapters/embedded/serial-key-writes';
 import { MaterialCache } from '../core/crypto/material-cache';
 import { retryingKeyWrites } from '../core/key-writes';
-import type { Deps, EventSink } from '../core/ports';
+import type { AuditTrail, Deps, EventSink } from '../core/ports';
 import { onTimerDue } from '../core/timers/on-timer-due';
 import { pooledRandomBytes } from './random';
 
@@ -37,7 +40,7 @@ export interface EmbeddedOptions {
   readonly inMemory?: boolean;
   /** Let `clock.advance` / `advanceClock` move the service clock forward. @default false */
   readonly clockControl?: boolean;
-  /** Where service events go. @default one JSON line per event on stdout */
+  /** Where service events go besides the audit trail. @default one JSON line per event on stdout */
   readonly events?: EventSink;
   /** Where timer failures are logged. @default one JSON line per failure on stderr */
   readonly log?: TimerLog;
@@ -55,6 +58,8 @@ export interface EmbeddedRuntime {
   /** The client of the in-process dynalite, and the table holding keys, aliases (and credentials). */
   readonly dynamodb: DynamoDBClient;
   readonly tableName: string;
+  /** The audit trail: `<dataDir>/audit/` (in memory with `inMemory`). */
+  readonly audit: AuditTrail;
   /** Moves the clock forward, runs every timer that became due, and returns the new now. Throws if clock control is off. */
   advanceClock(seconds: number): Promise<Date>;
   /** Stops the timers (waiting for running ones) and dynalite (closing LevelDB). Idempotent. */
@@ -81,6 +86,7 @@ export async function embeddedDeps(options: EmbeddedOptions = {}): Promise<Embed
   }
 
   const clock = new ControlledClock(options.clockControl ?? false);
+  const audit: AuditTrail = inMemory ? new MemoryAuditTrail() : new FileAuditTrail(dataDir, { now: () => clock.now() });
   // The only writer of its store: key and alias records are served from memory, written through (D92).
   const keys = new CachedKeyStore(new DynamoKeyStore(dynalite.client, EMBEDDED_KEY_TABLE_NAME, { purge: () => dynalite.purge() }), STORED_RECORDS);
   const timers = new InProcessTimers(clock, (timer) => onTimerDue(deps, timer), options.log ? { log: options.log } : {});
@@ -91,7 +97,7 @@ export async function embeddedDeps(options: EmbeddedOptions = {}): Promise<Embed
     rootKey,
     clock,
     random,
-    events: options.events ?? new JsonLineEventSink(),
+    events: new AuditEventSink(audit, [options.events ?? new JsonLineEventSink()]),
     materialCache: new MaterialCache(),
     // The only writer of its store: one change of a key at a time, so no caller ever sees a conflict.
     keyWrites: new SerialKeyWrites(retryingKeyWrites({ sleep: (ms) => sleep(ms), random })),
@@ -108,6 +114,7 @@ export async function embeddedDeps(options: EmbeddedOptions = {}): Promise<Embed
     timers,
     dynamodb: dynalite.client,
     tableName: EMBEDDED_KEY_TABLE_NAME,
+    audit,
     async advanceClock(seconds) {
       clock.advance(seconds);
       await timers.runDue();

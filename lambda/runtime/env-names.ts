@@ -15,6 +15,10 @@ export const ENV = {
   TIMER_ROLE_ARN: 'KMS_TIMER_ROLE_ARN',
   /** ARN of the SQS queue that receives timer invocations that failed after every retry. */
   TIMER_DLQ_ARN: 'KMS_TIMER_DLQ_ARN',
+  /** DynamoDB table holding the audit trail (CloudTrail records, 90 days). */
+  AUDIT_TABLE: 'KMS_AUDIT_TABLE',
+  /** Name of the EventBridge bus that receives KMS service events. */
+  EVENT_BUS: 'KMS_EVENT_BUS',
   /** `enforce` (SigV4 signatures verified against issued credentials) or `open` (anything accepted). */
   AUTH_MODE: 'KMS_AUTH_MODE',
 } as const;

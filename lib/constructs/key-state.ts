@@ -2,6 +2,7 @@ import { RemovalPolicy, Tags } from 'aws-cdk-lib';
 import { AttributeType, Billing, type CfnGlobalTable, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { CfnKey, Key } from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
+import { AUDIT_TABLE_PARTITION_KEY, AUDIT_TABLE_SORT_KEY, AUDIT_TTL_ATTRIBUTE } from '../../lambda/adapters/audit/audit-table-schema';
 import { KEY_TABLE_PARTITION_KEY, KEY_TABLE_SORT_KEY } from '../../lambda/adapters/dynamodb/table-schema';
 import type { TableKey } from '../stage-config';
 
@@ -29,11 +30,14 @@ export interface KeyStateProps {
 
 /**
  * Everything the service must not lose: the key table (keys, aliases, issued credentials; layout in
- * lambda/adapters/dynamodb/table-schema.ts) and the KMS root key that wraps the material and secrets
- * stored in it. Both are retained when the stack is deleted: without the root key, the table is noise.
+ * lambda/adapters/dynamodb/table-schema.ts), the KMS root key that wraps the material and secrets
+ * stored in it, and the audit table (D104). All are retained when the stack is deleted: without the
+ * root key, the key table is noise; the audit trail outlives a redeployment, as CloudTrail's does.
  */
 export class KeyState extends Construct {
   public readonly table: TableV2;
+  /** One CloudTrail record per call and service event, removed by TTL 90 days after the event (LookupEvents never returns older ones). */
+  public readonly auditTable: TableV2;
   public readonly rootKey: Key;
   /** The table's customer managed key, when the stage asks for one. */
   public readonly tableKey?: Key;
@@ -54,22 +58,35 @@ export class KeyState extends Construct {
         removalPolicy: RemovalPolicy.RETAIN,
       });
     }
-    this.table = new TableV2(this, 'Table', {
-      partitionKey: { name: KEY_TABLE_PARTITION_KEY, type: AttributeType.STRING },
-      sortKey: { name: KEY_TABLE_SORT_KEY, type: AttributeType.STRING },
+    this.table = this.stateTable('Table', { partitionKey: KEY_TABLE_PARTITION_KEY, sortKey: KEY_TABLE_SORT_KEY, deletionProtection: props.deletionProtection ?? false });
+    this.auditTable = this.stateTable('AuditTable', {
+      partitionKey: AUDIT_TABLE_PARTITION_KEY,
+      sortKey: AUDIT_TABLE_SORT_KEY,
+      deletionProtection: props.deletionProtection ?? false,
+      timeToLiveAttribute: AUDIT_TTL_ATTRIBUTE,
+    });
+    Tags.of(this.table).add(ROOT_KEY_TAG, this.rootKey.keyArn);
+  }
+
+  /** An on-demand pk/sk table with point-in-time recovery, encrypted like the key table, retained. */
+  private stateTable(id: string, props: { partitionKey: string; sortKey: string; deletionProtection: boolean; timeToLiveAttribute?: string }): TableV2 {
+    const table = new TableV2(this, id, {
+      partitionKey: { name: props.partitionKey, type: AttributeType.STRING },
+      sortKey: { name: props.sortKey, type: AttributeType.STRING },
       billing: Billing.onDemand(),
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       encryption: TableEncryptionV2.dynamoOwnedKey(),
-      deletionProtection: props.deletionProtection ?? false,
+      deletionProtection: props.deletionProtection,
       removalPolicy: RemovalPolicy.RETAIN,
+      ...(props.timeToLiveAttribute && { timeToLiveAttribute: props.timeToLiveAttribute }),
     });
     if (this.tableKey) {
       // TableEncryptionV2.customerManagedKey() cannot render in an environment-agnostic stack (it
       // needs the Region for the replica's key), so the one replica gets its key here.
-      const cfn = this.table.node.defaultChild as CfnGlobalTable;
+      const cfn = table.node.defaultChild as CfnGlobalTable;
       cfn.addPropertyOverride('SSESpecification', { SSEEnabled: true, SSEType: 'KMS' });
       cfn.addPropertyOverride('Replicas.0.SSESpecification', { KMSMasterKeyId: this.tableKey.keyArn });
     }
-    Tags.of(this.table).add(ROOT_KEY_TAG, this.rootKey.keyArn);
+    return table;
   }
 }

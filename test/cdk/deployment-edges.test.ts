@@ -105,7 +105,7 @@ describe('the key table\'s encryption at rest', () => {
 describe('a stage that uses the state of an earlier deployment (existingState)', () => {
   let adopted: Synthesized;
   beforeAll(() => {
-    const existingState = { tableName: 'byok-kms-dev-state-KeyStateTable-1A2B3C', rootKeyArn: ROOT_KEY_ARN, tableKeyArn: TABLE_KEY_ARN };
+    const existingState = { tableName: 'byok-kms-dev-state-KeyStateTable-1A2B3C', auditTableName: 'byok-kms-dev-state-KeyStateAuditTable-4D5E6F', rootKeyArn: ROOT_KEY_ARN, tableKeyArn: TABLE_KEY_ARN };
     adopted = synthesize({ context: { stages: { dev: { ...BASE, existingState } } } });
   });
 
@@ -114,6 +114,15 @@ describe('a stage that uses the state of an earlier deployment (existingState)',
     expect(adopted.app.node.children.filter((c) => c instanceof Stack).map((c) => c.node.id)).toEqual(['ByokKms-dev-Service']);
     expect(ofType(adopted.serviceTemplate, 'AWS::DynamoDB::GlobalTable')).toEqual([]);
     expect(ofType(adopted.serviceTemplate, 'AWS::KMS::Key')).toEqual([]);
+  });
+
+  test('the functions record to the named audit table', () => {
+    for (const name of [/byok-kms API/, /byok-kms timers/]) {
+      expect(vars(fn(adopted.serviceTemplate, name)[1])).toMatchObject({ [ENV.AUDIT_TABLE]: 'byok-kms-dev-state-KeyStateAuditTable-4D5E6F' });
+    }
+    const audit = statementsOf(adopted.serviceTemplate, 'ApiHandlerRole').find((s) => JSON.stringify(s.Resource).includes(':table/byok-kms-dev-state-KeyStateAuditTable-4D5E6F'));
+    expect(audit?.Action).toEqual(['dynamodb:PutItem', 'dynamodb:Query']);
+    expect(outputs(adopted.serviceTemplate)).toMatchObject({ AuditTableName: { Value: 'byok-kms-dev-state-KeyStateAuditTable-4D5E6F' } });
   });
 
   test('the functions use the named table and root key, and may use the table\'s key through DynamoDB', () => {

@@ -53,9 +53,9 @@ describe('stage settings from context', () => {
     const base = { logRetentionDays: 14, deletionProtection: false, auth: 'enforce' };
     const stages = { dev: { ...base, frontDoor: 'grpc', alarmEmail: 'ops', tableKey: 'mine', existingState: { tableName: 'k', rootKeyArn: 'key-1', extra: 1 } } };
     expect(() => stageConfig(nodeWith({ stages }))).toThrow(
-      /'frontDoor' must be one of http-api, rest-api.*'alarmEmail' must be an e-mail address.*'tableKey' must be one of dynamodb-owned, customer-managed.*unknown setting 'existingState.extra'.*'existingState.tableName' must be a DynamoDB table name.*'existingState.rootKeyArn' must be a KMS key ARN/,
+      /'frontDoor' must be one of http-api, rest-api.*'alarmEmail' must be an e-mail address.*'tableKey' must be one of dynamodb-owned, customer-managed.*unknown setting 'existingState.extra'.*'existingState.tableName' must be a DynamoDB table name.*'existingState.auditTableName' must be a DynamoDB table name.*'existingState.rootKeyArn' must be a KMS key ARN/,
     );
-    const adopted = { dev: { ...base, tableKey: 'customer-managed', existingState: { tableName: 'keys', rootKeyArn: 'arn:aws:kms:eu-west-1:111122223333:key/00000000-0000-0000-0000-000000000000' } } };
+    const adopted = { dev: { ...base, tableKey: 'customer-managed', existingState: { tableName: 'keys', auditTableName: 'audit', rootKeyArn: 'arn:aws:kms:eu-west-1:111122223333:key/00000000-0000-0000-0000-000000000000' } } };
     expect(() => stageConfig(nodeWith({ stages: adopted }))).toThrow(/'tableKey' applies to a table the stage creates; with 'existingState' give the table's key as 'existingState.tableKeyArn'/);
   });
 

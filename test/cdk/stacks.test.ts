@@ -22,6 +22,12 @@ const only = (t: Template, type: string) => {
   expect(found).toHaveLength(1);
   return found[0]!;
 };
+/** A table of the stateful stack, by logical id (`KeyStateTable…` holds keys, `KeyStateAuditTable…` the audit trail). */
+const tableOf = (t: Template, idPrefix: string) => {
+  const found = Object.entries(resources(t, 'AWS::DynamoDB::GlobalTable')).filter(([id]) => id.startsWith(idPrefix));
+  expect(found).toHaveLength(1);
+  return found[0]!;
+};
 const actions = (s: Statement) => (Array.isArray(s.Action) ? s.Action : [s.Action]);
 
 /** Policy statements attached to the role whose logical id starts with `rolePrefix`. */
@@ -45,7 +51,8 @@ function functionNamed(t: Template, entryDescription: RegExp) {
 
 describe('stateful stack', () => {
   test('the key table: on demand, pk/sk, point-in-time recovery, encrypted with DynamoDB\'s own key, retained, deletion protection from the stage', () => {
-    const [, table] = only(dev.stateTemplate!, 'AWS::DynamoDB::GlobalTable');
+    expect(Object.keys(resources(dev.stateTemplate!, 'AWS::DynamoDB::GlobalTable'))).toHaveLength(2);
+    const [, table] = tableOf(dev.stateTemplate!, 'KeyStateTable');
     expect(table.DeletionPolicy).toBe('Retain');
     expect(table.UpdateReplacePolicy).toBe('Retain');
     expect(table.Properties).toMatchObject({
@@ -62,6 +69,23 @@ describe('stateful stack', () => {
     expect(JSON.stringify(table.Properties)).toContain(ROOT_KEY_TAG);
   });
 
+  test('the audit table: like the key table (on demand, pk/sk, point-in-time recovery, DynamoDB\'s own key, retained), plus a TTL on expiresAt', () => {
+    const [, table] = tableOf(dev.stateTemplate!, 'KeyStateAuditTable');
+    expect(table.DeletionPolicy).toBe('Retain');
+    expect(table.UpdateReplacePolicy).toBe('Retain');
+    expect(table.Properties).toMatchObject({
+      BillingMode: 'PAY_PER_REQUEST',
+      KeySchema: [
+        { AttributeName: 'pk', KeyType: 'HASH' },
+        { AttributeName: 'sk', KeyType: 'RANGE' },
+      ],
+      TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+      SSESpecification: { SSEEnabled: false },
+      Replicas: [{ DeletionProtectionEnabled: false, PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true } }],
+    });
+    expect((dev.stateTemplate!.toJSON().Outputs as Record<string, unknown>).AuditTableName).toBeDefined();
+  });
+
   test('the root key: AWS_KMS origin, symmetric, rotation enabled, retained', () => {
     const [, key] = only(dev.stateTemplate!, 'AWS::KMS::Key');
     expect(key.DeletionPolicy).toBe('Retain');
@@ -71,8 +95,9 @@ describe('stateful stack', () => {
 
   test('deletion protection is switched on by the stage context', () => {
     const prod = synthesize({ context: { stage: 'prod' }, nag: false });
-    const [, table] = only(prod.stateTemplate!, 'AWS::DynamoDB::GlobalTable');
-    expect(table.Properties).toMatchObject({ Replicas: [{ DeletionProtectionEnabled: true }] });
+    for (const prefix of ['KeyStateTable', 'KeyStateAuditTable']) {
+      expect(tableOf(prod.stateTemplate!, prefix)[1].Properties, prefix).toMatchObject({ Replicas: [{ DeletionProtectionEnabled: true }] });
+    }
     expect(prod.state!.terminationProtection).toBe(true);
     expect(prod.state!.stackName).toBe('byok-kms-prod-state');
   });
@@ -99,7 +124,7 @@ describe('stateless stack', () => {
   test('the API function gets its configuration from the environment, with enforced SigV4', () => {
     const [, api] = functionNamed(dev.serviceTemplate, /byok-kms API/);
     const vars = (api.Properties as { Environment: { Variables: Record<string, unknown> } }).Environment.Variables;
-    for (const name of [ENV.KEY_TABLE, ENV.ROOT_KEY_ARN, ENV.TIMER_GROUP, ENV.TIMER_TARGET_ARN, ENV.TIMER_ROLE_ARN, ENV.TIMER_DLQ_ARN]) {
+    for (const name of [ENV.KEY_TABLE, ENV.ROOT_KEY_ARN, ENV.TIMER_GROUP, ENV.TIMER_TARGET_ARN, ENV.TIMER_ROLE_ARN, ENV.TIMER_DLQ_ARN, ENV.AUDIT_TABLE, ENV.EVENT_BUS]) {
       expect(vars[name], name).toBeDefined();
     }
     expect(vars[ENV.AUTH_MODE]).toBe('enforce');
@@ -242,10 +267,17 @@ describe('least privilege', () => {
         },
       ]);
       const dynamo = statements.filter((s) => actions(s).some((a) => a.startsWith('dynamodb:')));
-      expect(dynamo).toHaveLength(1);
-      expect(actions(dynamo[0]!).sort()).toEqual(['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query']);
-      expect(JSON.stringify(dynamo[0]!.Resource)).toContain('ExportsOutputFnGetAtt'); // the table's ARN, imported from the stateful stack
-      expect(JSON.stringify(dynamo[0]!.Resource)).not.toContain('*');
+      expect(dynamo).toHaveLength(2);
+      // both tables' ARNs are imported from the stateful stack
+      const keyTable = dynamo.find((s) => /ExportsOutputFnGetAttKeyStateTable/.test(JSON.stringify(s.Resource)))!;
+      expect(actions(keyTable).sort()).toEqual(['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query']);
+      expect(JSON.stringify(keyTable.Resource)).not.toContain('*');
+      // the audit trail: append and read records, nothing else; publish to the stack's own bus
+      const audit = dynamo.find((s) => s !== keyTable)!;
+      expect(actions(audit).sort()).toEqual(['dynamodb:PutItem', 'dynamodb:Query']);
+      expect(JSON.stringify(audit.Resource)).toMatch(/^\{"Fn::ImportValue":"[^"*]*ExportsOutputFnGetAttKeyStateAuditTable[^"*]*"\}$/);
+      const events = statements.filter((s) => actions(s).some((a) => a.startsWith('events:')));
+      expect(events).toEqual([{ Effect: 'Allow', Action: 'events:PutEvents', Resource: { 'Fn::GetAtt': [expect.stringMatching(/^AuditBus/), 'Arn'] } }]);
     });
   }
 

@@ -81,7 +81,7 @@ describe('embeddedDeps', () => {
     await first.close();
     // WHEN it starts again
     const events: ServiceEvent[] = [];
-    const second = await embeddedDeps({ dataDir, events: { record: (e) => events.push(e) } });
+    const second = await embeddedDeps({ dataDir, events: { record: (e) => void events.push(e) } });
     try {
       // THEN the overdue key and its alias are gone already, and the later one has its timer
       expect(await second.deps.keys.getKey(SCOPE_A, overdue.keyId)).toBeUndefined();
@@ -97,7 +97,7 @@ describe('embeddedDeps', () => {
   test('with clock control, advanceClock moves the service clock and runs the timers that became due', async () => {
     // GIVEN
     const events: ServiceEvent[] = [];
-    const runtime = await embeddedDeps({ inMemory: true, clockControl: true, events: { record: (e) => events.push(e) } });
+    const runtime = await embeddedDeps({ inMemory: true, clockControl: true, events: { record: (e) => void events.push(e) } });
     try {
       const key = pendingDeletion(new Date(runtime.clock.now().getTime() + 7 * DAY_S * 1000));
       await runtime.deps.keys.putKey(key, { expectedRevision: null });

@@ -172,7 +172,7 @@ export function memoryDeps(): MemoryDeps {
     rootKey: new MemoryRootKey(),
     clock: new SettableClock(),
     random: (n) => new Uint8Array(randomBytes(n)),
-    events: { record: (e) => recorded.push(e) },
+    events: { record: (e) => void recorded.push(e) },
     materialCache: new MaterialCache(),
     keyWrites: retryingKeyWrites({ sleep: async () => undefined, random: (n) => new Uint8Array(randomBytes(n)) }),
     recorded,

@@ -12,6 +12,8 @@ export interface AuthRequest {
   readonly headers: Readonly<Record<string, string>>;
   /** The body exactly as received, decoded as UTF-8. */
   readonly body: string;
+  /** The SigV4 signing name the target's service expects (`kms`, `cloudtrail`). @default 'kms' */
+  readonly signingName?: string;
 }
 
 /** Who is calling, as the authenticator established it. */

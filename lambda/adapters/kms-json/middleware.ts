@@ -10,14 +10,21 @@
  *
  * Anything that is not a KmsError becomes KMSInternalException with a generic message; the
  * original is logged by name and stack only (never the request body).
+ *
+ * The same endpoint answers other AWS JSON services' actions by target prefix (`services`: CloudTrail's
+ * LookupEvents, design decision 12), each signed with its own signing name. Every KMS action call —
+ * success or failure, once the caller is authenticated — is recorded by `audit` before the response
+ * is sent; a call whose record cannot be written answers KMSInternalException.
  */
 import { randomUUID } from 'node:crypto';
 import type { MiddlewareObj, Request } from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { KMSInternalException, KmsError, UnknownOperationException, UnsupportedOperationException } from '../../core/errors';
 import type { AnyOperation } from '../../core/operations/types';
+import type { AuditResource } from '../../core/audit/cloudtrail-event';
 import type { RequestContext } from '../../core/ports';
-import type { AuthRequest, Authenticator } from './authenticator';
+import type { AuditRecorder } from './audit-recorder';
+import type { AuthRequest, Authenticator, Caller } from './authenticator';
 import { decodeInput, parseJsonObject } from './codec';
 import type { KmsModel } from './model';
 
@@ -39,17 +46,49 @@ export interface KmsCall {
   readonly hasOutput: boolean;
 }
 
+/** An AWS JSON 1.1 service the endpoint answers: its model (target prefix, signing name) and actions. */
+export interface ServiceApi {
+  readonly model: KmsModel;
+  /** Implemented actions by name. */
+  readonly operations: ReadonlyMap<string, AnyOperation>;
+  /** Whether its calls go to the audit trail (KMS: yes; reading the trail itself: no, D106). */
+  readonly audited: boolean;
+}
+
 export interface KmsJsonOptions {
   readonly authenticate: Authenticator;
   readonly logger: KmsApiLogger;
-  /** Implemented actions by name. */
+  /** Implemented KMS actions by name. */
   readonly operations: ReadonlyMap<string, AnyOperation>;
   readonly model: KmsModel;
+  /** Other services answered on the same endpoint, by target prefix. */
+  readonly services?: readonly ServiceApi[];
+  /** Records every call of an audited service. */
+  readonly audit?: AuditRecorder;
 }
 
 type KmsRequest = Request<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Error, Context>;
 
 const calls = new WeakMap<APIGatewayProxyEventV2, KmsCall>();
+
+/** What the audit record of a call needs, gathered as the call proceeds. */
+interface PendingAudit {
+  readonly model: KmsModel;
+  readonly action: string;
+  readonly caller: Caller;
+  readonly keys: AuditResource[];
+  input?: Record<string, unknown>;
+  output?: unknown;
+  /** Set once a record was attempted: a call is recorded at most once. */
+  done: boolean;
+}
+const audits = new WeakMap<APIGatewayProxyEventV2, PendingAudit>();
+
+/** The handler hands the operation's output to the audit record here. */
+export function recordOutput(event: APIGatewayProxyEventV2, output: unknown): void {
+  const pending = audits.get(event);
+  if (pending) pending.output = output;
+}
 
 /** The call `kmsJson().before` decoded for this event. */
 export function kmsCallOf(event: APIGatewayProxyEventV2): KmsCall {
@@ -59,8 +98,16 @@ export function kmsCallOf(event: APIGatewayProxyEventV2): KmsCall {
 }
 
 export function kmsJson(options: KmsJsonOptions): MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Error, Context> {
-  const { authenticate, logger, operations, model } = options;
-  const targetPrefix = `${model.metadata.targetPrefix}.`;
+  const { authenticate, logger, audit } = options;
+  const services: readonly ServiceApi[] = [{ model: options.model, operations: options.operations, audited: true }, ...(options.services ?? [])];
+  // A target is `<prefix>.<Action>`. Smithy-built SDKs (JS v3) send only the service shape's name as
+  // the prefix (`CloudTrail_20131101.LookupEvents`), botocore the whole one (`com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101`).
+  const prefixes = services.flatMap((service) => {
+    const full = service.model.metadata.targetPrefix;
+    const short = full.slice(full.lastIndexOf('.') + 1);
+    return (short === full ? [full] : [full, short]).map((prefix) => ({ prefix: `${prefix}.`, service }));
+  });
+  const serviceOf = (target: string | undefined) => prefixes.find((p) => target?.startsWith(p.prefix));
 
   const kmsJsonBefore = async (request: KmsRequest): Promise<APIGatewayProxyStructuredResultV2 | undefined> => {
     const { event, context } = request;
@@ -73,35 +120,79 @@ export function kmsJson(options: KmsJsonOptions): MiddlewareObj<APIGatewayProxyE
 
     const headers = lowerCaseHeaders(event.headers);
     const body = event.body === undefined ? '' : event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
-    const authRequest: AuthRequest = { method, path, query: event.rawQueryString ?? '', headers, body };
+    const target = headers['x-amz-target'];
+    const matched = serviceOf(target);
+    const service = matched?.service;
+    const signingName = (service ?? services[0]!).model.metadata.endpointPrefix;
+    const authRequest: AuthRequest = { method, path, query: event.rawQueryString ?? '', headers, body, signingName };
     const caller = await authenticate(authRequest);
 
-    const target = headers['x-amz-target'];
-    if (target === undefined || !target.startsWith(targetPrefix)) {
+    if (target === undefined || !matched || !service) {
       throw new UnknownOperationException(target === undefined ? 'Missing X-Amz-Target header.' : `Unknown operation: ${truncate(target)}`);
     }
-    const action = target.slice(targetPrefix.length);
+    const { model, operations } = service;
+    const action = target.slice(matched.prefix.length);
     const operation = operations.get(action);
     const modelled = model.operations.get(action);
     if (!modelled) throw new UnknownOperationException(`Unknown operation: ${truncate(target)}`);
+    const pending: PendingAudit | undefined = audit && service.audited ? { model, action, caller, keys: [], done: false } : undefined;
+    if (pending) audits.set(event, pending);
     if (!operation) throw new UnsupportedOperationException(`${action} is not supported by this service.`); // D19
 
     const input = decodeInput(model, modelled.input, parseJsonObject(body));
-    const ctx: RequestContext = { scope: caller.scope, ...(caller.verified && { principal: caller.principal }) };
+    if (pending) pending.input = input;
+    const ctx: RequestContext = {
+      scope: caller.scope,
+      ...(caller.verified && { principal: caller.principal }),
+      ...(pending && { resources: { add: (resource: AuditResource) => void pending.keys.push(resource) } }),
+    };
     calls.set(event, { action, operation, ctx, input, hasOutput: modelled.output !== undefined });
     return undefined;
   };
 
-  const kmsJsonAfter = (request: KmsRequest): void => {
+  /** Writes the call's record, once; the error is the one the client is about to see. */
+  const recordCall = async (request: KmsRequest, error?: KmsError): Promise<void> => {
+    const pending = audits.get(request.event);
+    if (!audit || !pending || pending.done) return;
+    pending.done = true;
+    const http = request.event.requestContext?.http;
+    await audit.record({
+      model: pending.model,
+      action: pending.action,
+      scope: pending.caller.scope,
+      caller: {
+        principal: pending.caller.principal,
+        ...(pending.caller.accessKeyId !== undefined && { accessKeyId: pending.caller.accessKeyId }),
+        ...(pending.caller.issuedAt && { issuedAt: pending.caller.issuedAt }),
+      },
+      requestId: request.context.awsRequestId,
+      sourceIp: http?.sourceIp ?? '',
+      userAgent: http?.userAgent ?? request.event.headers?.['user-agent'] ?? '',
+      ...(pending.input !== undefined && { input: pending.input }),
+      succeeded: error === undefined,
+      output: pending.output,
+      ...(error && { error: { code: error.type, message: error.message } }),
+      keys: pending.keys,
+    });
+  };
+
+  const kmsJsonAfter = async (request: KmsRequest): Promise<void> => {
+    await recordCall(request);
     const response = request.response;
     if (response) {
       response.headers = { ...response.headers, 'content-type': KMS_CONTENT_TYPE, [REQUEST_ID_HEADER]: request.context.awsRequestId };
     }
   };
 
-  const kmsJsonOnError = (request: KmsRequest): void => {
+  const kmsJsonOnError = async (request: KmsRequest): Promise<void> => {
     const original = request.error;
-    const exposed = original instanceof KmsError ? original : new KMSInternalException('An internal error occurred. Try again later.');
+    let exposed = original instanceof KmsError ? original : new KMSInternalException('An internal error occurred. Try again later.');
+    try {
+      await recordCall(request, exposed);
+    } catch (err) {
+      logger.error('KMS API call could not be recorded in the audit trail', { requestId: request.context.awsRequestId, error: describe(err) });
+      exposed = new KMSInternalException('An internal error occurred. Try again later.');
+    }
     if (exposed.fault !== 'client' || exposed !== original) {
       logger.error('KMS API request failed', {
         requestId: request.context.awsRequestId,

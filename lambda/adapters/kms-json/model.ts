@@ -3,6 +3,7 @@
  * validates requests against it; the dispatcher uses its operation names to tell an operation
  * this service does not implement (UnsupportedOperationException) from an unknown target.
  */
+import cloudTrailRaw from './cloudtrail-model.json' with { type: 'json' };
 import raw from './kms-model.json' with { type: 'json' };
 
 interface Constrained {
@@ -34,13 +35,14 @@ export interface OperationModel {
 }
 
 export interface KmsModel {
-  readonly metadata: { readonly targetPrefix: string };
+  /** `endpointPrefix` is also the SigV4 signing name (`kms`, `cloudtrail`). */
+  readonly metadata: { readonly targetPrefix: string; readonly endpointPrefix: string };
   readonly operations: ReadonlyMap<string, OperationModel>;
   shape(name: string): Shape;
 }
 
 interface RawModel {
-  readonly metadata: { readonly targetPrefix: string };
+  readonly metadata: { readonly targetPrefix: string; readonly endpointPrefix: string };
   readonly operations: Record<string, OperationModel>;
   readonly shapes: Record<string, Shape>;
 }
@@ -60,3 +62,6 @@ export function kmsModelFrom(doc: RawModel): KmsModel {
 }
 
 export const kmsModel: KmsModel = kmsModelFrom(raw as unknown as RawModel);
+
+/** CloudTrail's model, trimmed to LookupEvents: the same endpoint answers it (design decision 12). */
+export const cloudTrailModel: KmsModel = kmsModelFrom(cloudTrailRaw as unknown as RawModel);

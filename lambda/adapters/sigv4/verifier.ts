@@ -1,7 +1,7 @@
 /**
  * SigV4 verification (design decision 5): the service recomputes the signature of the request it
  * received, with the secret it issued for the caller's access key id, and compares. The signing name
- * is `kms`; the Region is whatever the caller's credential scope says (it becomes the caller's
+ * is `kms` (`cloudtrail` for CloudTrail's LookupEvents on the same endpoint); the Region is whatever the caller's credential scope says (it becomes the caller's
  * Region). Error names and messages follow what AWS's JSON services answer.
  */
 import { timingSafeEqual } from 'node:crypto';
@@ -56,7 +56,7 @@ export interface VerifiedCaller {
 }
 
 /** Splits an `AWS4-HMAC-SHA256 Credential=…, SignedHeaders=…, Signature=…` header. */
-export function parseAuthorization(header: string, amzDate: string | undefined): ParsedAuthorization {
+export function parseAuthorization(header: string, amzDate: string | undefined, signingName = SIGNING_NAME): ParsedAuthorization {
   const trimmed = header.trim();
   const space = trimmed.indexOf(' ');
   const algorithm = space < 0 ? trimmed : trimmed.slice(0, space);
@@ -86,7 +86,7 @@ export function parseAuthorization(header: string, amzDate: string | undefined):
   if (terminator !== 'aws4_request') {
     throw new InvalidSignatureException(`Credential should be scoped with a valid terminator: 'aws4_request', not '${terminator}'.`);
   }
-  if (service !== SIGNING_NAME) throw new InvalidSignatureException(`Credential should be scoped to correct service: '${SIGNING_NAME}'. `);
+  if (service !== signingName) throw new InvalidSignatureException(`Credential should be scoped to correct service: '${signingName}'. `);
   if (!REGION.test(region)) throw new InvalidSignatureException('Credential should be scoped to a valid region. ');
   const signedHeaders = (params.get('SignedHeaders') as string).split(';').map((h) => h.trim().toLowerCase());
   return { accessKeyId, scopeDate, region, service, signedHeaders, signature: params.get('Signature') as string };
@@ -130,7 +130,8 @@ export async function verifySigV4(request: AuthRequest, lookup: SecretLookup, no
   if (authorization === undefined || authorization.trim() === '') throw new MissingAuthenticationTokenException();
 
   const amzDate = headers['x-amz-date'];
-  const auth = parseAuthorization(authorization, amzDate);
+  const signingName = request.signingName ?? SIGNING_NAME;
+  const auth = parseAuthorization(authorization, amzDate, signingName);
   const signingDate = parseAmzDate(amzDate as string);
   if (!signingDate) {
     throw new IncompleteSignatureException(`Date must be in ISO-8601 'basic format'. Got '${amzDate}'. See http://en.wikipedia.org/wiki/ISO_8601`);
@@ -173,7 +174,7 @@ export async function verifySigV4(request: AuthRequest, lookup: SecretLookup, no
     if (value !== undefined) signed[name] = value;
   }
   const signer = new SignatureV4({
-    service: SIGNING_NAME,
+    service: signingName,
     region: auth.region,
     credentials: { accessKeyId: auth.accessKeyId, secretAccessKey: issued.secretAccessKey },
     sha256: Sha256,
@@ -190,7 +191,7 @@ export async function verifySigV4(request: AuthRequest, lookup: SecretLookup, no
       headers: signed,
       body: request.body,
     },
-    { signingDate, signingRegion: auth.region, signingService: SIGNING_NAME, signableHeaders: new Set(auth.signedHeaders) },
+    { signingDate, signingRegion: auth.region, signingService: signingName, signableHeaders: new Set(auth.signedHeaders) },
   );
   const expected = /Signature=([0-9a-f]{64})/.exec(String(resigned.headers.authorization ?? ''))?.[1] ?? '';
   if (!SIGNATURE_HEX.test(auth.signature) || expected.length !== auth.signature.length || !timingSafeEqual(Buffer.from(expected), Buffer.from(auth.signature))) {

@@ -63,7 +63,7 @@ async function deleteKeyGrantsAndAliases(deps: Pick<Deps, 'keys' | 'events' | 'm
   for (const name of names) await deps.keys.deleteAlias(key.scope, name, key.keyId);
   await deps.keys.deleteKey(key.scope, key.keyId, { expectedRevision: key.revision });
   deps.materialCache.evictKey(key.arn);
-  deps.events.record({ eventName: 'DeleteKey', keyArn: key.arn, eventTime: now });
+  await deps.events.record({ eventName: 'DeleteKey', keyArn: key.arn, eventTime: now });
 }
 
 async function everyPage<T>(list: (marker: string | undefined) => Promise<Page<T>>, id: (item: T) => string): Promise<string[]> {

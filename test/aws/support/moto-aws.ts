@@ -89,7 +89,7 @@ export async function motoDeps(aws: MotoAws, clock: Clock, groupName: string, ro
     rootKey: new KmsRootKey(aws.kms, rootKeyArn),
     clock,
     random: (n) => new Uint8Array(randomBytes(n)),
-    events: { record: (e) => recorded.push(e) },
+    events: { record: (e) => void recorded.push(e) },
     materialCache: new MaterialCache(),
     keyWrites: deployedKeyWrites(silentLogger, (n) => new Uint8Array(randomBytes(n))),
     recorded,

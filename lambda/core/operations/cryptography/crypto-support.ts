@@ -18,7 +18,7 @@ import { IV_LENGTH } from '../../crypto/aead';
 import { decryptBlob, encryptToBlob, parseBlob, type ParsedBlob } from '../../crypto/ciphertext-blob';
 import type { EncryptionContext } from '../../crypto/encryption-context';
 import type { EncryptionAlgorithmSpec } from '../../crypto/key-specs';
-import { loadKey, unwrapMaterial } from '../../key-access';
+import { admitKey, loadKey, unwrapMaterial } from '../../key-access';
 import { isKeyId, keyArn } from '../../model/arn';
 import { findMaterial, type KeyRecord } from '../../model/key';
 import type { Deps, RequestContext } from '../../ports';
@@ -162,7 +162,7 @@ export async function ciphertextKey(
   }
   const loaded = await loadKey(deps, ctx.scope, parsed.keyId);
   if (!loaded) throw new NotFoundException(`Key '${keyArn(ctx.scope, parsed.keyId)}' does not exist`);
-  return loaded.key;
+  return admitKey(ctx, loaded).key;
 }
 
 export interface Opened {

@@ -2,11 +2,11 @@ import { UnsupportedOperationException, ValidationException } from '../../errors
 import { familyOf, type KeyFamily } from '../../crypto/families';
 import { isKeySpec, keySpecEntry, type KeySpecEntry } from '../../crypto/key-specs';
 import { keyMaterialId } from '../../crypto/material-id';
-import { materialIdKeyContext, wrapMaterial } from '../../key-access';
+import { materialIdKeyContext, noteKey, wrapMaterial } from '../../key-access';
 import { keyArn } from '../../model/arn';
 import { callerArn } from '../../model/caller';
 import type { KeyRecord, KeyUsage, Scope, Tag } from '../../model/key';
-import type { Deps, RandomBytes } from '../../ports';
+import type { Deps, RandomBytes, RequestContext } from '../../ports';
 import { checkPolicyWrite } from '../../policy/key-policy';
 import { keyMetadata, type KeyMetadata } from './key-metadata';
 import { mergeTags, validateTags } from '../tags/tags';
@@ -97,7 +97,7 @@ export const createKey: Operation<CreateKeyInput, CreateKeyOutput> = async (deps
   // Generated once (an RSA_4096 pair takes a second), off the event loop; zeroed once stored wrapped.
   const material = origin === 'AWS_KMS' ? await spec.family.generate(spec.entry, deps.random) : undefined;
   try {
-    return await storeNewKey(deps, ctx.scope, { creationDate, description, origin, tags, policy: input.Policy, spec, material });
+    return await storeNewKey(deps, ctx, { creationDate, description, origin, tags, policy: input.Policy, spec, material });
   } finally {
     material?.fill(0);
   }
@@ -114,7 +114,8 @@ interface NewKey {
   readonly material: Uint8Array | undefined;
 }
 
-async function storeNewKey(deps: Deps, scope: Scope, k: NewKey): Promise<CreateKeyOutput> {
+async function storeNewKey(deps: Deps, ctx: RequestContext, k: NewKey): Promise<CreateKeyOutput> {
+  const { scope } = ctx;
   const { creationDate, description, origin, tags, policy, spec, material } = k;
   // A fresh id per attempt: the store refuses to create over an existing key (revision null).
   return deps.keyWrites.run(null, async () => {
@@ -144,6 +145,7 @@ async function storeNewKey(deps: Deps, scope: Scope, k: NewKey): Promise<CreateK
       secret.fill(0);
     }
     await deps.keys.putKey(key, { expectedRevision: null });
+    noteKey(ctx, key);
     return { KeyMetadata: keyMetadata(key) };
   });
 }

@@ -71,7 +71,7 @@ export async function rotateKeyOnDemand(
     };
     await saveKey(deps, loaded, next);
     // AWS records the completed rotation as a RotateKey service event (CloudTrail); so do we.
-    deps.events.record({
+    await deps.events.record({
       eventName: 'RotateKey',
       keyArn: key.arn,
       rotationType: 'ON_DEMAND',

@@ -1,0 +1,100 @@
+/** Every AuditTrail adapter on every engine: in memory, the embedded day files, DynamoDB on dynalite and on moto. */
+import { randomUUID } from 'node:crypto';
+import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { DynamoAuditTrail } from '../../lambda/adapters/audit/dynamo-audit-trail';
+import { FileAuditTrail } from '../../lambda/adapters/audit/file-audit-trail';
+import { MemoryAuditTrail } from '../../lambda/adapters/audit/memory-audit-trail';
+import { ensureKeyTable } from '../../lambda/adapters/dynamodb/ensure-table';
+import { startDynalite } from '../../lambda/adapters/embedded/dynalite';
+import { AUDIT_SCOPE, anEntry, auditTrailContract } from './audit-trail.contract';
+import { type MotoServer, startMotoServer } from './support/dynamo-engines';
+
+const dirs: string[] = [];
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+const freshDir = () => {
+  const dir = mkdtempSync(join(tmpdir(), 'byok-kms-audit-'));
+  dirs.push(dir);
+  return dir;
+};
+const NOW = () => new Date('2026-03-02T00:00:00Z');
+
+auditTrailContract('MemoryAuditTrail', async () => new MemoryAuditTrail());
+auditTrailContract('FileAuditTrail', async () => new FileAuditTrail(freshDir(), { now: NOW }));
+
+describe('DynamoAuditTrail on dynalite', () => {
+  let dynalite: Awaited<ReturnType<typeof startDynalite>>;
+  beforeAll(async () => {
+    dynalite = await startDynalite({});
+  });
+  afterAll(async () => dynalite?.close());
+  auditTrailContract('DynamoAuditTrail on dynalite', async () => {
+    const table = `audit-${randomUUID()}`;
+    await ensureKeyTable(dynalite.client, table); // the same pk/sk string schema
+    return new DynamoAuditTrail(dynalite.client, table);
+  });
+});
+
+describe('DynamoAuditTrail on moto', () => {
+  let moto: MotoServer;
+  beforeAll(async () => {
+    moto = await startMotoServer();
+  });
+  afterAll(async () => moto?.stop());
+  auditTrailContract('DynamoAuditTrail on moto', async () => {
+    const table = `audit-${randomUUID()}`;
+    await ensureKeyTable(moto.client, table);
+    return new DynamoAuditTrail(moto.client, table);
+  });
+});
+
+describe('FileAuditTrail on disk', () => {
+  const read = async (trail: FileAuditTrail) => {
+    const ids: string[] = [];
+    for await (const { entry } of trail.read(AUDIT_SCOPE, { from: new Date('2026-01-01T00:00:00Z'), to: new Date('2026-12-31T00:00:00Z') })) ids.push(entry.eventId);
+    return ids;
+  };
+
+  test('keeps one 0600 JSON-lines file per UTC day, and another instance on the directory reads them', async () => {
+    const dir = freshDir();
+    const trail = new FileAuditTrail(dir, { now: NOW });
+    const a = anEntry(AUDIT_SCOPE, new Date('2026-03-01T23:59:59Z'));
+    const b = anEntry(AUDIT_SCOPE, new Date('2026-03-02T00:00:01Z'));
+    await trail.append(a);
+    await trail.append(b);
+    expect(readdirSync(join(dir, 'audit')).sort()).toEqual(['2026-03-01.jsonl', '2026-03-02.jsonl']);
+    expect(statSync(join(dir, 'audit', '2026-03-01.jsonl')).mode & 0o777).toBe(0o600);
+    expect(readFileSync(join(dir, 'audit', '2026-03-02.jsonl'), 'utf8').split('\n')).toHaveLength(2); // one line, then the newline
+    expect(await read(new FileAuditTrail(dir, { now: NOW }))).toEqual([b.eventId, a.eventId]);
+  });
+
+  test('reads what another append added after its last read, and mends a line a crash tore', async () => {
+    const dir = freshDir();
+    const trail = new FileAuditTrail(dir, { now: NOW });
+    const a = anEntry(AUDIT_SCOPE, new Date('2026-03-01T10:00:00Z'));
+    await trail.append(a);
+    expect(await read(trail)).toEqual([a.eventId]);
+    const b = anEntry(AUDIT_SCOPE, new Date('2026-03-01T11:00:00Z'));
+    await trail.append(b);
+    expect(await read(trail)).toEqual([b.eventId, a.eventId]);
+    // a crash in the middle of a write leaves half a line
+    appendFileSync(join(dir, 'audit', '2026-03-01.jsonl'), '{"sc":"aws/111122223333/us-east-1","id":"torn');
+    const reopened = new FileAuditTrail(dir, { now: NOW });
+    const c = anEntry(AUDIT_SCOPE, new Date('2026-03-01T12:00:00Z'));
+    await reopened.append(c);
+    expect(await read(reopened)).toEqual([c.eventId, b.eventId, a.eventId]);
+  });
+
+  test('deletes day files older than the 90-day retention', async () => {
+    const dir = freshDir();
+    const old = new FileAuditTrail(dir, { now: () => new Date('2026-01-01T00:00:00Z') });
+    await old.append(anEntry(AUDIT_SCOPE, new Date('2026-01-01T00:00:00Z')));
+    await old.append(anEntry(AUDIT_SCOPE, new Date('2026-03-01T00:00:00Z')));
+    new FileAuditTrail(dir, { now: () => new Date('2026-04-15T00:00:00Z') }); // 104 days later
+    expect(readdirSync(join(dir, 'audit'))).toEqual(['2026-03-01.jsonl']);
+  });
+});
