@@ -87,7 +87,7 @@ export async function saveKey(
     await deps.events.record({ eventName: 'DeleteExpiredKeyMaterial', keyArn: next.arn, keyMaterialId: id, eventTime: deps.clock.now() });
   }
   for (const rotation of loaded.rotated) {
-    deps.events.record({
+    await deps.events.record({
       eventName: 'RotateKey',
       keyArn: next.arn,
       rotationType: 'AUTOMATIC',
