@@ -152,12 +152,16 @@ export async function unwrapMaterial(
   const nowMs = deps.clock.now().getTime();
   const cached = deps.materialCache.get(key.arn, material.materialId, nowMs);
   if (cached) return cached;
+  let plain: Uint8Array | undefined;
   try {
-    const plain = await deps.rootKey.unwrap(material.wrapped, materialContext(key, material.materialId));
+    plain = await deps.rootKey.unwrap(material.wrapped, materialContext(key, material.materialId));
     deps.materialCache.put(key.arn, material.materialId, plain, nowMs, material.validTo);
-    return plain;
+    // Serve the cache's copy (zeroed when evicted) and zero the root key's buffer, which nobody else would.
+    return deps.materialCache.get(key.arn, material.materialId, nowMs) ?? Uint8Array.from(plain);
   } catch (err) {
     if (err instanceof UnwrapError) throw new KMSInternalException('The key material could not be unwrapped.', { cause: err });
     throw err;
+  } finally {
+    plain?.fill(0);
   }
 }
