@@ -111,6 +111,17 @@ describe('GetParametersForImport', () => {
   });
 });
 
+/** What a client reads on each import refusal: pinned here through the SDK as in the unit tests (issue 13 §1). */
+const MESSAGES = {
+  invalidToken: 'The import token is not valid.',
+  tokenForAnotherKey: 'The import token was issued for another KMS key.',
+  notUnwrapped: 'The key material could not be unwrapped with the private key and wrapping algorithm of the import token.',
+  notAssociated: (arn: string) => `The key material is not associated with ${arn}. To import different key material, set ImportType to NEW_KEY_MATERIAL.`,
+  alreadyAssociated: (id: string, arn: string) => `The key material (id: ${id}) is already associated with ${arn}. To re-import it, set ImportType to EXISTING_KEY_MATERIAL.`,
+  otherMaterialId: (id: string) => `The key material does not match the key material with id ${id}.`,
+  wrongLength: 'The key material must be 256 bits (32 bytes) for a SYMMETRIC_DEFAULT KMS key.',
+} as const;
+
 describe('ImportKeyMaterial: the import token', () => {
   test('fails with InvalidImportTokenException for a token issued for another key', async () => {
     // GIVEN
@@ -118,7 +129,7 @@ describe('ImportKeyMaterial: the import token', () => {
     const b = await createExternalKey(local.kms);
     const paramsOfA = await getParameters(local.kms, a.KeyId!);
     // WHEN / THEN
-    await expectKmsError(importMaterial(local.kms, b.KeyId!, newMaterial(), { params: paramsOfA }), 'InvalidImportTokenException');
+    await expectKmsError(importMaterial(local.kms, b.KeyId!, newMaterial(), { params: paramsOfA }), 'InvalidImportTokenException', MESSAGES.tokenForAnotherKey);
     expect((await describeKey(local.kms, b.KeyId!)).KeyState).toBe('PendingImport');
     // and the token still works for its own key
     await importMaterial(local.kms, a.KeyId!, newMaterial(), { params: paramsOfA });
@@ -128,13 +139,13 @@ describe('ImportKeyMaterial: the import token', () => {
     const meta = await createExternalKey(local.kms);
     const real = await getParameters(local.kms, meta.KeyId!);
     for (const token of [new Uint8Array(1), Buffer.from('not a token at all'), new Uint8Array(real.ImportToken.length).fill(7)]) {
-      await expectKmsError(importMaterial(local.kms, meta.KeyId!, newMaterial(), { params: { ...real, ImportToken: token } }), 'InvalidImportTokenException');
+      await expectKmsError(importMaterial(local.kms, meta.KeyId!, newMaterial(), { params: { ...real, ImportToken: token } }), 'InvalidImportTokenException', MESSAGES.invalidToken);
     }
     // a single flipped byte makes the real token invalid too
     const flipped = Buffer.from(real.ImportToken);
     const middle = flipped.length >> 1;
     flipped[middle] = flipped[middle]! ^ 0x01;
-    await expectKmsError(importMaterial(local.kms, meta.KeyId!, newMaterial(), { params: { ...real, ImportToken: flipped } }), 'InvalidImportTokenException');
+    await expectKmsError(importMaterial(local.kms, meta.KeyId!, newMaterial(), { params: { ...real, ImportToken: flipped } }), 'InvalidImportTokenException', MESSAGES.invalidToken);
     expect((await describeKey(local.kms, meta.KeyId!)).KeyState).toBe('PendingImport');
   });
 
@@ -157,6 +168,7 @@ describe('ImportKeyMaterial: the import token', () => {
           ExpirationModel: 'KEY_MATERIAL_DOES_NOT_EXPIRE',
         })),
         'InvalidCiphertextException',
+        MESSAGES.notUnwrapped,
       );
     }
     expect((await describeKey(local.kms, meta.KeyId!)).KeyState).toBe('PendingImport');
@@ -175,6 +187,7 @@ describe('ImportKeyMaterial: the import token', () => {
         ExpirationModel: 'KEY_MATERIAL_DOES_NOT_EXPIRE',
       })),
       'InvalidCiphertextException',
+      MESSAGES.notUnwrapped,
     );
     await expectKmsError(
       local.kms.send(new ImportKeyMaterialCommand({
@@ -184,6 +197,7 @@ describe('ImportKeyMaterial: the import token', () => {
         ExpirationModel: 'KEY_MATERIAL_DOES_NOT_EXPIRE',
       })),
       'InvalidCiphertextException',
+      MESSAGES.notUnwrapped,
     );
     expect((await describeKey(local.kms, meta.KeyId!)).KeyState).toBe('PendingImport');
   });
@@ -232,8 +246,8 @@ describe('ImportKeyMaterial: which material is accepted', () => {
     const key = await createImportedKey(local.kms);
     const { CiphertextBlob } = await local.kms.send(new EncryptCommand({ KeyId: key.keyId, Plaintext: Buffer.from('still here') }));
     // WHEN / THEN
-    await expectKmsError(importMaterial(local.kms, key.keyId, newMaterial()), 'IncorrectKeyMaterialException');
-    await expectKmsError(importMaterial(local.kms, key.keyId, newMaterial(), { importType: 'EXISTING_KEY_MATERIAL' }), 'IncorrectKeyMaterialException');
+    await expectKmsError(importMaterial(local.kms, key.keyId, newMaterial()), 'IncorrectKeyMaterialException', MESSAGES.notAssociated(key.arn));
+    await expectKmsError(importMaterial(local.kms, key.keyId, newMaterial(), { importType: 'EXISTING_KEY_MATERIAL' }), 'IncorrectKeyMaterialException', MESSAGES.notAssociated(key.arn));
     // the key is unchanged
     expect(await describeKey(local.kms, key.keyId)).toMatchObject({ KeyState: 'Enabled', CurrentKeyMaterialId: key.keyMaterialId });
     expect(Buffer.from((await local.kms.send(new DecryptCommand({ CiphertextBlob }))).Plaintext!).toString()).toBe('still here');
@@ -242,19 +256,19 @@ describe('ImportKeyMaterial: which material is accepted', () => {
 
   test('fails with IncorrectKeyMaterialException when EXISTING_KEY_MATERIAL names nothing the key ever had', async () => {
     const meta = await createExternalKey(local.kms);
-    await expectKmsError(importMaterial(local.kms, meta.KeyId!, newMaterial(), { importType: 'EXISTING_KEY_MATERIAL' }), 'IncorrectKeyMaterialException');
+    await expectKmsError(importMaterial(local.kms, meta.KeyId!, newMaterial(), { importType: 'EXISTING_KEY_MATERIAL' }), 'IncorrectKeyMaterialException', MESSAGES.notAssociated(meta.Arn!));
     expect((await describeKey(local.kms, meta.KeyId!)).KeyState).toBe('PendingImport');
   });
 
   test('fails with IncorrectKeyMaterialException when NEW_KEY_MATERIAL is a material the key already has', async () => {
     const key = await createImportedKey(local.kms);
-    await expectKmsError(importMaterial(local.kms, key.keyId, key.material, { importType: 'NEW_KEY_MATERIAL' }), 'IncorrectKeyMaterialException');
+    await expectKmsError(importMaterial(local.kms, key.keyId, key.material, { importType: 'NEW_KEY_MATERIAL' }), 'IncorrectKeyMaterialException', MESSAGES.alreadyAssociated(key.keyMaterialId, key.arn));
     expect(await allMaterials(key.keyId)).toHaveLength(1);
   });
 
   test.each([16, 31, 33, 64])('fails with IncorrectKeyMaterialException for %i-byte material', async (length) => {
     const meta = await createExternalKey(local.kms);
-    await expectKmsError(importMaterial(local.kms, meta.KeyId!, newMaterial(length)), 'IncorrectKeyMaterialException');
+    await expectKmsError(importMaterial(local.kms, meta.KeyId!, newMaterial(length)), 'IncorrectKeyMaterialException', MESSAGES.wrongLength);
     const after = await describeKey(local.kms, meta.KeyId!);
     expect(after.KeyState).toBe('PendingImport');
     expect(after.CurrentKeyMaterialId).toBeUndefined();
@@ -366,6 +380,18 @@ describe('ImportKeyMaterial: ImportType, KeyMaterialId, KeyMaterialDescription (
     await expectKmsError(
       importMaterial(local.kms, key.keyId, newMaterial(), { importType: 'EXISTING_KEY_MATERIAL', keyMaterialId: key.keyMaterialId }),
       'IncorrectKeyMaterialException',
+      MESSAGES.otherMaterialId(key.keyMaterialId),
+    );
+  });
+
+  test('KeyMaterialId with NEW_KEY_MATERIAL for a key that does not exist: ValidationException, not NotFoundException (D121)', async () => {
+    const meta = await createExternalKey(local.kms);
+    const params = await getParameters(local.kms, meta.KeyId!);
+    const missing = meta.KeyId!.replace(/^.{8}/, '00000000');
+    await expectKmsError(
+      importMaterial(local.kms, missing, newMaterial(), { params, importType: 'NEW_KEY_MATERIAL', keyMaterialId: 'ab'.repeat(32) }),
+      'ValidationException',
+      'KeyMaterialId must not be specified when ImportType is NEW_KEY_MATERIAL.',
     );
   });
 

@@ -235,7 +235,11 @@ describe('with clock control', () => {
     // WHEN the rest of the day passes
     await local.server.advanceClock(3601);
     // THEN
-    await expectKmsError(importMaterial(local.kms, meta.KeyId!, material, { params }), 'ExpiredImportTokenException');
+    await expectKmsError(
+      importMaterial(local.kms, meta.KeyId!, material, { params }),
+      'ExpiredImportTokenException',
+      'The import token has expired. Use GetParametersForImport to get a new import token and public key.',
+    );
     expect((await describeKey(local.kms, meta.KeyId!)).KeyState).toBe('Enabled');
     // and a fresh token works
     await importMaterial(local.kms, meta.KeyId!, material, { fresh: true });

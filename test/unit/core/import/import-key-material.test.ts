@@ -1,15 +1,29 @@
 import { describe, expect, test } from 'vitest';
 import { WRAPPING_ALGORITHMS } from '../../../../lambda/core/crypto/wrapping';
-import { StoreConflictError } from '../../../../lambda/core/errors';
+import { StoreConflictError, UnwrapError } from '../../../../lambda/core/errors';
 import { unwrapMaterial } from '../../../../lambda/core/key-access';
 import { findMaterial } from '../../../../lambda/core/model/key';
 import { deleteImportedKeyMaterial } from '../../../../lambda/core/operations/import/delete-imported-key-material';
 import { importKeyMaterial } from '../../../../lambda/core/operations/import/import-key-material';
+import { describeKey } from '../../../../lambda/core/operations/keys/describe-key';
+import { listKeyRotations } from '../../../../lambda/core/operations/rotation/list-key-rotations';
+import { rotateKeyOnDemand } from '../../../../lambda/core/operations/rotation/rotate-key-on-demand';
 import { expiryTimer } from '../../../../lambda/core/timers/timer';
 import { memoryDeps, type MemoryDeps, TEST_CTX } from '../../../support/memory-deps';
 import { aMaterial, anAwsKmsKey, anExternalKey, clientWrap, DAY_S, expectNoMaterialIn, failure, Importer, patchKey, stored } from './helpers';
 
 const NO_EXPIRY = { ExpirationModel: 'KEY_MATERIAL_DOES_NOT_EXPIRE' } as const;
+
+/** What a client reads on each refusal (issue 13 §1: names alone let a message be emptied unnoticed). */
+const MESSAGES = {
+  invalidToken: 'The import token is not valid.',
+  tokenForAnotherKey: 'The import token was issued for another KMS key.',
+  expiredToken: 'The import token has expired. Use GetParametersForImport to get a new import token and public key.',
+  notUnwrapped: 'The key material could not be unwrapped with the private key and wrapping algorithm of the import token.',
+  notAssociated: (arn: string) => `The key material is not associated with ${arn}. To import different key material, set ImportType to NEW_KEY_MATERIAL.`,
+  alreadyAssociated: (id: string, arn: string) => `The key material (id: ${id}) is already associated with ${arn}. To re-import it, set ImportType to EXISTING_KEY_MATERIAL.`,
+  otherMaterialId: (id: string) => `The key material does not match the key material with id ${id}.`,
+} as const;
 
 function inDays(deps: MemoryDeps, days: number): Date {
   return new Date(deps.clock.now().getTime() + days * DAY_S * 1000);
@@ -121,7 +135,7 @@ describe('ImportKeyMaterial: first import', () => {
     const deps = memoryDeps();
     const key = await anExternalKey(deps);
     const err = await failure(() => new Importer(deps, key.keyId).import(aMaterial(), { ...NO_EXPIRY, ImportType: 'EXISTING_KEY_MATERIAL' }));
-    expect(err.name).toBe('IncorrectKeyMaterialException');
+    expect(err).toMatchObject({ name: 'IncorrectKeyMaterialException', message: MESSAGES.notAssociated(key.arn) });
     expect((await stored(deps, key)).state).toBe('PendingImport');
   });
 });
@@ -284,7 +298,7 @@ describe('ImportKeyMaterial: re-import (EXISTING_KEY_MATERIAL, the default after
     // WHEN
     const err = await failure(() => client.import(other));
     // THEN
-    expect(err.name).toBe('IncorrectKeyMaterialException');
+    expect(err).toMatchObject({ name: 'IncorrectKeyMaterialException', message: MESSAGES.notAssociated(key.arn) });
     expectNoMaterialIn(err, other);
     expect((await stored(deps, key)).materials).toHaveLength(1);
   });
@@ -314,7 +328,7 @@ describe('ImportKeyMaterial: re-import (EXISTING_KEY_MATERIAL, the default after
     // WHEN
     const err = await failure(() => client.import(material, { ...NO_EXPIRY, KeyMaterialId: secondId }));
     // THEN
-    expect(err.name).toBe('IncorrectKeyMaterialException');
+    expect(err).toMatchObject({ name: 'IncorrectKeyMaterialException', message: MESSAGES.otherMaterialId(secondId!) });
     expectNoMaterialIn(err, material);
   });
 
@@ -393,14 +407,14 @@ describe('ImportKeyMaterial: NEW_KEY_MATERIAL after the first import', () => {
     const deps = memoryDeps();
     const key = await anExternalKey(deps);
     const err = await failure(() => new Importer(deps, key.keyId).import(aMaterial(), { ...NO_EXPIRY, KeyMaterialId: 'ab'.repeat(32) }));
-    expect(err.name).toBe('ValidationException');
+    expect(err).toMatchObject({ name: 'ValidationException', message: 'KeyMaterialId must not be specified when ImportType is NEW_KEY_MATERIAL.' });
   });
 
   test('fails with IncorrectKeyMaterialException for material already associated with the key', async () => {
     const deps = memoryDeps();
-    const { key, client, material } = await anImportedKey(deps);
+    const { key, client, material, materialId } = await anImportedKey(deps);
     const err = await failure(() => client.import(material, { ...NO_EXPIRY, ImportType: 'NEW_KEY_MATERIAL' }));
-    expect(err.name).toBe('IncorrectKeyMaterialException');
+    expect(err).toMatchObject({ name: 'IncorrectKeyMaterialException', message: MESSAGES.alreadyAssociated(materialId!, key.arn) });
     expectNoMaterialIn(err, material);
     expect((await stored(deps, key)).materials).toHaveLength(1);
   });
@@ -507,7 +521,7 @@ describe('ImportKeyMaterial: tokens and wrapped material', () => {
     deps.clock.advance(24 * 3600 + 1);
     const err = await failure(() => client.import(material));
     // THEN
-    expect(err.name).toBe('ExpiredImportTokenException');
+    expect(err).toMatchObject({ name: 'ExpiredImportTokenException', message: MESSAGES.expiredToken });
     expectNoMaterialIn(err, material);
     expect((await stored(deps, key)).revision).toBe(before.revision);
   });
@@ -521,7 +535,7 @@ describe('ImportKeyMaterial: tokens and wrapped material', () => {
     // WHEN
     const err = await failure(() => importKeyMaterial(deps, TEST_CTX, { KeyId: b.keyId, ...forA, ...NO_EXPIRY }));
     // THEN
-    expect(err.name).toBe('InvalidImportTokenException');
+    expect(err).toMatchObject({ name: 'InvalidImportTokenException', message: MESSAGES.tokenForAnotherKey });
     expect((await stored(deps, b)).state).toBe('PendingImport');
   });
 
@@ -535,7 +549,7 @@ describe('ImportKeyMaterial: tokens and wrapped material', () => {
     // WHEN
     const err = await failure(() => importKeyMaterial(deps, TEST_CTX, { KeyId: here.keyId, ...fromOther, ...NO_EXPIRY }));
     // THEN
-    expect(err.name).toBe('InvalidImportTokenException');
+    expect(err).toMatchObject({ name: 'InvalidImportTokenException', message: MESSAGES.invalidToken });
   });
 
   test('fails with InvalidImportTokenException for garbage or a tampered token', async () => {
@@ -546,7 +560,7 @@ describe('ImportKeyMaterial: tokens and wrapped material', () => {
     tampered[tampered.length - 1]! ^= 0x80;
     for (const token of [Uint8Array.of(7), new Uint8Array(300), tampered]) {
       const err = await failure(() => importKeyMaterial(deps, TEST_CTX, { KeyId: key.keyId, ImportToken: token, EncryptedKeyMaterial: wrapped.EncryptedKeyMaterial, ...NO_EXPIRY }));
-      expect(err.name).toBe('InvalidImportTokenException');
+      expect(err).toMatchObject({ name: 'InvalidImportTokenException', message: MESSAGES.invalidToken });
     }
   });
 
@@ -562,7 +576,7 @@ describe('ImportKeyMaterial: tokens and wrapped material', () => {
     // WHEN
     const err = await failure(() => importKeyMaterial(deps, TEST_CTX, { KeyId: key.keyId, ImportToken, EncryptedKeyMaterial, ...NO_EXPIRY }));
     // THEN
-    expect(err.name).toBe('InvalidCiphertextException');
+    expect(err).toMatchObject({ name: 'InvalidCiphertextException', message: MESSAGES.notUnwrapped });
     expectNoMaterialIn(err, material);
   });
 
@@ -579,7 +593,7 @@ describe('ImportKeyMaterial: tokens and wrapped material', () => {
         EncryptedKeyMaterial: clientWrap(params.PublicKey, algorithm, material),
         ...NO_EXPIRY,
       }));
-      expect(err.name).toBe('InvalidCiphertextException');
+      expect(err).toMatchObject({ name: 'InvalidCiphertextException', message: MESSAGES.notUnwrapped });
     }
   });
 
@@ -589,7 +603,7 @@ describe('ImportKeyMaterial: tokens and wrapped material', () => {
     const { ImportToken } = await new Importer(deps, key.keyId).wrap(aMaterial());
     for (const garbage of [Uint8Array.of(1), new Uint8Array(256), new Uint8Array(512)]) {
       const err = await failure(() => importKeyMaterial(deps, TEST_CTX, { KeyId: key.keyId, ImportToken, EncryptedKeyMaterial: garbage, ...NO_EXPIRY }));
-      expect(err.name).toBe('InvalidCiphertextException');
+      expect(err).toMatchObject({ name: 'InvalidCiphertextException', message: MESSAGES.notUnwrapped });
     }
   });
 
@@ -620,5 +634,99 @@ describe('ImportKeyMaterial: which keys', () => {
     const key = await anAwsKmsKey(deps);
     const err = await failure(() => importKeyMaterial(deps, TEST_CTX, { KeyId: key.keyId, ...wrapped, ...NO_EXPIRY }));
     expect(err).toMatchObject({ name: 'UnsupportedOperationException', message: `${key.arn} origin is AWS_KMS which is not valid for this operation.` });
+  });
+});
+
+describe('ImportKeyMaterial: root-key faults are the service\'s, never the caller\'s', () => {
+  /** Makes the root key fail to unwrap blobs of one purpose, as an outage, throttling or a damaged record would. */
+  function failUnwrap(deps: MemoryDeps, purpose: string, error: Error): void {
+    const unwrap = deps.rootKey.unwrap.bind(deps.rootKey);
+    deps.rootKey.unwrap = async (blob, context) => {
+      if (context.purpose === purpose) throw error;
+      return unwrap(blob, context);
+    };
+  }
+  const throttled = () => Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
+
+  test.each(['import-token', 'material-id-key'])('a root-key outage while unwrapping the %s surfaces as that fault, not InvalidImportTokenException', async (purpose) => {
+    // GIVEN a valid token and material, and a root key that is down
+    const deps = memoryDeps();
+    const key = await anExternalKey(deps);
+    const wrapped = await new Importer(deps, key.keyId).wrap(aMaterial());
+    const outage = throttled();
+    failUnwrap(deps, purpose, outage);
+    // WHEN
+    const err = await failure(() => importKeyMaterial(deps, TEST_CTX, { KeyId: key.keyId, ...wrapped, ...NO_EXPIRY }));
+    // THEN the handler turns it into a 500 (KMSInternalException), and nothing changed
+    expect(err).toBe(outage);
+    expect((await stored(deps, key)).revision).toBe(key.revision);
+  });
+
+  test('a material-id key the root key refuses (a damaged record) is KMSInternalException, a server fault', async () => {
+    const deps = memoryDeps();
+    const key = await anExternalKey(deps);
+    const wrapped = await new Importer(deps, key.keyId).wrap(aMaterial());
+    failUnwrap(deps, 'material-id-key', new UnwrapError());
+    const err = await failure(() => importKeyMaterial(deps, TEST_CTX, { KeyId: key.keyId, ...wrapped, ...NO_EXPIRY }));
+    expect(err).toMatchObject({ name: 'KMSInternalException', message: 'An internal error occurred.', fault: 'server' });
+    expect((err as Error).cause).toBeInstanceOf(UnwrapError);
+    expect((await stored(deps, key)).revision).toBe(key.revision);
+  });
+
+  test('a token the root key refuses is InvalidImportTokenException (the client sent it)', async () => {
+    const deps = memoryDeps();
+    const key = await anExternalKey(deps);
+    const wrapped = await new Importer(deps, key.keyId).wrap(aMaterial());
+    failUnwrap(deps, 'import-token', new UnwrapError());
+    const err = await failure(() => importKeyMaterial(deps, TEST_CTX, { KeyId: key.keyId, ...wrapped, ...NO_EXPIRY }));
+    expect(err).toMatchObject({ name: 'InvalidImportTokenException', message: MESSAGES.invalidToken });
+  });
+});
+
+describe('ImportKeyMaterial: which error wins (D121)', () => {
+  test('KeyMaterialId with NEW_KEY_MATERIAL for a key that does not exist: ValidationException, before the key is looked up', async () => {
+    const deps = memoryDeps();
+    const key = await anExternalKey(deps);
+    const wrapped = await new Importer(deps, key.keyId).wrap(aMaterial());
+    const missing = '1234abcd-12ab-34cd-56ef-1234567890ab';
+    const err = await failure(() => importKeyMaterial(deps, TEST_CTX, {
+      KeyId: missing, ...wrapped, ...NO_EXPIRY, ImportType: 'NEW_KEY_MATERIAL', KeyMaterialId: 'ab'.repeat(32),
+    }));
+    expect(err).toMatchObject({ name: 'ValidationException', message: 'KeyMaterialId must not be specified when ImportType is NEW_KEY_MATERIAL.' });
+  });
+});
+
+describe('ImportKeyMaterial: what a re-import keeps, and which expiry DescribeKey shows', () => {
+  test('re-importing a rotated-in material keeps its RotationDate and rotation type, so ListKeyRotations still lists the rotation', async () => {
+    // GIVEN a rotation to a second material, which is then deleted
+    const deps = memoryDeps();
+    const { key, client } = await anImportedKey(deps);
+    const second = aMaterial();
+    const { KeyMaterialId: secondId } = await client.import(second, { ...NO_EXPIRY, ImportType: 'NEW_KEY_MATERIAL' });
+    deps.clock.advance(3600);
+    await rotateKeyOnDemand(deps, TEST_CTX, { KeyId: key.keyId });
+    const rotatedAt = deps.clock.now();
+    const before = (await listKeyRotations(deps, TEST_CTX, { KeyId: key.keyId })).Rotations;
+    expect(before).toEqual([expect.objectContaining({ KeyMaterialId: secondId, RotationDate: rotatedAt, RotationType: 'ON_DEMAND' })]);
+    await deleteImportedKeyMaterial(deps, TEST_CTX, { KeyId: key.keyId, KeyMaterialId: secondId });
+    // WHEN it is imported again, later
+    deps.clock.advance(3600);
+    await client.import(second, { ...NO_EXPIRY, KeyMaterialId: secondId });
+    // THEN the rotation is listed as before
+    expect((await listKeyRotations(deps, TEST_CTX, { KeyId: key.keyId })).Rotations).toEqual(before);
+    expect(findMaterial(await stored(deps, key), secondId!)).toMatchObject({ rotationDate: rotatedAt, rotationType: 'ON_DEMAND', importState: 'IMPORTED' });
+  });
+
+  test('ValidTo is the earliest expiry of the materials, also when that material comes first', async () => {
+    // GIVEN the first material expires in 5 days, the second (rotated in after it) in 10
+    const deps = memoryDeps();
+    const key = await anExternalKey(deps);
+    const client = new Importer(deps, key.keyId);
+    await client.import(aMaterial(), { ValidTo: inDays(deps, 5) });
+    await client.import(aMaterial(), { ValidTo: inDays(deps, 10), ImportType: 'NEW_KEY_MATERIAL' });
+    await rotateKeyOnDemand(deps, TEST_CTX, { KeyId: key.keyId });
+    expect((await stored(deps, key)).materials.map((m) => m.validTo)).toEqual([inDays(deps, 5), inDays(deps, 10)]);
+    // THEN
+    expect((await describeKey(deps, TEST_CTX, { KeyId: key.keyId })).KeyMetadata).toMatchObject({ ValidTo: inDays(deps, 5), ExpirationModel: 'KEY_MATERIAL_EXPIRES' });
   });
 });
