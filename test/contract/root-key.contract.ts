@@ -42,6 +42,9 @@ export function rootKeyContract(name: string, makeRootKey: () => Promise<RootKey
       ['a missing pair', { purpose: 'key-material', account: '111122223333', region: 'us-east-1', keyId: 'k1' }],
       ['no context', {}],
       ['values shifted between pairs', { ...CONTEXT, keyId: 'k1m', materialId: '1' }],
+      // A blob wrapped for one purpose never opens as another: key material is not an import token's private key.
+      ['another purpose', { ...CONTEXT, purpose: 'import-token' }],
+      ['the material-id key purpose', { ...CONTEXT, purpose: 'material-id-key' }],
     ])('fails with UnwrapError when the context has %s', async (_, context) => {
       const root = await makeRootKey();
       const wrapped = await root.wrap(bytes(32), CONTEXT);
