@@ -16,7 +16,7 @@ const UNBOUNDED_KEY_GENERATION = ['node:crypto', 'crypto'].map((name) => ({
 }));
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'cdk.out/**', 'dist/**', 'coverage/**', 'console/dist/**', '.kms-data/**'] },
+  { ignores: ['node_modules/**', 'cdk.out/**', 'dist/**', 'coverage/**', 'console/dist/**', '.kms-data/**', '.stryker-tmp/**', 'reports/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
