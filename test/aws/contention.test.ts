@@ -124,7 +124,16 @@ describe('a lost conditional write in the deployed handler', () => {
   });
 });
 
-test('16 SDK clients with default settings changing one key at once through the deployed handler all succeed, none lost', async () => {
+/**
+ * Unlike embedded mode (test/blackbox/contention.test.ts: never a conflict, every call succeeds at
+ * once), the deployed runtime cannot promise that every call succeeds: how many attempts lose depends
+ * on how the writers interleave, which depends on the machine's load. On a busy machine 16 writers
+ * have used up both the handler's ten attempts and the SDK's three. What holds whatever the load is
+ * asserted: each call either succeeds or ends, after the SDK's retries, in ThrottlingException (never
+ * another error); some call succeeds (a write loses only to another that won); every acknowledged
+ * change is kept, and nothing unacknowledged is written; no conflict is an error-level log line.
+ */
+test('16 SDK clients with default settings changing one key at once through the deployed handler: each call succeeds or is throttled, no acknowledged change lost', async () => {
   // GIVEN
   const WRITERS = 16;
   const ROUNDS = 3;
@@ -132,16 +141,28 @@ test('16 SDK clients with default settings changing one key at once through the 
   const key = await createKey(setup);
   log.lines.length = 0;
   const clients = Array.from({ length: WRITERS }, client);
+  const acknowledged: (number | undefined)[] = Array(WRITERS).fill(undefined);
+  const refusals: unknown[] = [];
   // WHEN
   await Promise.all(
     clients.map(async (kms, writer) => {
       for (let round = 0; round < ROUNDS; round++) {
-        await kms.send(new TagResourceCommand({ KeyId: key.KeyId, Tags: [{ TagKey: `writer-${writer}`, TagValue: `round-${round}` }] }));
+        try {
+          await kms.send(new TagResourceCommand({ KeyId: key.KeyId, Tags: [{ TagKey: `writer-${writer}`, TagValue: `round-${round}` }] }));
+          acknowledged[writer] = round;
+        } catch (err) {
+          refusals.push(err);
+        }
       }
     }),
   );
   // THEN
-  expect(await tagsOf(setup, key.KeyId!)).toEqual(Object.fromEntries(Array.from({ length: WRITERS }, (_, w) => [`writer-${w}`, `round-${ROUNDS - 1}`])));
+  for (const err of refusals) {
+    expect(err).toMatchObject({ name: 'ThrottlingException', message: THROTTLED_MESSAGE, $metadata: { httpStatusCode: 400 } });
+  }
+  expect(refusals.length).toBeLessThan(WRITERS * ROUNDS);
+  const expected = acknowledged.flatMap((round, w) => (round === undefined ? [] : [[`writer-${w}`, `round-${round}`]]));
+  expect(await tagsOf(setup, key.KeyId!)).toEqual(Object.fromEntries(expected));
   expect(log.lines.filter((l) => l.level === 'error')).toEqual([]);
   for (const kms of [setup, ...clients]) kms.destroy();
 });
