@@ -16,6 +16,7 @@ import {
   type WrappingKeySpec,
 } from '@aws-sdk/client-kms';
 import { describe, expect, test } from 'vitest';
+import { IMPORT_MESSAGES as MESSAGES } from '../support/import-messages';
 import { wrapMaterial, type WrappingAlgorithm } from '../support/wrap-material';
 import {
   DAY,
@@ -110,17 +111,6 @@ describe('GetParametersForImport', () => {
     expect((await describeKey(local.kms, awsKey.KeyId!)).KeyState).toBe('Enabled');
   });
 });
-
-/** What a client reads on each import refusal: pinned here through the SDK as in the unit tests (issue 13 §1). */
-const MESSAGES = {
-  invalidToken: 'The import token is not valid.',
-  tokenForAnotherKey: 'The import token was issued for another KMS key.',
-  notUnwrapped: 'The key material could not be unwrapped with the private key and wrapping algorithm of the import token.',
-  notAssociated: (arn: string) => `The key material is not associated with ${arn}. To import different key material, set ImportType to NEW_KEY_MATERIAL.`,
-  alreadyAssociated: (id: string, arn: string) => `The key material (id: ${id}) is already associated with ${arn}. To re-import it, set ImportType to EXISTING_KEY_MATERIAL.`,
-  otherMaterialId: (id: string) => `The key material does not match the key material with id ${id}.`,
-  wrongLength: 'The key material must be 256 bits (32 bytes) for a SYMMETRIC_DEFAULT KMS key.',
-} as const;
 
 describe('ImportKeyMaterial: the import token', () => {
   test('fails with InvalidImportTokenException for a token issued for another key', async () => {
@@ -391,7 +381,7 @@ describe('ImportKeyMaterial: ImportType, KeyMaterialId, KeyMaterialDescription (
     await expectKmsError(
       importMaterial(local.kms, missing, newMaterial(), { params, importType: 'NEW_KEY_MATERIAL', keyMaterialId: 'ab'.repeat(32) }),
       'ValidationException',
-      'KeyMaterialId must not be specified when ImportType is NEW_KEY_MATERIAL.',
+      MESSAGES.keyMaterialIdWithNew,
     );
   });
 

@@ -9,21 +9,11 @@ import { describeKey } from '../../../../lambda/core/operations/keys/describe-ke
 import { listKeyRotations } from '../../../../lambda/core/operations/rotation/list-key-rotations';
 import { rotateKeyOnDemand } from '../../../../lambda/core/operations/rotation/rotate-key-on-demand';
 import { expiryTimer } from '../../../../lambda/core/timers/timer';
+import { IMPORT_MESSAGES as MESSAGES } from '../../../support/import-messages';
 import { memoryDeps, type MemoryDeps, TEST_CTX } from '../../../support/memory-deps';
 import { aMaterial, anAwsKmsKey, anExternalKey, clientWrap, DAY_S, expectNoMaterialIn, failure, Importer, patchKey, stored } from './helpers';
 
 const NO_EXPIRY = { ExpirationModel: 'KEY_MATERIAL_DOES_NOT_EXPIRE' } as const;
-
-/** What a client reads on each refusal (issue 13 §1: names alone let a message be emptied unnoticed). */
-const MESSAGES = {
-  invalidToken: 'The import token is not valid.',
-  tokenForAnotherKey: 'The import token was issued for another KMS key.',
-  expiredToken: 'The import token has expired. Use GetParametersForImport to get a new import token and public key.',
-  notUnwrapped: 'The key material could not be unwrapped with the private key and wrapping algorithm of the import token.',
-  notAssociated: (arn: string) => `The key material is not associated with ${arn}. To import different key material, set ImportType to NEW_KEY_MATERIAL.`,
-  alreadyAssociated: (id: string, arn: string) => `The key material (id: ${id}) is already associated with ${arn}. To re-import it, set ImportType to EXISTING_KEY_MATERIAL.`,
-  otherMaterialId: (id: string) => `The key material does not match the key material with id ${id}.`,
-} as const;
 
 function inDays(deps: MemoryDeps, days: number): Date {
   return new Date(deps.clock.now().getTime() + days * DAY_S * 1000);
@@ -400,14 +390,14 @@ describe('ImportKeyMaterial: NEW_KEY_MATERIAL after the first import', () => {
     const deps = memoryDeps();
     const { client, materialId } = await anImportedKey(deps);
     const err = await failure(() => client.import(aMaterial(), { ...NO_EXPIRY, ImportType: 'NEW_KEY_MATERIAL', KeyMaterialId: materialId }));
-    expect(err).toMatchObject({ name: 'ValidationException', message: 'KeyMaterialId must not be specified when ImportType is NEW_KEY_MATERIAL.' });
+    expect(err).toMatchObject({ name: 'ValidationException', message: MESSAGES.keyMaterialIdWithNew });
   });
 
   test('fails with ValidationException when KeyMaterialId is given for the first import (ImportType defaults to NEW)', async () => {
     const deps = memoryDeps();
     const key = await anExternalKey(deps);
     const err = await failure(() => new Importer(deps, key.keyId).import(aMaterial(), { ...NO_EXPIRY, KeyMaterialId: 'ab'.repeat(32) }));
-    expect(err).toMatchObject({ name: 'ValidationException', message: 'KeyMaterialId must not be specified when ImportType is NEW_KEY_MATERIAL.' });
+    expect(err).toMatchObject({ name: 'ValidationException', message: MESSAGES.keyMaterialIdWithNew });
   });
 
   test('fails with IncorrectKeyMaterialException for material already associated with the key', async () => {
@@ -692,7 +682,7 @@ describe('ImportKeyMaterial: which error wins (D121)', () => {
     const err = await failure(() => importKeyMaterial(deps, TEST_CTX, {
       KeyId: missing, ...wrapped, ...NO_EXPIRY, ImportType: 'NEW_KEY_MATERIAL', KeyMaterialId: 'ab'.repeat(32),
     }));
-    expect(err).toMatchObject({ name: 'ValidationException', message: 'KeyMaterialId must not be specified when ImportType is NEW_KEY_MATERIAL.' });
+    expect(err).toMatchObject({ name: 'ValidationException', message: MESSAGES.keyMaterialIdWithNew });
   });
 });
 
