@@ -283,6 +283,20 @@ describe('deleting one of several materials', () => {
     expect(Buffer.from((await local.kms.send(new DecryptCommand({ CiphertextBlob: newBlob }))).Plaintext!).toString()).toBe('new');
   });
 
+  test('re-importing a deleted rotated-in material keeps its rotation: ListKeyRotations lists the same RotationDate and RotationType', async () => {
+    // GIVEN a rotated key, whose rotation is listed
+    const key = await keyWithStagedMaterial();
+    await local.kms.send(new RotateKeyOnDemandCommand({ KeyId: key.keyId }));
+    const before = await listRotations(key.keyId);
+    expect(before).toEqual([expect.objectContaining({ KeyMaterialId: key.stagedId, RotationType: 'ON_DEMAND', ImportState: 'IMPORTED' })]);
+    expect(before[0]!.RotationDate).toBeInstanceOf(Date);
+    // WHEN the rotated-in material is deleted and imported again
+    await local.kms.send(new DeleteImportedKeyMaterialCommand({ KeyId: key.keyId, KeyMaterialId: key.stagedId }));
+    await importMaterial(local.kms, key.keyId, key.staged, { importType: 'EXISTING_KEY_MATERIAL', keyMaterialId: key.stagedId });
+    // THEN the rotation is listed exactly as before
+    expect(await listRotations(key.keyId)).toEqual(before);
+  });
+
   test('without KeyMaterialId, DeleteImportedKeyMaterial deletes the CURRENT material', async () => {
     const key = await keyWithStagedMaterial();
     await local.kms.send(new RotateKeyOnDemandCommand({ KeyId: key.keyId }));
