@@ -5,7 +5,9 @@
  * ScheduleKeyDeletion or DeleteImportedKeyMaterial. An allowed action is checked for its answer and
  * its effect; a refused one for its error and for leaving the key's state as it was.
  */
-import { generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
+import {
+  constants, createHmac, createPublicKey, diffieHellman, generateKeyPairSync, privateDecrypt, randomBytes, verify as cryptoVerify, type KeyObject,
+} from 'node:crypto';
 import { describe, expect, test } from 'vitest';
 import { deriveSharedSecret } from '../../../../lambda/core/operations/key-agreement/derive-shared-secret';
 import { generateMac } from '../../../../lambda/core/operations/mac/generate-mac';
@@ -307,11 +309,11 @@ describe('state transitions through EnableKey and DisableKey', () => {
 /** One EXTERNAL key of each non-symmetric kind, imported and then brought into a state through the operations. */
 interface KindsSubject {
   readonly deps: MemoryDeps;
-  readonly signing: { keyId: string; arn: string; signature: Uint8Array };
-  readonly mac: { keyId: string; arn: string; mac: Uint8Array };
-  readonly agreement: { keyId: string; arn: string };
-  readonly rsa: { keyId: string; arn: string; ciphertext: Uint8Array };
-  readonly peer: Uint8Array;
+  readonly signing: { keyId: string; arn: string; signature: Uint8Array; privateKey: KeyObject };
+  readonly mac: { keyId: string; arn: string; mac: Uint8Array; material: Uint8Array };
+  readonly agreement: { keyId: string; arn: string; privateKey: KeyObject };
+  readonly rsa: { keyId: string; arn: string; ciphertext: Uint8Array; privateKey: KeyObject };
+  readonly peer: KeyObject;
 }
 
 async function importedKey(deps: MemoryDeps, spec: string, usage: string, material: Uint8Array, algorithm: 'RSAES_OAEP_SHA_256' | 'RSA_AES_KEY_WRAP_SHA_256') {
@@ -321,13 +323,18 @@ async function importedKey(deps: MemoryDeps, spec: string, usage: string, materi
 }
 
 const pkcs8 = (key: KeyObject) => new Uint8Array(key.export({ type: 'pkcs8', format: 'der' }));
+const spki = (key: KeyObject) => new Uint8Array(createPublicKey(key).export({ type: 'spki', format: 'der' }));
 
 async function kindsIn(state: KeyState): Promise<KindsSubject> {
   const deps = memoryDeps();
-  const signingKey = await importedKey(deps, 'ECC_NIST_P256', 'SIGN_VERIFY', pkcs8(generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).privateKey), 'RSAES_OAEP_SHA_256');
-  const macKey = await importedKey(deps, 'HMAC_256', 'GENERATE_VERIFY_MAC', new Uint8Array(randomBytes(32)), 'RSAES_OAEP_SHA_256');
-  const agreement = await importedKey(deps, 'ECC_NIST_P384', 'KEY_AGREEMENT', pkcs8(generateKeyPairSync('ec', { namedCurve: 'secp384r1' }).privateKey), 'RSAES_OAEP_SHA_256');
-  const rsaKey = await importedKey(deps, 'RSA_2048', 'ENCRYPT_DECRYPT', pkcs8(generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey), 'RSA_AES_KEY_WRAP_SHA_256');
+  const signingPrivate = generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).privateKey;
+  const macMaterial = new Uint8Array(randomBytes(32));
+  const agreementPrivate = generateKeyPairSync('ec', { namedCurve: 'secp384r1' }).privateKey;
+  const rsaPrivate = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
+  const signingKey = await importedKey(deps, 'ECC_NIST_P256', 'SIGN_VERIFY', pkcs8(signingPrivate), 'RSAES_OAEP_SHA_256');
+  const macKey = await importedKey(deps, 'HMAC_256', 'GENERATE_VERIFY_MAC', macMaterial, 'RSAES_OAEP_SHA_256');
+  const agreement = await importedKey(deps, 'ECC_NIST_P384', 'KEY_AGREEMENT', pkcs8(agreementPrivate), 'RSAES_OAEP_SHA_256');
+  const rsaKey = await importedKey(deps, 'RSA_2048', 'ENCRYPT_DECRYPT', pkcs8(rsaPrivate), 'RSA_AES_KEY_WRAP_SHA_256');
   const { Signature } = await sign(deps, TEST_CTX, { KeyId: signingKey.keyId, Message: bytes('m'), SigningAlgorithm: 'ECDSA_SHA_256' });
   const { Mac } = await generateMac(deps, TEST_CTX, { KeyId: macKey.keyId, Message: bytes('m'), MacAlgorithm: 'HMAC_SHA_256' });
   const { CiphertextBlob } = await encrypt(deps, TEST_CTX, { KeyId: rsaKey.keyId, Plaintext: bytes('m'), EncryptionAlgorithm: 'RSAES_OAEP_SHA_256' });
@@ -337,25 +344,103 @@ async function kindsIn(state: KeyState): Promise<KindsSubject> {
     if (state === 'PendingImport') await deleteImportedKeyMaterial(deps, TEST_CTX, { KeyId: keyId });
     expect((await describeKey(deps, TEST_CTX, { KeyId: keyId })).KeyMetadata.KeyState).toBe(state);
   }
-  const peer = new Uint8Array(generateKeyPairSync('ec', { namedCurve: 'secp384r1' }).publicKey.export({ type: 'spki', format: 'der' }));
-  return { deps, signing: { ...signingKey, signature: Signature }, mac: { ...macKey, mac: Mac }, agreement, rsa: { ...rsaKey, ciphertext: CiphertextBlob }, peer };
+  return {
+    deps,
+    signing: { ...signingKey, signature: Signature, privateKey: signingPrivate },
+    mac: { ...macKey, mac: Mac, material: macMaterial },
+    agreement: { ...agreement, privateKey: agreementPrivate },
+    rsa: { ...rsaKey, ciphertext: CiphertextBlob, privateKey: rsaPrivate },
+    peer: generateKeyPairSync('ec', { namedCurve: 'secp384r1' }).privateKey,
+  };
 }
 
-type KindsAction = (s: KindsSubject) => { readonly arn: string; readonly run: Promise<unknown> };
+/** An action on one of the subject's keys, and what a caller sees when it is allowed, checked with node:crypto. */
+interface KindsAction {
+  readonly arn: string;
+  readonly run: Promise<unknown>;
+  readonly allowed: (out: never) => void;
+}
 
-const KIND_ACTIONS: Record<string, KindsAction> = {
-  Sign: (s) => ({ arn: s.signing.arn, run: sign(s.deps, TEST_CTX, { KeyId: s.signing.keyId, Message: bytes('x'), SigningAlgorithm: 'ECDSA_SHA_256' }) }),
-  Verify: (s) => ({ arn: s.signing.arn, run: verify(s.deps, TEST_CTX, { KeyId: s.signing.keyId, Message: bytes('m'), Signature: s.signing.signature, SigningAlgorithm: 'ECDSA_SHA_256' }) }),
-  'GetPublicKey (signing key)': (s) => ({ arn: s.signing.arn, run: getPublicKey(s.deps, TEST_CTX, { KeyId: s.signing.keyId }) }),
-  'GetPublicKey (RSA encryption key)': (s) => ({ arn: s.rsa.arn, run: getPublicKey(s.deps, TEST_CTX, { KeyId: s.rsa.keyId }) }),
-  GenerateMac: (s) => ({ arn: s.mac.arn, run: generateMac(s.deps, TEST_CTX, { KeyId: s.mac.keyId, Message: bytes('x'), MacAlgorithm: 'HMAC_SHA_256' }) }),
-  VerifyMac: (s) => ({ arn: s.mac.arn, run: verifyMac(s.deps, TEST_CTX, { KeyId: s.mac.keyId, Message: bytes('m'), Mac: s.mac.mac, MacAlgorithm: 'HMAC_SHA_256' }) }),
-  DeriveSharedSecret: (s) => ({ arn: s.agreement.arn, run: deriveSharedSecret(s.deps, TEST_CTX, { KeyId: s.agreement.keyId, KeyAgreementAlgorithm: 'ECDH', PublicKey: s.peer }) }),
-  'Encrypt (RSA)': (s) => ({ arn: s.rsa.arn, run: encrypt(s.deps, TEST_CTX, { KeyId: s.rsa.keyId, Plaintext: bytes('x'), EncryptionAlgorithm: 'RSAES_OAEP_SHA_1' }) }),
-  'Decrypt (RSA)': (s) => ({ arn: s.rsa.arn, run: decrypt(s.deps, TEST_CTX, { KeyId: s.rsa.keyId, CiphertextBlob: s.rsa.ciphertext, EncryptionAlgorithm: 'RSAES_OAEP_SHA_256' }) }),
+const oaep = (key: KeyObject, hash: string) => ({ key, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: hash });
+
+const KIND_ACTIONS: Record<string, (s: KindsSubject) => KindsAction> = {
+  Sign: (s) => ({
+    arn: s.signing.arn,
+    run: sign(s.deps, TEST_CTX, { KeyId: s.signing.keyId, Message: bytes('x'), SigningAlgorithm: 'ECDSA_SHA_256' }),
+    allowed: (out: Awaited<ReturnType<typeof sign>>) => {
+      expect(out).toMatchObject({ KeyId: s.signing.arn, SigningAlgorithm: 'ECDSA_SHA_256' });
+      expect(cryptoVerify('sha256', bytes('x'), createPublicKey(s.signing.privateKey), out.Signature)).toBe(true);
+    },
+  }),
+  Verify: (s) => ({
+    arn: s.signing.arn,
+    run: verify(s.deps, TEST_CTX, { KeyId: s.signing.keyId, Message: bytes('m'), Signature: s.signing.signature, SigningAlgorithm: 'ECDSA_SHA_256' }),
+    allowed: (out: Awaited<ReturnType<typeof verify>>) => {
+      expect(out).toEqual({ KeyId: s.signing.arn, SignatureValid: true, SigningAlgorithm: 'ECDSA_SHA_256' });
+    },
+  }),
+  'GetPublicKey (signing key)': (s) => ({
+    arn: s.signing.arn,
+    run: getPublicKey(s.deps, TEST_CTX, { KeyId: s.signing.keyId }),
+    allowed: (out: Awaited<ReturnType<typeof getPublicKey>>) => {
+      expect(out).toMatchObject({ KeyId: s.signing.arn, KeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY', SigningAlgorithms: ['ECDSA_SHA_256'] });
+      expect(out.PublicKey).toEqual(spki(s.signing.privateKey));
+    },
+  }),
+  'GetPublicKey (RSA encryption key)': (s) => ({
+    arn: s.rsa.arn,
+    run: getPublicKey(s.deps, TEST_CTX, { KeyId: s.rsa.keyId }),
+    allowed: (out: Awaited<ReturnType<typeof getPublicKey>>) => {
+      expect(out).toMatchObject({ KeyId: s.rsa.arn, KeySpec: 'RSA_2048', KeyUsage: 'ENCRYPT_DECRYPT' });
+      expect(out.PublicKey).toEqual(spki(s.rsa.privateKey));
+    },
+  }),
+  GenerateMac: (s) => ({
+    arn: s.mac.arn,
+    run: generateMac(s.deps, TEST_CTX, { KeyId: s.mac.keyId, Message: bytes('x'), MacAlgorithm: 'HMAC_SHA_256' }),
+    allowed: (out: Awaited<ReturnType<typeof generateMac>>) => {
+      expect(out).toMatchObject({ KeyId: s.mac.arn, MacAlgorithm: 'HMAC_SHA_256' });
+      expect(out.Mac).toEqual(new Uint8Array(createHmac('sha256', s.mac.material).update('x').digest()));
+    },
+  }),
+  VerifyMac: (s) => ({
+    arn: s.mac.arn,
+    run: verifyMac(s.deps, TEST_CTX, { KeyId: s.mac.keyId, Message: bytes('m'), Mac: s.mac.mac, MacAlgorithm: 'HMAC_SHA_256' }),
+    allowed: (out: Awaited<ReturnType<typeof verifyMac>>) => {
+      expect(out).toEqual({ KeyId: s.mac.arn, MacValid: true, MacAlgorithm: 'HMAC_SHA_256' });
+    },
+  }),
+  DeriveSharedSecret: (s) => ({
+    arn: s.agreement.arn,
+    run: deriveSharedSecret(s.deps, TEST_CTX, { KeyId: s.agreement.keyId, KeyAgreementAlgorithm: 'ECDH', PublicKey: spki(s.peer) }),
+    allowed: (out: Awaited<ReturnType<typeof deriveSharedSecret>>) => {
+      expect(out).toMatchObject({ KeyId: s.agreement.arn, KeyAgreementAlgorithm: 'ECDH' });
+      expect(out.SharedSecret).toEqual(new Uint8Array(diffieHellman({ privateKey: s.peer, publicKey: createPublicKey(s.agreement.privateKey) })));
+    },
+  }),
+  'Encrypt (RSA)': (s) => ({
+    arn: s.rsa.arn,
+    run: encrypt(s.deps, TEST_CTX, { KeyId: s.rsa.keyId, Plaintext: bytes('x'), EncryptionAlgorithm: 'RSAES_OAEP_SHA_1' }),
+    allowed: (out: Awaited<ReturnType<typeof encrypt>>) => {
+      expect(out).toMatchObject({ KeyId: s.rsa.arn, EncryptionAlgorithm: 'RSAES_OAEP_SHA_1' });
+      expect(text(privateDecrypt(oaep(s.rsa.privateKey, 'sha1'), out.CiphertextBlob))).toBe('x');
+    },
+  }),
+  'Decrypt (RSA)': (s) => ({
+    arn: s.rsa.arn,
+    run: decrypt(s.deps, TEST_CTX, { KeyId: s.rsa.keyId, CiphertextBlob: s.rsa.ciphertext, EncryptionAlgorithm: 'RSAES_OAEP_SHA_256' }),
+    allowed: (out: Awaited<ReturnType<typeof decrypt>>) => {
+      expect(out).toMatchObject({ KeyId: s.rsa.arn, EncryptionAlgorithm: 'RSAES_OAEP_SHA_256' });
+      expect(text(out.Plaintext)).toBe('m');
+    },
+  }),
   'ReEncrypt (RSA source)': (s) => ({
     arn: s.rsa.arn,
     run: reEncrypt(s.deps, TEST_CTX, { CiphertextBlob: s.rsa.ciphertext, SourceKeyId: s.rsa.keyId, SourceEncryptionAlgorithm: 'RSAES_OAEP_SHA_256', DestinationKeyId: s.rsa.keyId, DestinationEncryptionAlgorithm: 'RSAES_OAEP_SHA_1' }),
+    allowed: (out: Awaited<ReturnType<typeof reEncrypt>>) => {
+      expect(out).toMatchObject({ SourceKeyId: s.rsa.arn, KeyId: s.rsa.arn, SourceEncryptionAlgorithm: 'RSAES_OAEP_SHA_256', DestinationEncryptionAlgorithm: 'RSAES_OAEP_SHA_1' });
+      expect(text(privateDecrypt(oaep(s.rsa.privateKey, 'sha1'), out.CiphertextBlob))).toBe('m');
+    },
   }),
 };
 
@@ -382,8 +467,8 @@ describe('operation × state matrix for EXTERNAL asymmetric and HMAC keys (spec 
   const kindCells = Object.entries(KIND_MATRIX).flatMap(([action, outcomes]) => STATES.map((state, i) => [action, state, outcomes[i]!] as const));
 
   test.each(kindCells)('%s on a %s key: %s', async (action, state, outcome) => {
-    const { arn, run } = KIND_ACTIONS[action]!(await subject(state));
-    if (outcome === 'OK') await expect(run).resolves.toBeDefined();
+    const { arn, run, allowed } = KIND_ACTIONS[action]!(await subject(state));
+    if (outcome === 'OK') allowed((await run) as never);
     else if (outcome === 'disabled') await expect(run).rejects.toMatchObject({ name: 'DisabledException', message: `${arn} is disabled.` });
     else await expect(run).rejects.toMatchObject({ name: 'KMSInvalidStateException', message: `${arn} is ${outcome}.` });
   });
