@@ -1,0 +1,49 @@
+// npm run test:mutation [-- <file or directory under lambda/core> …] [--scores]
+//
+// Runs StrykerJS (stryker.config.mjs) once per target, one after the other at nice 19 (the machine is shared), each
+// target with its own incremental file and report in reports/mutation/<target>/: Stryker rewrites its incremental
+// file with the files of the current run only, so per-file runs sharing one file would forget each other. Without a
+// target it runs the whole of lambda/core. Then (or with --scores alone) it prints the newest score of every file.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+const REPORTS = 'reports/mutation';
+const args = process.argv.slice(2);
+const scoresOnly = args.includes('--scores');
+const targets = args.filter((a) => a !== '--scores');
+
+if (!scoresOnly) {
+  for (const target of targets.length > 0 ? targets : ['lambda/core']) {
+    const stripped = target.replace(/\/+$/, '');
+    if (!stripped.startsWith('lambda/core') || !existsSync(stripped)) {
+      console.error(`not a file or directory of lambda/core: ${target}`);
+      process.exit(2);
+    }
+    const run = spawnSync('nice', ['-n', '19', 'npx', 'stryker', 'run'], { stdio: 'inherit', env: { ...process.env, STRYKER_TARGET: stripped } });
+    if (run.status !== 0) process.exit(run.status ?? 1);
+  }
+}
+printScores();
+
+/** Killed and timed-out mutants over all that ran (Stryker's mutation score); ignored ones are not counted. */
+function printScores() {
+  const newest = new Map();
+  for (const dir of existsSync(REPORTS) ? readdirSync(REPORTS) : []) {
+    const file = join(REPORTS, dir, 'mutation.json');
+    if (!existsSync(file)) continue;
+    const at = statSync(file).mtime;
+    for (const [name, result] of Object.entries(JSON.parse(readFileSync(file, 'utf8')).files)) {
+      if ((newest.get(name)?.at ?? 0) < at) newest.set(name, { at, mutants: result.mutants });
+    }
+  }
+  console.log('| File | Score | Killed | Timeout | Survived | No coverage | Ignored | Run (UTC) |');
+  console.log('|---|---|---|---|---|---|---|---|');
+  for (const [name, { at, mutants }] of [...newest].sort(([a], [b]) => a.localeCompare(b))) {
+    const count = (status) => mutants.filter((m) => m.status === status).length;
+    const [killed, timeout, survived, noCoverage] = ['Killed', 'Timeout', 'Survived', 'NoCoverage'].map(count);
+    const valid = killed + timeout + survived + noCoverage;
+    const score = valid === 0 ? 'n/a' : `${((100 * (killed + timeout)) / valid).toFixed(1)} %`;
+    console.log(`| \`${name}\` | ${score} | ${killed} | ${timeout} | ${survived} | ${noCoverage} | ${count('Ignored')} | ${at.toISOString().slice(0, 16).replace('T', ' ')} |`);
+  }
+}
