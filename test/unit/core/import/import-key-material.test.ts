@@ -5,6 +5,8 @@ import { unwrapMaterial } from '../../../../lambda/core/key-access';
 import { findMaterial } from '../../../../lambda/core/model/key';
 import { deleteImportedKeyMaterial } from '../../../../lambda/core/operations/import/delete-imported-key-material';
 import { importKeyMaterial } from '../../../../lambda/core/operations/import/import-key-material';
+import { decrypt } from '../../../../lambda/core/operations/cryptography/decrypt';
+import { encrypt } from '../../../../lambda/core/operations/cryptography/encrypt';
 import { describeKey } from '../../../../lambda/core/operations/keys/describe-key';
 import { listKeyRotations } from '../../../../lambda/core/operations/rotation/list-key-rotations';
 import { rotateKeyOnDemand } from '../../../../lambda/core/operations/rotation/rotate-key-on-demand';
@@ -161,6 +163,14 @@ describe('ImportKeyMaterial: expiration settings (D12)', () => {
     }
   });
 
+  test('fails with ValidationException when ValidTo is not a date (the core refuses it whatever its caller checked)', async () => {
+    const deps = memoryDeps();
+    const key = await anExternalKey(deps);
+    const err = await failure(() => new Importer(deps, key.keyId).import(aMaterial(), { ValidTo: new Date(Number.NaN) }));
+    expect(err).toMatchObject({ name: 'ValidationException', message: 'The validTo date is not a valid date.' });
+    expect((await stored(deps, key)).revision).toBe(key.revision);
+  });
+
   test('fails with ValidationException when ValidTo is more than 365 days ahead', async () => {
     const deps = memoryDeps();
     const key = await anExternalKey(deps);
@@ -261,6 +271,24 @@ describe('ImportKeyMaterial: expiration settings (D12)', () => {
     const after = await stored(deps, key);
     expect(after.state).toBe('Enabled');
     expect(deps.recorded).toEqual([{ eventName: 'DeleteExpiredKeyMaterial', keyArn: key.arn, keyMaterialId: KeyMaterialId, eventTime: deps.clock.now() }]);
+  });
+
+  test.each(['deleted', 'expired'])('%s material imported again encrypts, and decrypts what it encrypted before', async (how) => {
+    // GIVEN a ciphertext made under the material, which is then deleted or expires
+    const deps = memoryDeps();
+    const key = await anExternalKey(deps);
+    const client = new Importer(deps, key.keyId);
+    const material = aMaterial();
+    await client.import(material, { ValidTo: inDays(deps, 1) });
+    const { CiphertextBlob } = await encrypt(deps, TEST_CTX, { KeyId: key.keyId, Plaintext: new Uint8Array([1, 2, 3]) });
+    if (how === 'deleted') await deleteImportedKeyMaterial(deps, TEST_CTX, { KeyId: key.keyId });
+    else deps.clock.advance(DAY_S + 1);
+    // WHEN it is imported again (with a fresh token: the first one is a day old by then)
+    await new Importer(deps, key.keyId).import(material, NO_EXPIRY);
+    // THEN the key works with it, old ciphertext and new
+    expect((await decrypt(deps, TEST_CTX, { CiphertextBlob })).Plaintext).toEqual(new Uint8Array([1, 2, 3]));
+    const again = await encrypt(deps, TEST_CTX, { KeyId: key.keyId, Plaintext: new Uint8Array([4]) });
+    expect((await decrypt(deps, TEST_CTX, { CiphertextBlob: again.CiphertextBlob })).Plaintext).toEqual(new Uint8Array([4]));
   });
 });
 
