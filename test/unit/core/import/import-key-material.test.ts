@@ -557,6 +557,31 @@ describe('ImportKeyMaterial: tokens and wrapped material', () => {
     expect((await stored(deps, b)).state).toBe('PendingImport');
   });
 
+  /** Edits of a real token's header (import-token.ts: format, key id length n, id, algorithm, spec, validTo, blob). */
+  const headerEdits: [string, (t: Uint8Array, n: number) => Uint8Array][] = [
+    ['another format byte', (t) => Uint8Array.from(t, (b, i) => (i === 0 ? 2 : b))],
+    ['a key id of length 0', (t) => Uint8Array.from([1, 0, ...t.subarray(2, 40)])],
+    ['the header without the wrapped key', (t, n) => t.subarray(0, 12 + n)],
+    ['an unknown wrapping algorithm code', (t, n) => Uint8Array.from(t, (b, i) => (i === 2 + n ? 99 : b))],
+    ['an unknown wrapping key spec code', (t, n) => Uint8Array.from(t, (b, i) => (i === 3 + n ? 99 : b))],
+    ['a validTo no Date can hold', (t, n) => Uint8Array.from(t, (b, i) => (i >= 4 + n && i < 12 + n ? 0xff : b))],
+  ];
+
+  test.each(headerEdits)('a token with %s is InvalidImportTokenException without a root-key call (a KMS request when deployed)', async (_, edit) => {
+    // GIVEN a real token, edited
+    const deps = memoryDeps();
+    const key = await anExternalKey(deps);
+    const wrapped = await new Importer(deps, key.keyId).wrap(aMaterial());
+    const token = edit(wrapped.ImportToken, wrapped.ImportToken[1]!);
+    const callsBefore = deps.rootKey.unwrapCalls;
+    // WHEN
+    const err = await failure(() => importKeyMaterial(deps, TEST_CTX, { KeyId: key.keyId, ...wrapped, ImportToken: token, ...NO_EXPIRY }));
+    // THEN
+    expect(err).toMatchObject({ name: 'InvalidImportTokenException', message: MESSAGES.invalidToken });
+    expect(deps.rootKey.unwrapCalls).toBe(callsBefore);
+    expect((await stored(deps, key)).revision).toBe(key.revision);
+  });
+
   test('fails with InvalidImportTokenException for a token from another account', async () => {
     // GIVEN: the same key id in two accounts
     const deps = memoryDeps();
