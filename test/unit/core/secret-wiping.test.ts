@@ -43,15 +43,20 @@ function recordRootKeyPlaintexts(deps: MemoryDeps): { wrapped: Seen[]; unwrapped
 const isZeroed = (b: Uint8Array) => b.length > 0 && b.every((x) => x === 0);
 const ofPurpose = (seen: Seen[], purpose: string) => seen.filter((s) => s.purpose === purpose).map((s) => s.bytes);
 
+/** The root key saw exactly one buffer of `purpose`, and it is zeroed now. */
+function expectOneZeroed(seen: Seen[], purpose: string): void {
+  const buffers = ofPurpose(seen, purpose);
+  expect(buffers, purpose).toHaveLength(1);
+  expect(isZeroed(buffers[0]!), purpose).toBe(true);
+}
+
 describe('secrets are zeroed once used', () => {
   test('GetParametersForImport: the wrapping private key, once the root key has wrapped it into the token', async () => {
     const deps = memoryDeps();
     const { KeyMetadata } = await createKey(deps, TEST_CTX, { Origin: 'EXTERNAL' });
     const seen = recordRootKeyPlaintexts(deps);
     await getParametersForImport(deps, TEST_CTX, { KeyId: KeyMetadata.KeyId, WrappingAlgorithm: 'RSAES_OAEP_SHA_256', WrappingKeySpec: 'RSA_2048' });
-    const privateKeys = ofPurpose(seen.wrapped, 'import-token');
-    expect(privateKeys).toHaveLength(1);
-    expect(isZeroed(privateKeys[0]!)).toBe(true);
+    expectOneZeroed(seen.wrapped, 'import-token');
   });
 
   test('ImportKeyMaterial: the token private key, the material-id key and the plaintext material', async () => {
@@ -60,13 +65,9 @@ describe('secrets are zeroed once used', () => {
     const wrapped = await new Importer(deps, KeyMetadata.KeyId).wrap(aMaterial());
     const seen = recordRootKeyPlaintexts(deps);
     await importKeyMaterial(deps, TEST_CTX, { KeyId: KeyMetadata.KeyId, ...wrapped, ExpirationModel: 'KEY_MATERIAL_DOES_NOT_EXPIRE' });
-    for (const purpose of ['import-token', 'material-id-key']) {
-      expect(ofPurpose(seen.unwrapped, purpose), purpose).toHaveLength(1);
-      expect(isZeroed(ofPurpose(seen.unwrapped, purpose)[0]!), purpose).toBe(true);
-    }
-    const materials = ofPurpose(seen.wrapped, 'key-material');
-    expect(materials).toHaveLength(1);
-    expect(isZeroed(materials[0]!)).toBe(true);
+    expectOneZeroed(seen.unwrapped, 'import-token');
+    expectOneZeroed(seen.unwrapped, 'material-id-key');
+    expectOneZeroed(seen.wrapped, 'key-material');
   });
 
   test('ImportKeyMaterial that fails (different material): the token private key and the material-id key too', async () => {
@@ -99,10 +100,8 @@ describe('secrets are zeroed once used', () => {
     const { KeyMetadata } = await createKey(deps, TEST_CTX, {});
     const seen = recordRootKeyPlaintexts(deps);
     await rotateKeyOnDemand(deps, TEST_CTX, { KeyId: KeyMetadata.KeyId });
-    expect(ofPurpose(seen.wrapped, 'key-material')).toHaveLength(1);
-    expect(isZeroed(ofPurpose(seen.wrapped, 'key-material')[0]!)).toBe(true);
-    expect(ofPurpose(seen.unwrapped, 'material-id-key')).toHaveLength(1);
-    expect(isZeroed(ofPurpose(seen.unwrapped, 'material-id-key')[0]!)).toBe(true);
+    expectOneZeroed(seen.wrapped, 'key-material');
+    expectOneZeroed(seen.unwrapped, 'material-id-key');
   });
 
   test('GenerateDataKeyWithoutPlaintext: the data key it drew, once encrypted', async () => {
@@ -124,9 +123,7 @@ describe('secrets are zeroed once used', () => {
     await new Importer(deps, KeyMetadata.KeyId).import(aMaterial());
     const seen = recordRootKeyPlaintexts(deps);
     const { CiphertextBlob } = await encrypt(deps, TEST_CTX, { KeyId: KeyMetadata.KeyId, Plaintext: new Uint8Array([7]) });
-    const unwrapped = ofPurpose(seen.unwrapped, 'key-material');
-    expect(unwrapped).toHaveLength(1);
-    expect(isZeroed(unwrapped[0]!)).toBe(true);
+    expectOneZeroed(seen.unwrapped, 'key-material');
     // and the cached copy still decrypts, until the material is deleted
     expect((await decrypt(deps, TEST_CTX, { CiphertextBlob })).Plaintext).toEqual(new Uint8Array([7]));
     expect(ofPurpose(seen.unwrapped, 'key-material')).toHaveLength(1);

@@ -681,48 +681,42 @@ describe('ImportKeyMaterial: which keys', () => {
 });
 
 describe('ImportKeyMaterial: root-key faults are the service\'s, never the caller\'s', () => {
-  /** Makes the root key fail to unwrap blobs of one purpose, as an outage, throttling or a damaged record would. */
-  function failUnwrap(deps: MemoryDeps, purpose: string, error: Error): void {
+  /**
+   * Imports a valid token and material while the root key fails to unwrap blobs of one purpose, as an outage,
+   * throttling or a damaged record would; returns the error and whether the key is unchanged.
+   */
+  async function importWhileUnwrapFails(purpose: string, error: Error): Promise<{ err: Error; unchanged: boolean }> {
+    const deps = memoryDeps();
+    const key = await anExternalKey(deps);
+    const wrapped = await new Importer(deps, key.keyId).wrap(aMaterial());
     const unwrap = deps.rootKey.unwrap.bind(deps.rootKey);
     deps.rootKey.unwrap = async (blob, context) => {
       if (context.purpose === purpose) throw error;
       return unwrap(blob, context);
     };
+    const err = await failure(() => importKeyMaterial(deps, TEST_CTX, { KeyId: key.keyId, ...wrapped, ...NO_EXPIRY }));
+    return { err, unchanged: (await stored(deps, key)).revision === key.revision };
   }
-  const throttled = () => Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
 
   test.each(['import-token', 'material-id-key'])('a root-key outage while unwrapping the %s surfaces as that fault, not InvalidImportTokenException', async (purpose) => {
-    // GIVEN a valid token and material, and a root key that is down
-    const deps = memoryDeps();
-    const key = await anExternalKey(deps);
-    const wrapped = await new Importer(deps, key.keyId).wrap(aMaterial());
-    const outage = throttled();
-    failUnwrap(deps, purpose, outage);
-    // WHEN
-    const err = await failure(() => importKeyMaterial(deps, TEST_CTX, { KeyId: key.keyId, ...wrapped, ...NO_EXPIRY }));
-    // THEN the handler turns it into a 500 (KMSInternalException), and nothing changed
+    const outage = Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
+    const { err, unchanged } = await importWhileUnwrapFails(purpose, outage);
+    // the handler turns it into a 500 (KMSInternalException), and nothing changed
     expect(err).toBe(outage);
-    expect((await stored(deps, key)).revision).toBe(key.revision);
+    expect(unchanged).toBe(true);
   });
 
   test('a material-id key the root key refuses (a damaged record) is KMSInternalException, a server fault', async () => {
-    const deps = memoryDeps();
-    const key = await anExternalKey(deps);
-    const wrapped = await new Importer(deps, key.keyId).wrap(aMaterial());
-    failUnwrap(deps, 'material-id-key', new UnwrapError());
-    const err = await failure(() => importKeyMaterial(deps, TEST_CTX, { KeyId: key.keyId, ...wrapped, ...NO_EXPIRY }));
+    const { err, unchanged } = await importWhileUnwrapFails('material-id-key', new UnwrapError());
     expect(err).toMatchObject({ name: 'KMSInternalException', message: 'An internal error occurred.', fault: 'server' });
-    expect((err as Error).cause).toBeInstanceOf(UnwrapError);
-    expect((await stored(deps, key)).revision).toBe(key.revision);
+    expect(err.cause).toBeInstanceOf(UnwrapError);
+    expect(unchanged).toBe(true);
   });
 
   test('a token the root key refuses is InvalidImportTokenException (the client sent it)', async () => {
-    const deps = memoryDeps();
-    const key = await anExternalKey(deps);
-    const wrapped = await new Importer(deps, key.keyId).wrap(aMaterial());
-    failUnwrap(deps, 'import-token', new UnwrapError());
-    const err = await failure(() => importKeyMaterial(deps, TEST_CTX, { KeyId: key.keyId, ...wrapped, ...NO_EXPIRY }));
+    const { err, unchanged } = await importWhileUnwrapFails('import-token', new UnwrapError());
     expect(err).toMatchObject({ name: 'InvalidImportTokenException', message: MESSAGES.invalidToken });
+    expect(unchanged).toBe(true);
   });
 });
 
