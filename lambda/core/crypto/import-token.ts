@@ -69,7 +69,8 @@ export function encodeImportToken(claims: ImportTokenClaims, wrappedPrivateKey: 
 export function decodeImportToken(token: Uint8Array): DecodedImportToken | undefined {
   /* Precondition: the token holds a format byte and a key id length. */
   // Stryker disable next-line ConditionalExpression,EqualityOperator: a token of 0-2 bytes fails a later check before any root-key call whichever way this length test is written
-  if (token.length < 2 || token[0] !== FORMAT_1) return undefined;
+  if (token.length < 2) return undefined;
+  if (token[0] !== FORMAT_1) return undefined;
   const n = token[1]!;
   /* Precondition: the token holds a whole header and some wrapped bytes. */
   if (n === 0 || token.length <= 12 + n) return undefined;
