@@ -6,6 +6,7 @@ import SideNavigation from '@cloudscape-design/components/side-navigation';
 import TopNavigation from '@cloudscape-design/components/top-navigation';
 import { useEffect } from 'react';
 import { useConsole } from './context';
+import { ActivityPage } from './pages/activity';
 import { CreateKeyPage } from './pages/create-key';
 import { ImportWizardPage } from './pages/import-wizard';
 import { KeyDetailPage } from './pages/key-detail';
@@ -22,6 +23,7 @@ function breadcrumbs(route: Route): BreadcrumbGroupProps.Item[] {
     case 'import': return [keys, { text: route.keyRef, href: href({ page: 'key', keyRef: route.keyRef }) }, { text: 'Import key material', href: href(route) }];
     case 'create': return [keys, { text: 'Create key', href: href(route) }];
     case 'settings': return [{ text: 'Settings', href: href(route) }];
+    case 'activity': return [{ text: 'Activity', href: href(route) }];
   }
 }
 
@@ -32,6 +34,7 @@ function title(route: Route): string {
     case 'import': return `Import key material - ${route.keyRef}`;
     case 'create': return 'Create key';
     case 'settings': return 'Settings';
+    case 'activity': return 'Activity';
   }
 }
 
@@ -43,6 +46,7 @@ function Page({ route }: { route: Route }) {
     case 'import': return <ImportWizardPage key={route.keyRef} keyRef={route.keyRef} />;
     case 'create': return <CreateKeyPage />;
     case 'settings': return <SettingsPage />;
+    case 'activity': return <ActivityPage />;
   }
 }
 
@@ -75,11 +79,12 @@ export function App() {
         navigation={
           <SideNavigation
             header={{ text: 'Key Management', href: href({ page: 'keys' }) }}
-            activeHref={active}
+            activeHref={route.page === 'activity' ? href(route) : active}
             onFollow={follow}
             items={[
               { type: 'link', text: 'Customer managed keys', href: href({ page: 'keys' }) },
               { type: 'link', text: 'Create key', href: href({ page: 'create' }) },
+              { type: 'link', text: 'Activity', href: href({ page: 'activity' }) },
               { type: 'divider' },
               { type: 'link', text: 'Settings', href: href({ page: 'settings' }) },
             ]}

@@ -1,4 +1,5 @@
 // What every page needs: the settings, a KMS client built from them, and the notification bar.
+import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { KMSClient } from '@aws-sdk/client-kms';
 import type { FlashbarProps } from '@cloudscape-design/components/flashbar';
 import { createContext, useCallback, useContext, useMemo, useState, type ReactNode } from 'react';
@@ -14,6 +15,8 @@ interface ConsoleContextValue {
   settings: Settings;
   updateSettings(settings: Settings): void;
   kms: KMSClient;
+  /** The audit trail (CloudTrail LookupEvents) on the same endpoint, with the same credentials. */
+  cloudtrail: CloudTrailClient;
   notices: FlashbarProps.MessageDefinition[];
   notify(notice: Notice): void;
 }
@@ -40,6 +43,10 @@ export function ConsoleProvider({ children }: { children: ReactNode }) {
   const [settings, setSettings] = useState<Settings>(loadSettings);
   const [notices, setNotices] = useState<FlashbarProps.MessageDefinition[]>([]);
   const kms = useMemo(() => makeKmsClient(settings), [settings]);
+  const cloudtrail = useMemo(
+    () => new CloudTrailClient({ endpoint: effectiveEndpoint(settings), region: settings.region, credentials: kms.config.credentials, maxAttempts: 1 }),
+    [settings, kms],
+  );
 
   const updateSettings = useCallback((next: Settings) => {
     saveSettings(next);
@@ -62,8 +69,8 @@ export function ConsoleProvider({ children }: { children: ReactNode }) {
   }, [dismiss]);
 
   const value = useMemo(
-    () => ({ settings, updateSettings, kms, notices, notify }),
-    [settings, updateSettings, kms, notices, notify],
+    () => ({ settings, updateSettings, kms, cloudtrail, notices, notify }),
+    [settings, updateSettings, kms, cloudtrail, notices, notify],
   );
   return <ConsoleContext.Provider value={value}>{children}</ConsoleContext.Provider>;
 }

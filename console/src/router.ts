@@ -6,6 +6,7 @@ export type Route =
   | { page: 'key'; keyRef: string; tab?: string }
   | { page: 'import'; keyRef: string }
   | { page: 'create' }
+  | { page: 'activity' }
   | { page: 'settings' }
   | { page: 'not-found' };
 
@@ -22,6 +23,7 @@ export function parseRoute(hash: string): Route {
   if (first === undefined || (first === 'keys' && rest.length === 0)) return { page: 'keys' };
   if (first === 'create' && rest.length === 0) return { page: 'create' };
   if (first === 'settings' && rest.length === 0) return { page: 'settings' };
+  if (first === 'activity' && rest.length === 0) return { page: 'activity' };
   if (first !== 'keys') return { page: 'not-found' };
   let refSegments = rest;
   let page: 'key' | 'import' = 'key';
@@ -44,6 +46,7 @@ export function href(route: Route): string {
     case 'import': return `#/keys/${encodeURIComponent(route.keyRef)}/import`;
     case 'create': return '#/create';
     case 'settings': return '#/settings';
+    case 'activity': return '#/activity';
     case 'not-found': return '#/keys';
   }
 }

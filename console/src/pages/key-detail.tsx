@@ -1,5 +1,5 @@
 // One key: general configuration, then tabs as in the AWS console (key policy, cryptographic configuration, key
-// material, tags, key rotation, aliases) and its grants. The open tab is part of the URL (#/keys/<ref>?tab=<id>).
+// material, tags, key rotation, aliases), its grants and its activity. The open tab is part of the URL (#/keys/<ref>?tab=<id>).
 import type { RotationsListEntry } from '@aws-sdk/client-kms';
 import Button from '@cloudscape-design/components/button';
 import Container from '@cloudscape-design/components/container';
@@ -26,6 +26,7 @@ import { PublicKeyTab } from '../key-tabs/public-key-tab';
 import { RotationTab } from '../key-tabs/rotation-tab';
 import { TagsTab } from '../key-tabs/tags-tab';
 import { navigate } from '../router';
+import { ActivityTable } from './activity';
 
 /** "alias/signing-key" → "signing-key-public-key": a file name without the slash. */
 function publicKeyFileName(name: string): string {
@@ -90,6 +91,7 @@ export function KeyDetailPage({ keyRef, tab }: { keyRef: string; tab?: string })
     ...(key.KeySpec === 'SYMMETRIC_DEFAULT' ? [{ id: 'rotation', label: 'Key rotation', content: <RotationTab metadata={key} onChanged={reload} /> }] : []),
     { id: 'aliases', label: 'Aliases', content: <AliasesTab keyId={keyId} aliases={detail.aliases} onChanged={reload} /> },
     { id: 'grants', label: 'Grants', content: <GrantsTab keyId={keyId} /> },
+    ...(key.Arn ? [{ id: 'activity', label: 'Activity', content: <ActivityTable keyArn={key.Arn} /> }] : []),
   ];
   // A key with imported material opens on it: its state is what a BYOK user comes to see.
   const fallback = key.Origin === 'EXTERNAL' ? 'material' : 'policy';
