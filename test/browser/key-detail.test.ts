@@ -1,7 +1,8 @@
 /**
  * The key detail page's tabs in Debian's chromium against the real embedded server, as a user works with them:
- * tags added, changed and removed; aliases deleted; Rotate now and the rotations table; the cryptographic
- * configuration; and the Create key chooser (key type, then usage, then spec). Every outcome is checked through the
+ * the key policy viewed and edited; grants listed and revoked; tags added, changed and removed; aliases deleted;
+ * automatic rotation with its period and next date, Rotate now and the rotations table; the cryptographic
+ * configuration; and Create key (key type, then usage, then spec; an optional key policy). Every outcome is checked through the
  * API as well as on the page, every API refusal is shown as the API states it, and axe-core checks each new view.
  */
 import { randomBytes } from 'node:crypto';
@@ -390,6 +391,8 @@ describe('Create key', () => {
     await c.page.getByRole('radio', { name: 'KMS', exact: true }).check();
     await c.page.getByText('Key policy - optional').click();
     const document = c.page.getByLabel('Key policy document (JSON)');
+    await document.waitFor();
+    await expectNoSeriousAxeViolations('Create key with its Key policy section open');
     // WHEN a malformed document is sent THEN the API's refusal is shown and nothing is created
     await document.fill(malformed);
     await c.button('Create key').click();
