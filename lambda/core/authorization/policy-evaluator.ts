@@ -1,0 +1,241 @@
+/**
+ * The policy language of key policies (and of the identity policies that stand in for IAM, D108),
+ * evaluated as AWS evaluates one policy: a statement applies when its principal (key policies
+ * only), action, resource and every condition match; any applicable Deny is an explicit deny, else
+ * any applicable Allow allows, else the policy is silent (implicit deny). Pure: a parsed document
+ * and a request context in, a decision out.
+ *
+ *   evaluatePolicy(JSON.parse(policy), { principal, action: 'kms:Encrypt', resource: keyArn, context }, 'resource')
+ *
+ * Principals: `"*"`, `{"AWS": "*"}`, an account (`"111122223333"`, `arn:aws:iam::111122223333:root`:
+ * the account's own principals, through their identity policies), a user, role or assumed-role
+ * session ARN. `NotPrincipal` is refused by KMS (MalformedPolicyDocumentException); a statement
+ * that has one never applies here. A statement without Action or Resource never applies (KMS
+ * accepts such a policy, and it has no effect).
+ */
+import type { Principal } from '../model/principal';
+
+export type Decision = 'Allow' | 'ExplicitDeny' | 'ImplicitDeny';
+
+/** Condition values of one request: keys in lower case (condition keys are case-insensitive). */
+export type ConditionContext = ReadonlyMap<string, string | boolean | number | Date | readonly string[]>;
+
+export interface PolicyRequest {
+  readonly principal: Principal;
+  /** `kms:<Operation>`, or `cloudtrail:LookupEvents`. */
+  readonly action: string;
+  /** The key ARN (or `*` for actions on no resource). */
+  readonly resource: string;
+  readonly context: ConditionContext;
+}
+
+export interface PolicyResult {
+  readonly decision: Decision;
+  /** An applicable Allow named the caller only through its account: IAM must allow too (key policies). */
+  readonly viaAccount: boolean;
+}
+
+type Json = unknown;
+
+interface Statement {
+  readonly Effect?: Json;
+  readonly Principal?: Json;
+  readonly NotPrincipal?: Json;
+  readonly Action?: Json;
+  readonly NotAction?: Json;
+  readonly Resource?: Json;
+  readonly NotResource?: Json;
+  readonly Condition?: Json;
+}
+
+const ACCOUNT = /^\d{12}$/;
+
+/** Evaluates one policy document. `kind: 'identity'` ignores Principal (identity policies have none). */
+export function evaluatePolicy(document: Json, request: PolicyRequest, kind: 'resource' | 'identity'): PolicyResult {
+  let allowed = false;
+  let allowedDirectly = false;
+  for (const statement of statementsOf(document)) {
+    const effect = statement.Effect;
+    if (effect !== 'Allow' && effect !== 'Deny') continue;
+    let viaAccount = false;
+    if (kind === 'resource') {
+      const match = principalMatch(statement, request.principal);
+      if (match === 'none') continue;
+      viaAccount = match === 'account';
+    }
+    if (!actionMatches(statement, request.action) || !resourceMatches(statement, request.resource)) continue;
+    if (!conditionsMatch(statement.Condition, request.context)) continue;
+    if (effect === 'Deny') return { decision: 'ExplicitDeny', viaAccount: false };
+    allowed = true;
+    if (!viaAccount) allowedDirectly = true;
+  }
+  return { decision: allowed ? 'Allow' : 'ImplicitDeny', viaAccount: allowed && !allowedDirectly };
+}
+
+function statementsOf(document: Json): Statement[] {
+  if (!isObject(document)) return [];
+  const raw = document.Statement;
+  const list = Array.isArray(raw) ? raw : raw === undefined ? [] : [raw];
+  return list.filter(isObject) as Statement[];
+}
+
+/** 'direct': names the caller (or everyone); 'account': its account; 'none'. */
+function principalMatch(statement: Statement, caller: Principal): 'direct' | 'account' | 'none' {
+  if (statement.NotPrincipal !== undefined) return 'none';
+  const principal = statement.Principal;
+  if (principal === '*') return 'direct';
+  if (!isObject(principal)) return 'none';
+  let best: 'direct' | 'account' | 'none' = 'none';
+  for (const value of asStrings(principal.AWS)) {
+    if (value === '*' || value === caller.arn || value === caller.principalArn) return 'direct';
+    if (value === caller.account || value === `arn:${caller.partition}:iam::${caller.account}:root`) {
+      // The root user itself is named by its account: for it, the account statement is direct.
+      best = caller.type === 'Root' ? 'direct' : 'account';
+    }
+  }
+  return best;
+}
+
+function actionMatches(statement: Statement, action: string): boolean {
+  if (statement.Action !== undefined) return asStrings(statement.Action).some((p) => globMatch(p, action, true));
+  if (statement.NotAction !== undefined) return !asStrings(statement.NotAction).some((p) => globMatch(p, action, true));
+  return false;
+}
+
+function resourceMatches(statement: Statement, resource: string): boolean {
+  if (statement.Resource !== undefined) return asStrings(statement.Resource).some((p) => globMatch(p, resource, false));
+  if (statement.NotResource !== undefined) return !asStrings(statement.NotResource).some((p) => globMatch(p, resource, false));
+  return false;
+}
+
+const NEGATED = new Set(['stringnotequals', 'stringnotequalsignorecase', 'stringnotlike', 'arnnotequals', 'arnnotlike', 'numericnotequals', 'datenotequals']);
+
+/** Every operator block, and every key in it, must hold (AND); the values of one key are alternatives (OR). */
+function conditionsMatch(condition: Json, context: ConditionContext): boolean {
+  if (condition === undefined) return true;
+  if (!isObject(condition)) return false;
+  for (const [rawOperator, block] of Object.entries(condition)) {
+    if (!isObject(block)) return false;
+    let operator = rawOperator.toLowerCase();
+    let set: 'any' | 'all' | undefined;
+    if (operator.startsWith('foranyvalue:')) [set, operator] = ['any', operator.slice('foranyvalue:'.length)];
+    else if (operator.startsWith('forallvalues:')) [set, operator] = ['all', operator.slice('forallvalues:'.length)];
+    const ifExists = operator.endsWith('ifexists');
+    if (ifExists) operator = operator.slice(0, -'ifexists'.length);
+    for (const [key, expected] of Object.entries(block)) {
+      const wanted = Array.isArray(expected) ? expected.map(String) : [String(expected)];
+      const actual = context.get(key.toLowerCase());
+      if (!keyHolds(operator, set, ifExists, wanted, actual)) return false;
+    }
+  }
+  return true;
+}
+
+function keyHolds(operator: string, set: 'any' | 'all' | undefined, ifExists: boolean, wanted: readonly string[], actual: ConditionContext extends ReadonlyMap<string, infer V> ? V | undefined : never): boolean {
+  if (operator === 'null') {
+    const absent = actual === undefined || (Array.isArray(actual) && actual.length === 0);
+    return wanted.some((w) => (w.toLowerCase() === 'true') === absent);
+  }
+  const values = actual === undefined ? [] : Array.isArray(actual) ? actual : [actual];
+  if (set === 'all') return values.every((v) => test(operator, v, wanted)); // true for no values, as AWS
+  if (values.length === 0) return ifExists || NEGATED.has(operator);
+  if (set === 'any') return values.some((v) => test(operator, v, wanted));
+  // Single-valued operator: negated ones hold when no value matches the excluded ones.
+  return NEGATED.has(operator) ? values.every((v) => test(operator, v, wanted)) : values.some((v) => test(operator, v, wanted));
+}
+
+function test(operator: string, value: unknown, wanted: readonly string[]): boolean {
+  const text = value instanceof Date ? value.toISOString() : String(value);
+  switch (operator) {
+    case 'stringequals':
+    case 'arnequals':
+      return wanted.some((w) => w === text);
+    case 'stringnotequals':
+    case 'arnnotequals':
+      return !wanted.some((w) => w === text);
+    case 'stringequalsignorecase':
+      return wanted.some((w) => w.toLowerCase() === text.toLowerCase());
+    case 'stringnotequalsignorecase':
+      return !wanted.some((w) => w.toLowerCase() === text.toLowerCase());
+    case 'stringlike':
+    case 'arnlike':
+      return wanted.some((w) => globMatch(w, text, false));
+    case 'stringnotlike':
+    case 'arnnotlike':
+      return !wanted.some((w) => globMatch(w, text, false));
+    case 'bool':
+      return wanted.some((w) => w.toLowerCase() === text.toLowerCase());
+    case 'numericequals':
+    case 'numericnotequals':
+    case 'numericlessthan':
+    case 'numericlessthanequals':
+    case 'numericgreaterthan':
+    case 'numericgreaterthanequals':
+      return compare(operator.slice('numeric'.length), Number(text), wanted.map(Number));
+    case 'dateequals':
+    case 'datenotequals':
+    case 'datelessthan':
+    case 'datelessthanequals':
+    case 'dategreaterthan':
+    case 'dategreaterthanequals':
+      return compare(operator.slice('date'.length), Date.parse(text), wanted.map(parseDate));
+    default:
+      return false; // an operator KMS does not know never holds
+  }
+}
+
+function compare(relation: string, value: number, wanted: readonly number[]): boolean {
+  if (Number.isNaN(value)) return false;
+  const ok = (w: number) =>
+    relation === 'equals' ? value === w
+    : relation === 'notequals' ? value !== w
+    : relation === 'lessthan' ? value < w
+    : relation === 'lessthanequals' ? value <= w
+    : relation === 'greaterthan' ? value > w
+    : value >= w;
+  return relation === 'notequals' ? wanted.every(ok) : wanted.some(ok);
+}
+
+function parseDate(text: string): number {
+  return /^\d+$/.test(text) ? Number(text) * 1000 : Date.parse(text);
+}
+
+/** `*` any run of characters, `?` one character; actions compare case-insensitively. */
+export function globMatch(pattern: string, value: string, ignoreCase: boolean): boolean {
+  const p = ignoreCase ? pattern.toLowerCase() : pattern;
+  const v = ignoreCase ? value.toLowerCase() : value;
+  let pi = 0;
+  let vi = 0;
+  let star = -1;
+  let mark = 0;
+  while (vi < v.length) {
+    if (pi < p.length && (p[pi] === '?' || p[pi] === v[vi])) {
+      pi++;
+      vi++;
+    } else if (pi < p.length && p[pi] === '*') {
+      star = pi++;
+      mark = vi;
+    } else if (star >= 0) {
+      pi = star + 1;
+      vi = ++mark;
+    } else {
+      return false;
+    }
+  }
+  while (pi < p.length && p[pi] === '*') pi++;
+  return pi === p.length;
+}
+
+function asStrings(value: Json): string[] {
+  if (typeof value === 'string') return [value];
+  return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
+}
+
+function isObject(value: Json): value is Record<string, Json> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** An account id given as a principal (`"111122223333"`) is the account's root ARN. */
+export function isAccountPrincipal(value: string): boolean {
+  return ACCOUNT.test(value) || /^arn:[^:]+:iam::\d{12}:root$/.test(value);
+}

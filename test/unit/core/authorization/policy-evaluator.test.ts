@@ -1,0 +1,228 @@
+/** The policy evaluator on a table of policies × requests × expected decisions, and AWS's decision procedure. */
+import { describe, expect, test } from 'vitest';
+import { accessDeniedMessage, authorize, baseConditionContext, encryptionContextConditions, type GrantView } from '../../../../lambda/core/authorization/authorize';
+import { type Decision, evaluatePolicy, globMatch } from '../../../../lambda/core/authorization/policy-evaluator';
+import { principalOf, rootPrincipal } from '../../../../lambda/core/model/principal';
+
+const ACCT = '111122223333';
+const KEY = `arn:aws:kms:us-east-1:${ACCT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
+const root = rootPrincipal('aws', ACCT);
+const app = principalOf(`arn:aws:iam::${ACCT}:role/app`, 'BYOKSESSION');
+const alice = principalOf(`arn:aws:iam::${ACCT}:user/Alice`, '');
+const stranger = principalOf('arn:aws:iam::444455556666:user/Mallory', '');
+
+const policy = (...Statement: object[]) => ({ Version: '2012-10-17', Statement });
+const allow = (extra: object) => ({ Effect: 'Allow', Resource: '*', ...extra });
+const deny = (extra: object) => ({ Effect: 'Deny', Resource: '*', ...extra });
+
+interface Row {
+  readonly name: string;
+  readonly doc: unknown;
+  readonly principal?: typeof app;
+  readonly action?: string;
+  readonly context?: Record<string, string>;
+  readonly expected: Decision;
+  readonly viaAccount?: boolean;
+}
+
+const DEFAULT_POLICY = policy({ Sid: 'Enable IAM User Permissions', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCT}:root` }, Action: 'kms:*', Resource: '*' });
+
+const rows: Row[] = [
+  { name: 'the default policy delegates to the account', doc: DEFAULT_POLICY, expected: 'Allow', viaAccount: true },
+  { name: 'the default policy lets the root user in directly', doc: DEFAULT_POLICY, principal: root, expected: 'Allow', viaAccount: false },
+  { name: 'a bare account id is the account principal', doc: policy(allow({ Principal: { AWS: ACCT }, Action: 'kms:Encrypt' })), expected: 'Allow', viaAccount: true },
+  { name: 'another account is not mine', doc: DEFAULT_POLICY, principal: stranger, expected: 'ImplicitDeny' },
+  { name: 'the role ARN names every session of the role', doc: policy(allow({ Principal: { AWS: `arn:aws:iam::${ACCT}:role/app` }, Action: 'kms:Encrypt' })), expected: 'Allow', viaAccount: false },
+  { name: 'one session ARN names that session', doc: policy(allow({ Principal: { AWS: `arn:aws:sts::${ACCT}:assumed-role/app/BYOKSESSION` }, Action: 'kms:Encrypt' })), expected: 'Allow' },
+  { name: 'another session ARN does not', doc: policy(allow({ Principal: { AWS: `arn:aws:sts::${ACCT}:assumed-role/app/other` }, Action: 'kms:Encrypt' })), expected: 'ImplicitDeny' },
+  { name: 'a user ARN names that user only', doc: policy(allow({ Principal: { AWS: [`arn:aws:iam::${ACCT}:user/Alice`] }, Action: 'kms:Encrypt' })), expected: 'ImplicitDeny' },
+  { name: 'Principal "*" is everyone', doc: policy(allow({ Principal: '*', Action: 'kms:Encrypt' })), principal: stranger, expected: 'Allow' },
+  { name: '{"AWS": "*"} is everyone', doc: policy(allow({ Principal: { AWS: '*' }, Action: 'kms:Encrypt' })), expected: 'Allow' },
+  { name: 'a service principal is not a caller', doc: policy(allow({ Principal: { Service: 'logs.amazonaws.com' }, Action: 'kms:Encrypt' })), expected: 'ImplicitDeny' },
+  { name: 'NotPrincipal never applies (KMS refuses it)', doc: policy(deny({ NotPrincipal: { AWS: 'arn:aws:iam::1:root' }, Action: 'kms:*' }), allow({ Principal: '*', Action: 'kms:*' })), expected: 'Allow' },
+  { name: 'an explicit Deny wins over an Allow', doc: policy(allow({ Principal: '*', Action: 'kms:*' }), deny({ Principal: { AWS: `arn:aws:iam::${ACCT}:role/app` }, Action: 'kms:Encrypt' })), expected: 'ExplicitDeny' },
+  { name: 'a Deny for another action does not apply', doc: policy(allow({ Principal: '*', Action: 'kms:*' }), deny({ Principal: '*', Action: 'kms:Decrypt' })), expected: 'Allow' },
+  { name: 'kms: wildcards match', doc: policy(allow({ Principal: '*', Action: ['kms:Encrypt*', 'kms:Describe*'] })), expected: 'Allow' },
+  { name: 'kms:GenerateDataKey* does not match Encrypt', doc: policy(allow({ Principal: '*', Action: 'kms:GenerateDataKey*' })), expected: 'ImplicitDeny' },
+  { name: 'actions compare case-insensitively', doc: policy(allow({ Principal: '*', Action: 'KMS:encrypt' })), expected: 'Allow' },
+  { name: 'NotAction allows everything else', doc: policy(allow({ Principal: '*', NotAction: 'kms:Decrypt' })), expected: 'Allow' },
+  { name: 'NotAction excludes what it names', doc: policy(allow({ Principal: '*', NotAction: ['kms:Encrypt'] })), expected: 'ImplicitDeny' },
+  { name: 'a statement without Action has no effect', doc: policy({ Effect: 'Allow', Principal: '*', Resource: '*' }), expected: 'ImplicitDeny' },
+  { name: 'a statement without Resource has no effect', doc: policy({ Effect: 'Allow', Principal: '*', Action: 'kms:*' }), expected: 'ImplicitDeny' },
+  { name: 'Resource naming the key ARN', doc: policy({ Effect: 'Allow', Principal: '*', Action: 'kms:*', Resource: KEY }), expected: 'Allow' },
+  { name: 'Resource naming another key', doc: policy({ Effect: 'Allow', Principal: '*', Action: 'kms:*', Resource: `arn:aws:kms:us-east-1:${ACCT}:key/other` }), expected: 'ImplicitDeny' },
+  { name: 'Resource with a wildcard', doc: policy({ Effect: 'Allow', Principal: '*', Action: 'kms:*', Resource: `arn:aws:kms:*:${ACCT}:key/*` }), expected: 'Allow' },
+  { name: 'an unknown Effect never applies', doc: policy({ Effect: 'allow', Principal: '*', Action: 'kms:*', Resource: '*' }), expected: 'ImplicitDeny' },
+  { name: 'a document that is not a policy allows nothing', doc: 'garbage', expected: 'ImplicitDeny' },
+  // conditions on the encryption context
+  {
+    name: 'StringEquals on kms:EncryptionContext:<k> holds',
+    doc: policy(allow({ Principal: '*', Action: 'kms:Encrypt', Condition: { StringEquals: { 'kms:EncryptionContext:Department': 'IT' } } })),
+    context: { Department: 'IT' },
+    expected: 'Allow',
+  },
+  {
+    name: 'the context key in the condition key is case-insensitive, its value is not',
+    doc: policy(allow({ Principal: '*', Action: 'kms:Encrypt', Condition: { StringEquals: { 'kms:EncryptionContext:department': 'it' } } })),
+    context: { Department: 'IT' },
+    expected: 'ImplicitDeny',
+  },
+  {
+    name: 'StringEqualsIgnoreCase ignores the value\'s case',
+    doc: policy(allow({ Principal: '*', Action: 'kms:Encrypt', Condition: { StringEqualsIgnoreCase: { 'kms:EncryptionContext:department': 'it' } } })),
+    context: { Department: 'IT' },
+    expected: 'Allow',
+  },
+  {
+    name: 'StringEquals on a missing context key fails',
+    doc: policy(allow({ Principal: '*', Action: 'kms:Encrypt', Condition: { StringEquals: { 'kms:EncryptionContext:Department': 'IT' } } })),
+    expected: 'ImplicitDeny',
+  },
+  {
+    name: 'StringNotEquals on a missing key holds',
+    doc: policy(allow({ Principal: '*', Action: 'kms:Encrypt', Condition: { StringNotEquals: { 'kms:EncryptionContext:Department': 'IT' } } })),
+    expected: 'Allow',
+  },
+  {
+    name: 'StringLike with wildcards',
+    doc: policy(allow({ Principal: '*', Action: 'kms:Encrypt', Condition: { StringLike: { 'kms:EncryptionContext:aws:s3:arn': 'arn:aws:s3:::bucket/*' } } })),
+    context: { 'aws:s3:arn': 'arn:aws:s3:::bucket/path/obj' },
+    expected: 'Allow',
+  },
+  {
+    name: 'several values of one key are alternatives',
+    doc: policy(allow({ Principal: '*', Action: 'kms:Encrypt', Condition: { StringEquals: { 'kms:EncryptionContext:Department': ['HR', 'IT'] } } })),
+    context: { Department: 'IT' },
+    expected: 'Allow',
+  },
+  {
+    name: 'several keys must all hold',
+    doc: policy(allow({ Principal: '*', Action: 'kms:Encrypt', Condition: { StringEquals: { 'kms:EncryptionContext:Department': 'IT', 'kms:EncryptionContext:Project': 'Alpha' } } })),
+    context: { Department: 'IT' },
+    expected: 'ImplicitDeny',
+  },
+  {
+    name: 'ForAllValues:StringEquals on kms:EncryptionContextKeys: only the listed keys',
+    doc: policy(allow({ Principal: '*', Action: 'kms:Encrypt', Condition: { 'ForAllValues:StringEquals': { 'kms:EncryptionContextKeys': ['Department', 'Project'] } } })),
+    context: { Department: 'IT', Other: 'x' },
+    expected: 'ImplicitDeny',
+  },
+  {
+    name: 'ForAllValues holds for a request without context (as in AWS)',
+    doc: policy(allow({ Principal: '*', Action: 'kms:Encrypt', Condition: { 'ForAllValues:StringEquals': { 'kms:EncryptionContextKeys': ['Department'] } } })),
+    expected: 'Allow',
+  },
+  {
+    name: 'ForAnyValue:StringEquals: one listed key present',
+    doc: policy(allow({ Principal: '*', Action: 'kms:Encrypt', Condition: { 'ForAnyValue:StringEquals': { 'kms:EncryptionContextKeys': 'Project' } } })),
+    context: { Department: 'IT', Project: 'Alpha' },
+    expected: 'Allow',
+  },
+  {
+    name: 'Null false on kms:EncryptionContextKeys requires a context',
+    doc: policy(allow({ Principal: '*', Action: 'kms:Encrypt', Condition: { Null: { 'kms:EncryptionContextKeys': 'false' } } })),
+    expected: 'ImplicitDeny',
+  },
+  {
+    name: 'a Deny unless a context is given',
+    doc: policy(allow({ Principal: '*', Action: 'kms:*' }), deny({ Principal: '*', Action: 'kms:Encrypt', Condition: { Null: { 'kms:EncryptionContextKeys': 'true' } } })),
+    expected: 'ExplicitDeny',
+  },
+  // caller conditions
+  { name: 'kms:CallerAccount with Principal "*"', doc: policy(allow({ Principal: '*', Action: 'kms:*', Condition: { StringEquals: { 'kms:CallerAccount': ACCT } } })), principal: stranger, expected: 'ImplicitDeny' },
+  { name: 'kms:ViaService is absent for direct calls', doc: policy(allow({ Principal: '*', Action: 'kms:*', Condition: { StringEquals: { 'kms:ViaService': 'ec2.us-east-1.amazonaws.com' } } })), expected: 'ImplicitDeny' },
+  { name: 'StringEqualsIfExists on an absent kms:ViaService holds', doc: policy(allow({ Principal: '*', Action: 'kms:*', Condition: { StringEqualsIfExists: { 'kms:ViaService': 'ec2.us-east-1.amazonaws.com' } } })), expected: 'Allow' },
+  { name: 'ArnLike on aws:PrincipalArn (the role, for a session)', doc: policy(allow({ Principal: '*', Action: 'kms:*', Condition: { ArnLike: { 'aws:PrincipalArn': `arn:aws:iam::${ACCT}:role/a*` } } })), expected: 'Allow' },
+  { name: 'ArnNotLike on aws:PrincipalArn', doc: policy(allow({ Principal: '*', Action: 'kms:*', Condition: { ArnNotLike: { 'aws:PrincipalArn': `arn:aws:iam::${ACCT}:role/a*` } } })), expected: 'ImplicitDeny' },
+  { name: 'an unknown operator never holds', doc: policy(allow({ Principal: '*', Action: 'kms:*', Condition: { StringSomething: { 'kms:CallerAccount': ACCT } } })), expected: 'ImplicitDeny' },
+];
+
+describe('evaluatePolicy (key policies)', () => {
+  test.each(rows)('$name → $expected', ({ doc, principal = app, action = 'kms:Encrypt', context, expected, viaAccount }) => {
+    const conditions = baseConditionContext(principal, encryptionContextConditions(context));
+    const result = evaluatePolicy(doc, { principal, action, resource: KEY, context: conditions }, 'resource');
+    expect(result.decision).toBe(expected);
+    if (viaAccount !== undefined) expect(result.viaAccount).toBe(viaAccount);
+  });
+
+  test('Bool and numeric operators', () => {
+    const doc = policy(allow({ Principal: '*', Action: 'kms:*', Condition: { Bool: { 'kms:GrantIsForAWSResource': 'true' }, NumericLessThanEquals: { 'kms:RotationPeriodInDays': '180' } } }));
+    const request = (forAws: boolean, days: number) => ({ principal: app, action: 'kms:CreateGrant', resource: KEY, context: baseConditionContext(app, { 'kms:GrantIsForAWSResource': forAws, 'kms:RotationPeriodInDays': days }) });
+    expect(evaluatePolicy(doc, request(true, 90), 'resource').decision).toBe('Allow');
+    expect(evaluatePolicy(doc, request(false, 90), 'resource').decision).toBe('ImplicitDeny');
+    expect(evaluatePolicy(doc, request(true, 365), 'resource').decision).toBe('ImplicitDeny');
+  });
+
+  test('ForAllValues on kms:GrantOperations limits what a grant may allow', () => {
+    const doc = policy(allow({ Principal: '*', Action: 'kms:CreateGrant', Condition: { 'ForAllValues:StringEquals': { 'kms:GrantOperations': ['Encrypt', 'Decrypt'] } } }));
+    const request = (ops: string[]) => ({ principal: app, action: 'kms:CreateGrant', resource: KEY, context: baseConditionContext(app, { 'kms:GrantOperations': ops }) });
+    expect(evaluatePolicy(doc, request(['Decrypt']), 'resource').decision).toBe('Allow');
+    expect(evaluatePolicy(doc, request(['Decrypt', 'ReEncryptFrom']), 'resource').decision).toBe('ImplicitDeny');
+  });
+});
+
+describe('authorize', () => {
+  const ctx = (principal = app, context?: Record<string, string>) => baseConditionContext(principal, encryptionContextConditions(context));
+  const ownPolicy = policy(allow({ Principal: { AWS: `arn:aws:iam::${ACCT}:role/app` }, Action: 'kms:Decrypt' }));
+  const grant = (extra: Partial<GrantView> = {}): GrantView => ({ granteePrincipal: `arn:aws:iam::${ACCT}:role/app`, operations: ['Encrypt'], ...extra });
+
+  test.each([
+    ['the default policy and no identity policy (an administrator)', { keyPolicy: DEFAULT_POLICY }, { allowed: true, by: 'identity-policy' }],
+    ['the default policy and an identity policy that allows', { keyPolicy: DEFAULT_POLICY, identityPolicy: policy({ Effect: 'Allow', Action: 'kms:Encrypt', Resource: KEY }) }, { allowed: true, by: 'identity-policy' }],
+    ['the default policy and an identity policy for other actions', { keyPolicy: DEFAULT_POLICY, identityPolicy: policy({ Effect: 'Allow', Action: 'kms:Decrypt', Resource: '*' }) }, { allowed: false, reason: 'no-identity-policy' }],
+    ['a Deny in the identity policy', { keyPolicy: DEFAULT_POLICY, identityPolicy: policy({ Effect: 'Allow', Action: '*', Resource: '*' }, { Effect: 'Deny', Action: 'kms:Encrypt', Resource: '*' }) }, { allowed: false, reason: 'explicit-deny-identity' }],
+    ['a key policy naming the caller needs no identity policy', { keyPolicy: policy(allow({ Principal: { AWS: `arn:aws:iam::${ACCT}:role/app` }, Action: 'kms:Encrypt' })), identityPolicy: policy() }, { allowed: true, by: 'key-policy' }],
+    ['a key policy without the account: identity Allows are ineffective', { keyPolicy: ownPolicy, identityPolicy: policy({ Effect: 'Allow', Action: '*', Resource: '*' }) }, { allowed: false, reason: 'no-resource-policy' }],
+    ['a grant for the operation', { keyPolicy: ownPolicy, grants: [grant()] }, { allowed: true, by: 'grant' }],
+    ['a grant for another principal', { keyPolicy: ownPolicy, grants: [grant({ granteePrincipal: `arn:aws:iam::${ACCT}:user/Alice` })] }, { allowed: false, reason: 'no-resource-policy' }],
+    ['a grant for another operation', { keyPolicy: ownPolicy, grants: [grant({ operations: ['Decrypt'] })] }, { allowed: false, reason: 'no-resource-policy' }],
+    ['a grant with EncryptionContextSubset met', { keyPolicy: ownPolicy, grants: [grant({ constraints: { encryptionContextSubset: { Department: 'IT' } } })], encryptionContext: { Department: 'IT', Project: 'A' } }, { allowed: true, by: 'grant' }],
+    ['a grant with EncryptionContextSubset not met', { keyPolicy: ownPolicy, grants: [grant({ constraints: { encryptionContextSubset: { Department: 'IT' } } })], encryptionContext: { Department: 'HR' } }, { allowed: false, reason: 'no-resource-policy' }],
+    ['a grant with EncryptionContextEquals and an extra pair', { keyPolicy: ownPolicy, grants: [grant({ constraints: { encryptionContextEquals: { Department: 'IT' } } })], encryptionContext: { Department: 'IT', Project: 'A' } }, { allowed: false, reason: 'no-resource-policy' }],
+    ['an explicit Deny in the key policy beats a grant', { keyPolicy: policy(deny({ Principal: '*', Action: 'kms:Encrypt' })), grants: [grant()] }, { allowed: false, reason: 'explicit-deny-resource' }],
+  ] as const)('%s', (_name, given, expected) => {
+    expect(authorize({ principal: app, operation: 'Encrypt', keyArn: KEY, context: ctx(app, (given as { encryptionContext?: Record<string, string> }).encryptionContext), ...given })).toEqual(expected);
+  });
+
+  test('actions on no key (CreateKey, ListKeys, cloudtrail:LookupEvents) are the identity policy\'s alone', () => {
+    const identityPolicy = policy({ Effect: 'Allow', Action: ['kms:ListKeys', 'cloudtrail:LookupEvents'], Resource: '*' });
+    const decide = (operation: string, service?: string) => authorize({ principal: app, operation, ...(service && { service }), identityPolicy, context: ctx() });
+    expect(decide('ListKeys')).toEqual({ allowed: true, by: 'identity-policy' });
+    expect(decide('LookupEvents', 'cloudtrail')).toEqual({ allowed: true, by: 'identity-policy' });
+    expect(decide('CreateKey')).toEqual({ allowed: false, reason: 'no-identity-policy' });
+    // the root user has every permission
+    expect(authorize({ principal: root, operation: 'CreateKey', identityPolicy, context: ctx(root) })).toEqual({ allowed: true, by: 'identity-policy' });
+  });
+
+  test('grants never allow key management, whatever their operations say', () => {
+    expect(authorize({ principal: app, operation: 'ScheduleKeyDeletion', keyArn: KEY, keyPolicy: ownPolicy, grants: [grant({ operations: ['ScheduleKeyDeletion'] })], context: ctx() })).toEqual({
+      allowed: false,
+      reason: 'no-resource-policy',
+    });
+  });
+
+  test('refusals read as AWS writes them, naming the caller, the action and the key', () => {
+    const request = { principal: app, operation: 'Decrypt', keyArn: KEY };
+    expect(accessDeniedMessage(request, 'no-resource-policy')).toBe(
+      `User: arn:aws:sts::${ACCT}:assumed-role/app/BYOKSESSION is not authorized to perform: kms:Decrypt on resource: ${KEY} because no resource-based policy allows the kms:Decrypt action`,
+    );
+    expect(accessDeniedMessage({ ...request, principal: alice }, 'explicit-deny-resource')).toBe(
+      `User: arn:aws:iam::${ACCT}:user/Alice is not authorized to perform: kms:Decrypt on resource: ${KEY} with an explicit deny in a resource-based policy`,
+    );
+    expect(accessDeniedMessage(request, 'no-identity-policy')).toMatch(/because no identity-based policy allows the kms:Decrypt action$/);
+    expect(accessDeniedMessage(request, 'explicit-deny-identity')).toMatch(/with an explicit deny in an identity-based policy$/);
+  });
+});
+
+describe('globMatch', () => {
+  test.each([
+    ['kms:*', 'kms:Encrypt', true],
+    ['kms:Generate*', 'kms:GenerateDataKeyWithoutPlaintext', true],
+    ['kms:?ncrypt', 'kms:Encrypt', true],
+    ['kms:*Key', 'kms:DescribeKey', true],
+    ['kms:*Key', 'kms:DescribeKeys', false],
+    ['*', '', true],
+    ['a*b*c', 'axxbyyc', true],
+    ['a*b*c', 'axxbyy', false],
+  ])('%s ~ %s = %s', (pattern, value, expected) => expect(globMatch(pattern, value, false)).toBe(expected));
+});
