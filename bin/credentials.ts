@@ -4,6 +4,7 @@
  *
  *   npm run -s credentials -- create --account 111122223333 [target]   → {"AccessKeyId":…,"SecretAccessKey":…,"Account":…,"Principal":…}
  *   npm run -s credentials -- create --principal arn:aws:iam::111122223333:role/app [target]
+ *   npm run -s credentials -- create --principal arn:aws:iam::111122223333:role/app --policy file://identity.json [target]
  *   npm run -s credentials -- list [target]                            → one JSON line per credential (no secrets)
  *   npm run -s credentials -- revoke <AccessKeyId> [target]            → {"Revoked":"<AccessKeyId>"}
  *
@@ -18,10 +19,13 @@
  *   --endpoint-url <url>  with --table: another DynamoDB/KMS endpoint (e.g. LocalStack).
  *
  * A credential belongs to one principal (D100): `--principal` takes the root, IAM user, role or
- * assumed-role session ARN; `--account` alone means that account's root.
+ * assumed-role session ARN; `--account` alone means that account's root. `--policy` gives the
+ * credential an identity policy (D108: what stands in for IAM; `file://<path>` or the JSON itself);
+ * without one the principal may do whatever its account may.
  *
  * Secrets are printed once, on stdout, and stored only wrapped by the root key.
  */
+import { readFile } from 'node:fs/promises';
 import { resolve as resolvePath } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -31,14 +35,16 @@ import { ensureKeyTable } from '../lambda/adapters/dynamodb/ensure-table';
 import { EMBEDDED_KEY_TABLE_NAME } from '../lambda/adapters/dynamodb/table-schema';
 import { KmsRootKey } from '../lambda/adapters/kms-root-key/kms-root-key';
 import { type CredentialOwner, CredentialStore, credentialOwner } from '../lambda/adapters/sigv4/credential-store';
+import { InvalidIdentityPolicyError, parseIdentityPolicy } from '../lambda/core/authorization/identity-policy';
 import type { RootKey } from '../lambda/core/ports';
 import { DEFAULT_DATA_DIR, openDataDir } from '../lambda/runtime/embedded';
 import { ROOT_KEY_TAG } from '../lib/constructs/key-state';
 
 const USAGE = `usage:
-  credentials create (--account <12 digits> | --principal <arn>) [--data-dir <dir> | --table <name> [--root-key <arn>] [--endpoint-url <url>]]
+  credentials create (--account <12 digits> | --principal <arn>) [--policy file://<path> | --policy <json>] [--data-dir <dir> | --table <name> [--root-key <arn>] [--endpoint-url <url>]]
       --principal: arn:aws:iam::<account>:root | …:user/<name> | …:role/<name> | arn:aws:sts::<account>:assumed-role/<role>/<session>
       (default: the account's root)
+      --policy: the credential's identity policy (IAM grammar, no Principal); default: whatever the account may
   credentials list [target]
   credentials revoke <AccessKeyId> [target]`;
 
@@ -104,6 +110,17 @@ async function rootKeyOf(dynamodb: DynamoDBClient, tableName: string): Promise<s
   return arn;
 }
 
+/** `file://<path>` (as the AWS CLI reads policy documents) or the document itself. */
+async function policyText(value: string): Promise<string> {
+  if (!value.startsWith('file://')) return value;
+  const path = value.slice('file://'.length);
+  try {
+    return await readFile(path, 'utf8');
+  } catch (err) {
+    throw new UsageError(`cannot read the policy file ${path}: ${(err as Error).message}`);
+  }
+}
+
 export async function main(argv: readonly string[], out: (line: string) => void = (l) => void process.stdout.write(`${l}\n`)): Promise<void> {
   const { values, positionals } = parseArgs({
     args: [...argv],
@@ -111,6 +128,7 @@ export async function main(argv: readonly string[], out: (line: string) => void 
     options: {
       account: { type: 'string' },
       principal: { type: 'string' },
+      policy: { type: 'string' },
       'data-dir': { type: 'string' },
       table: { type: 'string' },
       'root-key': { type: 'string' },
@@ -125,6 +143,8 @@ export async function main(argv: readonly string[], out: (line: string) => void 
     throw new UsageError('--root-key and --endpoint-url go with --table');
   }
   let owner: CredentialOwner | undefined;
+  let policy: string | undefined;
+  if (command !== 'create' && values.policy !== undefined) throw new UsageError('--policy goes with create');
   if (command === 'create') {
     if (rest.length > 0) throw new UsageError(`unexpected argument ${rest[0]}`);
     if (values.principal === undefined && (!values.account || !/^\d{12}$/.test(values.account))) {
@@ -135,6 +155,15 @@ export async function main(argv: readonly string[], out: (line: string) => void 
       credentialOwner(owner);
     } catch (err) {
       throw new UsageError((err as Error).message);
+    }
+    if (values.policy !== undefined) {
+      policy = await policyText(values.policy);
+      try {
+        parseIdentityPolicy(policy);
+      } catch (err) {
+        if (err instanceof InvalidIdentityPolicyError) throw new UsageError(err.message);
+        throw err;
+      }
     }
   } else if (command === 'list') {
     if (rest.length > 0) throw new UsageError(`unexpected argument ${rest[0]}`);
@@ -149,7 +178,7 @@ export async function main(argv: readonly string[], out: (line: string) => void 
       ? await deployedTarget(values.table, values['root-key'], values['endpoint-url'])
       : await embeddedTarget(values['data-dir'] ?? DEFAULT_DATA_DIR);
   try {
-    if (command === 'create') out(JSON.stringify(await target.store.create(owner!)));
+    if (command === 'create') out(JSON.stringify(await target.store.create(owner!, { ...(policy !== undefined && { policy }) })));
     if (command === 'list') for (const c of await target.store.list()) out(JSON.stringify(c));
     if (command === 'revoke') {
       const id = rest[0]!;

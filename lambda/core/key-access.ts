@@ -4,6 +4,7 @@
  * Material is unwrapped through the root key, with the in-memory cache in front of it.
  */
 import { KEY_RESOURCE_TYPE } from './audit/cloudtrail-event';
+import { authorizeKey } from './authorization/access';
 import { KMSInternalException, NotFoundException, UnwrapError } from './errors';
 import { aliasArn, keyArn, parseKeyRef } from './model/arn';
 import type { CompletedRotation } from './model/automatic-rotation';
@@ -30,6 +31,8 @@ export async function loadKey(deps: Pick<Deps, 'keys' | 'clock'>, scope: Scope, 
 export interface ResolveOptions {
   /** Whether an alias name or alias ARN may name the key (D18: not for import, deletion, tags...). */
   readonly allowAlias: boolean;
+  /** The permission enforce mode checks on the key, when it is not the request's action (ReEncryptFrom / ReEncryptTo). */
+  readonly permission?: string;
 }
 
 /** Resolves a caller's `KeyId` (or `TargetKeyId`) to a key, with the NotFoundException texts AWS uses. */
@@ -47,16 +50,21 @@ export async function resolveKey(
     const loaded = alias && (await loadKey(deps, scope, alias.targetKeyId));
     // An alias whose key is past its deletion date is gone with it (D17).
     if (!loaded) throw new NotFoundException(`Alias ${aliasArn(scope, ref.aliasName)} is not found.`);
-    return admitKey(ctx, loaded);
+    return admitKey(deps, ctx, loaded, options.permission);
   }
   const loaded = await loadKey(deps, scope, ref.keyId);
   if (!loaded) throw new NotFoundException(`Key '${keyArn(scope, ref.keyId)}' does not exist`);
-  return admitKey(ctx, loaded);
+  return admitKey(deps, ctx, loaded, options.permission);
 }
 
-/** Every key a request reads goes through here once it is found: it is recorded for the audit trail. */
-export function admitKey<T extends LoadedKey>(ctx: RequestContext, loaded: T): T {
+/**
+ * Every key a request reads goes through here once it is found: it is recorded for the audit trail,
+ * and in enforce mode the caller must be allowed `permission` (default: the request's action) on it
+ * (design decision 11) — before the operation looks at its state or material.
+ */
+export async function admitKey<T extends LoadedKey>(deps: Pick<Deps, 'keys' | 'clock'>, ctx: RequestContext, loaded: T, permission?: string): Promise<T> {
   noteKey(ctx, loaded.key);
+  await authorizeKey(deps, ctx, loaded.key, permission);
   return loaded;
 }
 

@@ -4,7 +4,6 @@
  */
 import type { GrantRecord } from './model/grant';
 import type { AliasRecord, KeyRecord, Origin, Scope } from './model/key';
-import type { Principal } from './model/principal';
 import type { Timer } from './timers/timer';
 
 export interface SaveGuard {
@@ -156,10 +155,11 @@ export interface Deps {
 export interface RequestContext {
   readonly scope: Scope;
   /**
-   * The verified caller (SigV4 with an issued credential). Present only where access is enforced:
-   * in open mode there is none and nothing is checked (design decision 11).
+   * The verified caller (SigV4 with an issued credential), its identity policy and the request, for
+   * authorization. Present only where access is enforced: in open mode there is none and nothing is
+   * checked (design decision 11).
    */
-  readonly principal?: Principal;
+  readonly access?: import('./authorization/access').Access;
   /** Collects the keys (and aliases) the request used, for its audit record's `resources`. */
   readonly resources?: { add(resource: import('./audit/cloudtrail-event').AuditResource): void };
 }

@@ -5,6 +5,7 @@ import type { Authenticator } from '../adapters/kms-json/authenticator';
 import { encodeOutput } from '../adapters/kms-json/codec';
 import { type KmsApiLogger, kmsCallOf, kmsJson, recordOutput } from '../adapters/kms-json/middleware';
 import { cloudTrailModel, kmsModel } from '../adapters/kms-json/model';
+import { assertAuthorized, authorizeRequest } from '../core/authorization/access';
 import { cloudTrailOperations } from '../core/operations/cloudtrail/operations';
 import { allOperations } from '../core/operations/registry';
 import type { AnyOperation } from '../core/operations/types';
@@ -39,7 +40,9 @@ export function makeKmsApiHandler(deps: Deps, options: KmsApiHandlerOptions): Km
     .use(kmsJson({ authenticate, logger, operations, model: kmsModel, ...trail })) // the only middleware: renders every error
     .handler(async (event) => {
       const { operation, ctx, input, hasOutput } = kmsCallOf(event);
+      authorizeRequest(deps, ctx); // actions on no key; keys are checked as operations read them
       const output: unknown = await operation(deps, ctx, input);
+      assertAuthorized(ctx);
       recordOutput(event, output);
       return { statusCode: 200, body: hasOutput ? JSON.stringify(encodeOutput(output) ?? {}) : '' };
     });

@@ -3,7 +3,7 @@
  * `--auth enforce` (bin/local.ts, real process) and against a deployed-style table on moto.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -88,6 +88,32 @@ describe('credentials CLI on an embedded data directory', () => {
     await expect(cli('create', '--principal', 'arn:aws:iam::210987654321:role/app', '--account', '111122223333', '--data-dir', dataDir)).rejects.toThrow(
       'the principal arn:aws:iam::210987654321:role/app belongs to account 210987654321, not 111122223333',
     );
+    expect(await cli('list', '--data-dir', dataDir)).toEqual([]);
+  });
+
+  test('--policy gives the credential an identity policy (D108), read from file:// or given inline, checked when issued', async () => {
+    const document = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'kms:Decrypt', Resource: '*' }] });
+    const file = join(dataDir, 'identity.json');
+    writeFileSync(file, document);
+    const [fromFile] = await cli('create', '--principal', 'arn:aws:iam::210987654321:role/app', '--policy', `file://${file}`, '--data-dir', dataDir);
+    expect(JSON.parse(fromFile!)).toMatchObject({ Principal: 'arn:aws:iam::210987654321:role/app', Policy: document });
+    const [inline] = await cli('create', '--principal', 'arn:aws:iam::210987654321:user/Alice', '--policy', document, '--data-dir', dataDir);
+    expect(JSON.parse(inline!)).toMatchObject({ Policy: document });
+    const listed = (await cli('list', '--data-dir', dataDir)).map((l) => JSON.parse(l) as Record<string, string>);
+    expect(listed.map((c) => c.Policy)).toEqual([document, document]);
+    for (const c of listed) await cli('revoke', c.AccessKeyId!, '--data-dir', dataDir);
+
+    // a policy that could not mean what its author meant is refused at once, and nothing is issued
+    const create = (policy: string) => cli('create', '--principal', 'arn:aws:iam::210987654321:role/app', '--policy', policy, '--data-dir', dataDir);
+    await expect(create('{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"kms:Decrypt"}]}')).rejects.toThrow(
+      'invalid identity policy: Statement 1 needs exactly one of Resource and NotResource',
+    );
+    await expect(create('{"Version":"2012-10-17","Statement":{"Effect":"Allow","Principal":"*","Action":"kms:*","Resource":"*"}}')).rejects.toThrow(
+      'invalid identity policy: Statement 1 names a principal: an identity policy applies to whoever holds it',
+    );
+    await expect(create('{"Version":"2008-10-17","Statement":[]}')).rejects.toThrow('invalid identity policy: Version must be "2012-10-17"');
+    await expect(create('file:///nonexistent/identity.json')).rejects.toThrow('cannot read the policy file /nonexistent/identity.json');
+    await expect(cli('list', '--policy', document, '--data-dir', dataDir)).rejects.toThrow('--policy goes with create');
     expect(await cli('list', '--data-dir', dataDir)).toEqual([]);
   });
 

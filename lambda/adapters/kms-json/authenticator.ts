@@ -24,6 +24,8 @@ export interface Caller {
   readonly principal: Principal;
   /** The SigV4 access key id; absent for an unsigned request (open mode). */
   readonly accessKeyId?: string;
+  /** The credential's identity policy (D108); absent: the principal may do whatever its account may. */
+  readonly identityPolicy?: Readonly<Record<string, unknown>>;
   /** When the credential was issued (a session's creation date in CloudTrail). */
   readonly issuedAt?: Date;
   /** True when the signature was verified against an issued credential: only then is access enforced. */

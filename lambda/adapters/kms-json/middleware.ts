@@ -22,6 +22,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context
 import { KMSInternalException, KmsError, UnknownOperationException, UnsupportedOperationException } from '../../core/errors';
 import type { AnyOperation } from '../../core/operations/types';
 import type { AuditResource } from '../../core/audit/cloudtrail-event';
+import { newAccess } from '../../core/authorization/access';
 import type { RequestContext } from '../../core/ports';
 import type { AuditRecorder } from './audit-recorder';
 import type { AuthRequest, Authenticator, Caller } from './authenticator';
@@ -143,7 +144,17 @@ export function kmsJson(options: KmsJsonOptions): MiddlewareObj<APIGatewayProxyE
     if (pending) pending.input = input;
     const ctx: RequestContext = {
       scope: caller.scope,
-      ...(caller.verified && { principal: caller.principal }),
+      // Enforce mode: what authorization needs (design decision 11). Open mode checks nothing.
+      ...(caller.verified && {
+        access: newAccess({
+          principal: caller.principal,
+          ...(caller.identityPolicy && { identityPolicy: caller.identityPolicy }),
+          service: model.metadata.endpointPrefix, // the IAM action prefix: kms, cloudtrail
+          action,
+          input,
+          ...(event.requestContext?.http?.sourceIp && { sourceIp: event.requestContext.http.sourceIp }),
+        }),
+      }),
       ...(pending && { resources: { add: (resource: AuditResource) => void pending.keys.push(resource) } }),
     };
     calls.set(event, { action, operation, ctx, input, hasOutput: modelled.output !== undefined });
@@ -216,9 +227,14 @@ export function errorResponse(statusCode: number, type: string, message: string,
   };
 }
 
-/** `{"__type":…,"message":…}`; an empty message is left out, as AWS leaves it out. */
+/**
+ * `{"__type":…,"message":…}`; an empty message is left out, as AWS leaves it out. AccessDeniedException
+ * comes from AWS's authorization layer, whose bodies spell the member `Message` (spec §2.6, D110);
+ * SDKs read either spelling.
+ */
 export function errorBody(type: string, message: string): string {
-  return JSON.stringify(message === '' ? { __type: type } : { __type: type, message });
+  if (message === '') return JSON.stringify({ __type: type });
+  return JSON.stringify(type === 'AccessDeniedException' ? { __type: type, Message: message } : { __type: type, message });
 }
 
 /** POST / — or /<stage>/ when API Gateway keeps a named stage in the path. */

@@ -4,14 +4,16 @@
  * items live under scope partitions and `key#`/`alias#` sort keys). Each belongs to one principal
  * (D100: the account's root, an IAM user, a role or a role session). The secret is stored only
  * wrapped by the root key, bound to its access key id, account and principal, so neither a copy of
- * the table nor an edited `account` or `principal` attribute yields a usable credential. (Items
+ * the table nor an edited `account`, `principal` or `policy` attribute yields a usable credential. A
+ * credential may carry an identity policy (D108), stored as given; its SHA-256 is bound into the
+ * secret's wrapping, so the policy cannot be changed or removed in the table either. (Items
  * issued before principals existed have no `principal`: they are the account's root, and their
  * secrets are bound to the access key id and account only.)
  *
  * Lookups are cached per process for `cacheTtlMs` (default one minute): a revoked credential stops
  * working within that time in a warm Lambda container, at once in a new one.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import {
   type AttributeValue,
   DeleteItemCommand,
@@ -20,6 +22,7 @@ import {
   PutItemCommand,
   QueryCommand,
 } from '@aws-sdk/client-dynamodb';
+import { parseIdentityPolicy } from '../../core/authorization/identity-policy';
 import { accountRootArn, checkPrincipalArn } from '../../core/model/principal';
 import type { RandomBytes, RootKey, WrapContext } from '../../core/ports';
 import { KEY_TABLE_PARTITION_KEY as PK, KEY_TABLE_SORT_KEY as SK } from '../dynamodb/table-schema';
@@ -40,12 +43,15 @@ export interface IssuedCredential {
   readonly Account: string;
   /** The principal ARN the credential signs as. */
   readonly Principal: string;
+  /** The identity policy, as given; absent: the principal may do whatever its account may. */
+  readonly Policy?: string;
 }
 
 export interface CredentialSummary {
   readonly AccessKeyId: string;
   readonly Account: string;
   readonly Principal: string;
+  readonly Policy?: string;
   readonly CreatedAt: string;
 }
 
@@ -61,9 +67,15 @@ export interface CredentialStoreOptions {
   readonly now?: () => Date;
 }
 
-/** `principal` is absent only for credentials issued before principals existed. */
-export function credentialContext(accessKeyId: string, account: string, principal?: string): WrapContext {
-  return { purpose: 'credential', accessKeyId, account, ...(principal !== undefined && { principal }) };
+/** `principal` is absent only for credentials issued before principals existed; `policy` only for credentials without one. */
+export function credentialContext(accessKeyId: string, account: string, principal?: string, policy?: string): WrapContext {
+  return {
+    purpose: 'credential',
+    accessKeyId,
+    account,
+    ...(principal !== undefined && { principal }),
+    ...(policy !== undefined && { policySha256: createHash('sha256').update(policy, 'utf8').digest('hex') }),
+  };
 }
 
 /** The principal ARN and account of a new credential; throws with a usable message when they do not fit. */
@@ -97,14 +109,17 @@ export class CredentialStore {
   }
 
   /**
-   * Issues a new credential for a principal, or for an account's root (an account id alone); the
-   * secret is returned here and never again.
+   * Issues a new credential for a principal, or for an account's root (an account id alone), with an
+   * identity policy if given (checked: InvalidIdentityPolicyError); the secret is returned here and
+   * never again.
    */
-  async create(owner: CredentialOwner | string): Promise<IssuedCredential> {
+  async create(owner: CredentialOwner | string, options: { readonly policy?: string } = {}): Promise<IssuedCredential> {
     const { principal, account } = credentialOwner(typeof owner === 'string' ? { account: owner } : owner);
+    const { policy } = options;
+    if (policy !== undefined) parseIdentityPolicy(policy);
     const accessKeyId = ACCESS_KEY_PREFIX + base32(this.random(10));
     const secretAccessKey = Buffer.from(this.random(30)).toString('base64'); // 40 characters, like AWS's
-    const wrapped = await this.rootKey.wrap(new TextEncoder().encode(secretAccessKey), credentialContext(accessKeyId, account, principal));
+    const wrapped = await this.rootKey.wrap(new TextEncoder().encode(secretAccessKey), credentialContext(accessKeyId, account, principal, policy));
     await this.client.send(
       new PutItemCommand({
         TableName: this.tableName,
@@ -113,6 +128,7 @@ export class CredentialStore {
           [SK]: { S: SORT_PREFIX + accessKeyId },
           account: { S: account },
           principal: { S: principal },
+          ...(policy !== undefined && { policy: { S: policy } }),
           secret: { B: wrapped },
           created: { S: this.now().toISOString() },
         },
@@ -120,7 +136,7 @@ export class CredentialStore {
         ExpressionAttributeNames: { '#pk': PK },
       }),
     );
-    return { AccessKeyId: accessKeyId, SecretAccessKey: secretAccessKey, Account: account, Principal: principal };
+    return { AccessKeyId: accessKeyId, SecretAccessKey: secretAccessKey, Account: account, Principal: principal, ...(policy !== undefined && { Policy: policy }) };
   }
 
   /** Every issued credential, without secrets, in access key id order. */
@@ -132,9 +148,9 @@ export class CredentialStore {
         new QueryCommand({
           TableName: this.tableName,
           KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
-          ExpressionAttributeNames: { '#pk': PK, '#sk': SK },
+          ExpressionAttributeNames: { '#pk': PK, '#sk': SK, '#policy': 'policy' },
           ExpressionAttributeValues: { ':pk': { S: CREDENTIALS_PARTITION }, ':prefix': { S: SORT_PREFIX } },
-          ProjectionExpression: '#sk, account, principal, created',
+          ProjectionExpression: '#sk, account, principal, #policy, created',
           ConsistentRead: true,
           ...(start && { ExclusiveStartKey: start }),
         }),
@@ -145,6 +161,7 @@ export class CredentialStore {
           AccessKeyId: (item[SK]?.S ?? '').slice(SORT_PREFIX.length),
           Account: account,
           Principal: item.principal?.S ?? accountRootArn('aws', account),
+          ...(item.policy?.S !== undefined && { Policy: item.policy.S }),
           CreatedAt: item.created?.S ?? '',
         });
       }
@@ -185,14 +202,16 @@ export class CredentialStore {
     const wrapped = item?.secret?.B;
     if (!account || !wrapped) return undefined;
     const principal = item.principal?.S;
+    const policy = item.policy?.S;
     // An UnwrapError here means a tampered item: it propagates and renders as an internal error.
-    const secret = await this.rootKey.unwrap(wrapped, credentialContext(accessKeyId, account, principal));
+    const secret = await this.rootKey.unwrap(wrapped, credentialContext(accessKeyId, account, principal, policy));
     const created = item.created?.S ? new Date(item.created.S) : undefined;
     const value: IssuedSecret = {
       account,
       secretAccessKey: new TextDecoder().decode(secret),
       // Items from before principals existed are the account's root (of the partition the caller signs for).
       ...(principal !== undefined && { principal }),
+      ...(policy !== undefined && { identityPolicy: parseIdentityPolicy(policy) }),
       ...(created && !Number.isNaN(created.getTime()) && { issuedAt: created }),
     };
     if (this.cache.size >= (this.options.cacheEntries ?? 1000)) {

@@ -50,6 +50,13 @@ export function createSigV4Authenticator(options: SigV4AuthenticatorOptions): Au
       caller.principal === undefined
         ? rootPrincipal(scope.partition, scope.account)
         : principalOf(caller.principal.replace(/^arn:[^:]*:/, `arn:${scope.partition}:`), caller.accessKeyId);
-    return { scope, principal, accessKeyId: caller.accessKeyId, ...(caller.issuedAt && { issuedAt: caller.issuedAt }), verified: true };
+    return {
+      scope,
+      principal,
+      accessKeyId: caller.accessKeyId,
+      ...(caller.identityPolicy && { identityPolicy: caller.identityPolicy }),
+      ...(caller.issuedAt && { issuedAt: caller.issuedAt }),
+      verified: true,
+    };
   };
 }

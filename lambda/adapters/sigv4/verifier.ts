@@ -42,6 +42,8 @@ export interface IssuedSecret {
   readonly account: string;
   /** The principal ARN the credential signs as; absent: the account's root. */
   readonly principal?: string;
+  /** The credential's identity policy (parsed); absent: whatever the account may (D108). */
+  readonly identityPolicy?: Readonly<Record<string, unknown>>;
   readonly issuedAt?: Date;
 }
 
@@ -52,6 +54,7 @@ export interface VerifiedCaller {
   readonly account: string;
   readonly region: string;
   readonly principal?: string;
+  readonly identityPolicy?: Readonly<Record<string, unknown>>;
   readonly issuedAt?: Date;
 }
 
@@ -202,6 +205,7 @@ export async function verifySigV4(request: AuthRequest, lookup: SecretLookup, no
     account: issued.account,
     region: auth.region,
     ...(issued.principal !== undefined && { principal: issued.principal }),
+    ...(issued.identityPolicy && { identityPolicy: issued.identityPolicy }),
     ...(issued.issuedAt && { issuedAt: issued.issuedAt }),
   };
 }

@@ -11,18 +11,12 @@
  * Actions that no key policy governs (CreateKey, ListKeys, ListAliases, GenerateRandom,
  * ListRetirableGrants, cloudtrail:LookupEvents) are decided by the identity policy alone.
  */
-import type { Principal } from '../model/principal';
+import { constraintsAllow, GRANT_OPERATIONS, type GrantRecord } from '../model/grant';
+import { accountRootArn, type Principal } from '../model/principal';
 import { type ConditionContext, evaluatePolicy } from './policy-evaluator';
 
 /** What authorization needs to know of a grant. */
-export interface GrantView {
-  readonly granteePrincipal: string;
-  readonly operations: readonly string[];
-  readonly constraints?: {
-    readonly encryptionContextSubset?: Readonly<Record<string, string>>;
-    readonly encryptionContextEquals?: Readonly<Record<string, string>>;
-  };
-}
+export type GrantView = Pick<GrantRecord, 'granteePrincipal' | 'operations' | 'constraints'> & Partial<Pick<GrantRecord, 'retiringPrincipal' | 'issuingAccount'>>;
 
 export interface AccessRequest {
   readonly principal: Principal;
@@ -32,6 +26,8 @@ export interface AccessRequest {
   readonly service?: string;
   /** The key ARN; absent for actions on no key. */
   readonly keyArn?: string;
+  /** The resource the identity policy is asked about, when it is not the key (an alias ARN). */
+  readonly identityResource?: string;
   /** The key policy document (parsed JSON); absent for actions on no key. */
   readonly keyPolicy?: unknown;
   /** The caller's identity policy (parsed JSON); undefined = may do everything (an administrator). */
@@ -39,57 +35,88 @@ export interface AccessRequest {
   readonly grants?: readonly GrantView[];
   /** The request's encryption context, for grant constraints. */
   readonly encryptionContext?: Readonly<Record<string, string>>;
+  /** CreateGrant only: the grant being asked for, which a grant allowing CreateGrant must cover (spec §3.5). */
+  readonly requestedGrant?: Pick<GrantView, 'operations' | 'constraints'>;
   readonly context: ConditionContext;
 }
 
+export type AccessDenialReason = 'explicit-deny-resource' | 'explicit-deny-identity' | 'no-resource-policy' | 'no-identity-policy';
+
 export type AccessDecision =
   | { readonly allowed: true; readonly by: 'key-policy' | 'identity-policy' | 'grant' }
-  | { readonly allowed: false; readonly reason: 'explicit-deny-resource' | 'explicit-deny-identity' | 'no-resource-policy' | 'no-identity-policy' };
+  | { readonly allowed: false; readonly reason: AccessDenialReason };
 
-/** Grants never allow these, whatever their operations say (spec §3.3: only cryptographic and grant operations). */
-const GRANTABLE = new Set([
-  'Decrypt', 'Encrypt', 'GenerateDataKey', 'GenerateDataKeyWithoutPlaintext', 'ReEncryptFrom', 'ReEncryptTo', 'Sign', 'Verify',
-  'GetPublicKey', 'CreateGrant', 'RetireGrant', 'DescribeKey', 'GenerateDataKeyPair', 'GenerateDataKeyPairWithoutPlaintext',
-  'GenerateMac', 'VerifyMac', 'DeriveSharedSecret',
-]);
+const GRANTABLE: ReadonlySet<string> = new Set(GRANT_OPERATIONS);
 /** Grant constraints do not apply to these operations (spec §3.4). */
-const UNCONSTRAINED = new Set(['DescribeKey', 'RetireGrant', 'CreateGrant', 'GetPublicKey', 'Sign', 'Verify', 'GenerateMac', 'VerifyMac']);
+const UNCONSTRAINED = new Set(['DescribeKey', 'RetireGrant']);
+
+/** Whether a grant could allow `operation` at all: only cryptographic and grant operations (spec §3.3). */
+export function isGrantable(operation: string): boolean {
+  return GRANTABLE.has(operation);
+}
+
+type IdentityDecision = 'Allow' | 'ExplicitDeny' | 'ImplicitDeny';
+
+function identityDecision(request: AccessRequest, resource: string): IdentityDecision {
+  // The root user has every permission IAM can give; other principals have their identity policy.
+  if (request.principal.type === 'Root' || request.identityPolicy === undefined) return 'Allow';
+  const action = `${request.service ?? 'kms'}:${request.operation}`;
+  return evaluatePolicy(request.identityPolicy, { principal: request.principal, action, resource, context: request.context }, 'identity').decision;
+}
 
 export function authorize(request: AccessRequest): AccessDecision {
   const action = `${request.service ?? 'kms'}:${request.operation}`;
-  const resource = request.keyArn ?? '*';
-  const policyRequest = { principal: request.principal, action, resource, context: request.context };
-  // The root user has every permission IAM can give; other principals have their identity policy.
-  const identity =
-    request.principal.type === 'Root' || request.identityPolicy === undefined
-      ? ({ decision: 'Allow', viaAccount: false } as const)
-      : evaluatePolicy(request.identityPolicy, policyRequest, 'identity');
-  if (identity.decision === 'ExplicitDeny') return { allowed: false, reason: 'explicit-deny-identity' };
+  const identity = identityDecision(request, request.identityResource ?? request.keyArn ?? '*');
+  if (identity === 'ExplicitDeny') return { allowed: false, reason: 'explicit-deny-identity' };
 
   if (request.keyArn === undefined) {
-    return identity.decision === 'Allow' ? { allowed: true, by: 'identity-policy' } : { allowed: false, reason: 'no-identity-policy' };
+    return identity === 'Allow' ? { allowed: true, by: 'identity-policy' } : { allowed: false, reason: 'no-identity-policy' };
   }
-  const key = evaluatePolicy(request.keyPolicy, policyRequest, 'resource');
+  const key = evaluatePolicy(request.keyPolicy, { principal: request.principal, action, resource: request.keyArn, context: request.context }, 'resource');
   if (key.decision === 'ExplicitDeny') return { allowed: false, reason: 'explicit-deny-resource' };
   if (key.decision === 'Allow' && !key.viaAccount) return { allowed: true, by: 'key-policy' };
-  if (key.decision === 'Allow' && identity.decision === 'Allow') return { allowed: true, by: 'identity-policy' };
-  if (grantAllows(request)) return { allowed: true, by: 'grant' };
+  if (key.decision === 'Allow' && identity === 'Allow') return { allowed: true, by: 'identity-policy' };
+  if (grantAllows(request, identity)) return { allowed: true, by: 'grant' };
   return { allowed: false, reason: key.decision === 'Allow' ? 'no-identity-policy' : 'no-resource-policy' };
 }
 
-function grantAllows(request: AccessRequest): boolean {
+/**
+ * Whether `grantee` (a grant's grantee or retiring principal) is the caller: its ARN, its role (for a
+ * session), or its account when the caller's identity policy allows the action (the account then
+ * delegates to IAM, as a key policy's account statement does).
+ */
+function namesCaller(grantee: string | undefined, caller: Principal, identity: IdentityDecision): boolean {
+  if (grantee === undefined) return false;
+  if (grantee === caller.arn || grantee === caller.principalArn) return true;
+  return (grantee === caller.account || grantee === accountRootArn(caller.partition, caller.account)) && identity === 'Allow';
+}
+
+function grantAllows(request: AccessRequest, identity: IdentityDecision): boolean {
   if (!GRANTABLE.has(request.operation)) return false;
-  const caller = request.principal;
   return (request.grants ?? []).some((grant) => {
-    if (grant.granteePrincipal !== caller.arn && grant.granteePrincipal !== caller.principalArn) return false;
-    if (!grant.operations.includes(request.operation)) return false;
-    if (UNCONSTRAINED.has(request.operation) || !grant.constraints) return true;
-    const context = request.encryptionContext ?? {};
-    const { encryptionContextEquals: equals, encryptionContextSubset: subset } = grant.constraints;
-    if (equals && !sameContext(equals, context)) return false;
-    if (subset && !Object.entries(subset).every(([k, v]) => Object.hasOwn(context, k) && context[k] === v)) return false;
-    return true;
+    if (!namesCaller(grant.granteePrincipal, request.principal, identity)) return false;
+    if (!(grant.operations as readonly string[]).includes(request.operation)) return false;
+    if (request.operation === 'CreateGrant') return request.requestedGrant !== undefined && coversChildGrant(grant, request.requestedGrant);
+    return UNCONSTRAINED.has(request.operation) || constraintsAllow(grant.constraints, request.encryptionContext);
   });
+}
+
+/**
+ * A grant that allows CreateGrant allows only grants within itself (spec §3.5): no operation it
+ * lacks, and constraints at least as strict — its Subset pairs kept (a child may add pairs, or turn
+ * them into Equals), its Equals pairs kept exactly.
+ */
+function coversChildGrant(parent: GrantView, child: Pick<GrantView, 'operations' | 'constraints'>): boolean {
+  if (!child.operations.every((op) => (parent.operations as readonly string[]).includes(op))) return false;
+  const { encryptionContextSubset: subset, encryptionContextEquals: equals } = parent.constraints ?? {};
+  const childSubset = child.constraints?.encryptionContextSubset;
+  const childEquals = child.constraints?.encryptionContextEquals;
+  if (equals) return childEquals !== undefined && childSubset === undefined && sameContext(equals, childEquals);
+  if (subset) {
+    const strictest = childEquals ?? childSubset;
+    return strictest !== undefined && Object.entries(subset).every(([k, v]) => strictest[k] === v);
+  }
+  return true;
 }
 
 function sameContext(a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>): boolean {
@@ -97,10 +124,32 @@ function sameContext(a: Readonly<Record<string, string>>, b: Readonly<Record<str
   return keys.length === Object.keys(b).length && keys.every((k) => Object.hasOwn(b, k) && b[k] === a[k]);
 }
 
+/**
+ * RetireGrant is decided by the grant (spec §3.6), not by a key-policy Allow: its retiring principal,
+ * its grantee when it includes RetireGrant, or a principal of its issuing account whose identity
+ * policy allows kms:RetireGrant may retire it. An explicit Deny in either policy still refuses.
+ */
+export function authorizeRetireGrant(request: Omit<AccessRequest, 'operation' | 'grants'>, grant: GrantView): AccessDecision {
+  const retire = { ...request, operation: 'RetireGrant' };
+  const identity = identityDecision(retire, request.keyArn ?? '*');
+  if (identity === 'ExplicitDeny') return { allowed: false, reason: 'explicit-deny-identity' };
+  if (request.keyArn !== undefined) {
+    const key = evaluatePolicy(request.keyPolicy, { principal: request.principal, action: 'kms:RetireGrant', resource: request.keyArn, context: request.context }, 'resource');
+    if (key.decision === 'ExplicitDeny') return { allowed: false, reason: 'explicit-deny-resource' };
+  }
+  const caller = request.principal;
+  if (namesCaller(grant.retiringPrincipal, caller, identity)) return { allowed: true, by: 'grant' };
+  if ((grant.operations as readonly string[]).includes('RetireGrant') && namesCaller(grant.granteePrincipal, caller, identity)) return { allowed: true, by: 'grant' };
+  if (grant.issuingAccount === accountRootArn(caller.partition, caller.account)) {
+    return identity === 'Allow' ? { allowed: true, by: 'identity-policy' } : { allowed: false, reason: 'no-identity-policy' };
+  }
+  return { allowed: false, reason: 'no-resource-policy' };
+}
+
 /** AWS's AccessDeniedException text for a refusal (spec §2.6), naming the caller, the action and the key. */
-export function accessDeniedMessage(request: Pick<AccessRequest, 'principal' | 'operation' | 'service' | 'keyArn'>, reason: Exclude<AccessDecision, { allowed: true }>['reason']): string {
+export function accessDeniedMessage(request: Pick<AccessRequest, 'principal' | 'operation' | 'service' | 'keyArn' | 'identityResource'>, reason: AccessDenialReason): string {
   const action = `${request.service ?? 'kms'}:${request.operation}`;
-  const on = `User: ${request.principal.arn} is not authorized to perform: ${action} on resource: ${request.keyArn ?? '*'}`;
+  const on = `User: ${request.principal.arn} is not authorized to perform: ${action} on resource: ${request.identityResource ?? request.keyArn ?? '*'}`;
   switch (reason) {
     case 'explicit-deny-resource':
       return `${on} with an explicit deny in a resource-based policy`;
@@ -111,26 +160,4 @@ export function accessDeniedMessage(request: Pick<AccessRequest, 'principal' | '
     case 'no-resource-policy':
       return `${on} because no resource-based policy allows the ${action} action`;
   }
-}
-
-/** The condition keys every KMS request carries, for the caller and the key (lower-cased names). */
-export function baseConditionContext(principal: Principal, extra: Readonly<Record<string, string | boolean | number | Date | readonly string[] | undefined>> = {}): ConditionContext {
-  const entries: [string, string | boolean | number | Date | readonly string[]][] = [
-    ['aws:principalarn', principal.principalArn],
-    ['aws:principalaccount', principal.account],
-    ['aws:principaltype', principal.type === 'IAMUser' ? 'User' : principal.type === 'AssumedRole' ? 'AssumedRole' : 'Account'],
-    ['kms:calleraccount', principal.account],
-    ...(principal.type === 'IAMUser' && principal.name ? [['aws:username', principal.name] as [string, string]] : []),
-  ];
-  for (const [name, value] of Object.entries(extra)) if (value !== undefined) entries.push([name.toLowerCase(), value]);
-  return new Map(entries);
-}
-
-/** `kms:EncryptionContext:<key>` for each pair and `kms:EncryptionContextKeys`, from a request's context. */
-export function encryptionContextConditions(context: Readonly<Record<string, string>> | undefined): Record<string, string | readonly string[]> {
-  const out: Record<string, string | readonly string[]> = {};
-  if (!context) return out;
-  for (const [key, value] of Object.entries(context)) out[`kms:encryptioncontext:${key.toLowerCase()}`] = value;
-  out['kms:encryptioncontextkeys'] = Object.keys(context);
-  return out;
 }

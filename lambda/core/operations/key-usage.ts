@@ -33,8 +33,10 @@ export async function resolveUsableKey(
   keyRef: string,
   operation: string,
   usage: KeyUsage,
+  /** What enforce mode checks on the key, when it is not the request's action (ReEncryptFrom / ReEncryptTo). */
+  permission?: string,
 ): Promise<KeyRecord> {
-  const { key } = await resolveKey(deps, ctx, keyRef, { allowAlias: true });
+  const { key } = await resolveKey(deps, ctx, keyRef, { allowAlias: true, ...(permission && { permission }) });
   assertAccepts(key, 'UseForCrypto');
   assertKeyUsage(key, usage, operation);
   return key;

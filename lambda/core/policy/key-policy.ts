@@ -218,9 +218,12 @@ function isObject(value: unknown): value is Record<string, unknown> {
 export interface PolicyWrite {
   /** The key's partition and account. */
   readonly scope: Pick<Scope, 'partition' | 'account'>;
-  /** The principal writing the policy (model/caller.ts). */
-  readonly callerArn: string;
   readonly bypassPolicyLockoutSafetyCheck: boolean;
+  /**
+   * The lockout safety check: whether the parsed document would let the caller call PutKeyPolicy
+   * afterwards (authorization/access.ts `allowsPolicyUpdates`, AWS's decision procedure).
+   */
+  readonly allowsUpdates: (document: unknown) => boolean;
 }
 
 /**
@@ -230,35 +233,6 @@ export interface PolicyWrite {
 export function checkPolicyWrite(text: string, write: PolicyWrite): PolicyDocument {
   if (Buffer.byteLength(text, 'utf8') > MAX_POLICY_BYTES) throw new LimitExceededException(`Cannot exceed quota for PolicySize: ${MAX_POLICY_BYTES}`);
   const document = parseKeyPolicy(text, write.scope.partition);
-  if (!write.bypassPolicyLockoutSafetyCheck && !allowsPolicyUpdates(document, write)) throw malformed(LOCKOUT);
+  if (!write.bypassPolicyLockoutSafetyCheck && !write.allowsUpdates(JSON.parse(text))) throw malformed(LOCKOUT);
   return document;
-}
-
-/**
- * The lockout safety check, read leniently until policies are evaluated (D64): some Allow statement on
- * Resource `*` names the caller (its ARN, its account, or everyone) for an action matching
- * kms:PutKeyPolicy, and no unconditional Deny statement takes that away. Conditions are not evaluated.
- */
-export function allowsPolicyUpdates(document: PolicyDocument, write: Omit<PolicyWrite, 'bypassPolicyLockoutSafetyCheck'>): boolean {
-  const applies = (s: PolicyStatement) => namesCaller(s.principal, write) && coversAction(s, 'kms:PutKeyPolicy');
-  const allowed = document.statements.some((s) => s.effect === 'Allow' && applies(s) && (s.resources?.includes('*') ?? false));
-  const denied = document.statements.some((s) => s.effect === 'Deny' && s.condition === undefined && applies(s));
-  return allowed && !denied;
-}
-
-function namesCaller(principal: PolicyStatement['principal'], write: Omit<PolicyWrite, 'bypassPolicyLockoutSafetyCheck'>): boolean {
-  if (principal === '*') return true;
-  const accountArn = accountRootArn(write.scope);
-  return (principal.AWS ?? []).some((p) => p === '*' || p === write.scope.account || p === accountArn || p === write.callerArn);
-}
-
-function coversAction(statement: PolicyStatement, action: string): boolean {
-  if (statement.actions) return statement.actions.some((pattern) => wildcardMatch(pattern, action));
-  return !(statement.notActions ?? []).some((pattern) => wildcardMatch(pattern, action));
-}
-
-/** IAM action matching: case-insensitive, `*` any run of characters, `?` one character. */
-export function wildcardMatch(pattern: string, value: string): boolean {
-  const source = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
-  return new RegExp(`^${source}$`, 'i').test(value);
 }

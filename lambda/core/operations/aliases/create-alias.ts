@@ -1,4 +1,5 @@
 import { AlreadyExistsException, StoreConflictError } from '../../errors';
+import { authorizeAlias } from '../../authorization/access';
 import { resolveKey } from '../../key-access';
 import { aliasArn } from '../../model/arn';
 import { assertAccepts } from '../../model/key-state';
@@ -22,6 +23,7 @@ export type CreateAliasOutput = Record<string, never>;
 export const createAlias: Operation<CreateAliasInput, CreateAliasOutput> = async (deps, ctx, input) => {
   const { scope } = ctx;
   checkNewAliasName(input.AliasName);
+  authorizeAlias(deps, ctx, aliasArn(scope, input.AliasName));
   const { key } = await resolveKey(deps, ctx, input.TargetKeyId, { allowAlias: false });
   assertAccepts(key, 'ModifyMetadata');
   const exists = (options?: ErrorOptions) =>

@@ -1,3 +1,5 @@
+import { authorizeAlias, authorizeKey } from '../../authorization/access';
+import { aliasArn } from '../../model/arn';
 import { checkAliasName } from './alias-name';
 import { requireLiveAlias } from './aliases';
 import type { Operation } from '../types';
@@ -15,7 +17,9 @@ export type DeleteAliasOutput = Record<string, never>;
  */
 export const deleteAlias: Operation<DeleteAliasInput, DeleteAliasOutput> = async (deps, ctx, input) => {
   checkAliasName(input.AliasName);
-  await requireLiveAlias(deps, ctx.scope, input.AliasName);
+  authorizeAlias(deps, ctx, aliasArn(ctx.scope, input.AliasName));
+  const { target } = await requireLiveAlias(deps, ctx.scope, input.AliasName);
+  await authorizeKey(deps, ctx, target);
   await deps.keys.deleteAlias(ctx.scope, input.AliasName);
   return {};
 };

@@ -1,5 +1,7 @@
 import { StoreConflictError } from '../../errors';
+import { authorizeAlias, authorizeKey } from '../../authorization/access';
 import { resolveKey } from '../../key-access';
+import { aliasArn } from '../../model/arn';
 import { assertAccepts } from '../../model/key-state';
 import { checkSettableAliasName } from './alias-name';
 import { requireLiveAlias } from './aliases';
@@ -20,7 +22,9 @@ export type UpdateAliasOutput = Record<string, never>;
 export const updateAlias: Operation<UpdateAliasInput, UpdateAliasOutput> = async (deps, ctx, input) => {
   const { scope } = ctx;
   checkSettableAliasName(input.AliasName);
-  const { alias } = await requireLiveAlias(deps, scope, input.AliasName);
+  authorizeAlias(deps, ctx, aliasArn(scope, input.AliasName));
+  const { alias, target } = await requireLiveAlias(deps, scope, input.AliasName);
+  await authorizeKey(deps, ctx, target); // the key the alias leaves needs kms:UpdateAlias too
   const { key } = await resolveKey(deps, ctx, input.TargetKeyId, { allowAlias: false });
   assertAccepts(key, 'ModifyMetadata');
   try {

@@ -152,6 +152,7 @@ export async function ciphertextKey(
   ctx: RequestContext,
   parsed: ParsedBlob,
   named: KeyRecord | undefined,
+  permission?: string,
 ): Promise<KeyRecord> {
   if (named !== undefined) {
     const key = named;
@@ -162,7 +163,7 @@ export async function ciphertextKey(
   }
   const loaded = await loadKey(deps, ctx.scope, parsed.keyId);
   if (!loaded) throw new NotFoundException(`Key '${keyArn(ctx.scope, parsed.keyId)}' does not exist`);
-  return admitKey(ctx, loaded).key;
+  return (await admitKey(deps, ctx, loaded, permission)).key;
 }
 
 export interface Opened {

@@ -43,8 +43,8 @@ export interface DecryptOutput {
 }
 
 /** A key named by Decrypt's KeyId (or ReEncrypt's SourceKeyId), before its state is looked at. */
-export async function namedKey(deps: Pick<Deps, 'keys' | 'clock'>, ctx: RequestContext, keyRef: string | undefined): Promise<KeyRecord | undefined> {
-  return keyRef === undefined ? undefined : (await resolveKey(deps, ctx, keyRef, { allowAlias: true })).key;
+export async function namedKey(deps: Pick<Deps, 'keys' | 'clock'>, ctx: RequestContext, keyRef: string | undefined, permission?: string): Promise<KeyRecord | undefined> {
+  return keyRef === undefined ? undefined : (await resolveKey(deps, ctx, keyRef, { allowAlias: true, ...(permission && { permission }) })).key;
 }
 
 export interface Opened {
@@ -65,9 +65,16 @@ export async function openCiphertext(
   deps: Deps,
   ctx: RequestContext,
   operation: string,
-  request: { readonly blob?: Uint8Array; readonly keyRef?: string; readonly algorithm?: string; readonly context?: EncryptionContext },
+  request: {
+    readonly blob?: Uint8Array;
+    readonly keyRef?: string;
+    readonly algorithm?: string;
+    readonly context?: EncryptionContext;
+    /** What enforce mode checks on the key, when it is not the request's action (ReEncrypt's ReEncryptFrom). */
+    readonly permission?: string;
+  },
 ): Promise<Opened> {
-  const named = await namedKey(deps, ctx, request.keyRef);
+  const named = await namedKey(deps, ctx, request.keyRef, request.permission);
   if (named && encryptsWithKeyPair(named)) {
     assertAccepts(named, 'UseForCrypto');
     assertKeyUsage(named, 'ENCRYPT_DECRYPT', operation);
@@ -76,7 +83,7 @@ export async function openCiphertext(
     return { key: named, plaintext: await decryptWithKeyPair(deps, named, algorithm, request.blob), algorithm };
   }
   const parsed = parseCiphertext(request.blob);
-  const key = await ciphertextKey(deps, ctx, parsed, named);
+  const key = await ciphertextKey(deps, ctx, parsed, named, request.permission);
   assertAccepts(key, 'UseForCrypto');
   const algorithm = checkEncryptionAlgorithm(key, request.algorithm);
   const opened = await openWithNamedMaterial(deps, key, parsed, request.context);

@@ -52,8 +52,8 @@ export const reEncrypt: Operation<ReEncryptInput, ReEncryptOutput> = async (deps
     if (input.SourceKeyId === undefined) {
       throw new ValidationException('SourceKeyId is required when DryRunModifiers includes IGNORE_CIPHERTEXT.');
     }
-    checkEncryptionAlgorithm(await resolveUsableKey(deps, ctx, input.SourceKeyId, 'ReEncrypt', 'ENCRYPT_DECRYPT'), input.SourceEncryptionAlgorithm);
-    checkEncryptionAlgorithm(await resolveUsableKey(deps, ctx, input.DestinationKeyId, 'ReEncrypt', 'ENCRYPT_DECRYPT'), input.DestinationEncryptionAlgorithm);
+    checkEncryptionAlgorithm(await resolveUsableKey(deps, ctx, input.SourceKeyId, 'ReEncrypt', 'ENCRYPT_DECRYPT', 'ReEncryptFrom'), input.SourceEncryptionAlgorithm);
+    checkEncryptionAlgorithm(await resolveUsableKey(deps, ctx, input.DestinationKeyId, 'ReEncrypt', 'ENCRYPT_DECRYPT', 'ReEncryptTo'), input.DestinationEncryptionAlgorithm);
     stopIfDryRun(true);
   }
   const opened = await openCiphertext(deps, ctx, 'ReEncrypt', {
@@ -61,9 +61,10 @@ export const reEncrypt: Operation<ReEncryptInput, ReEncryptOutput> = async (deps
     keyRef: input.SourceKeyId,
     algorithm: input.SourceEncryptionAlgorithm,
     context: input.SourceEncryptionContext,
+    permission: 'ReEncryptFrom',
   });
   try {
-    const destination = await resolveUsableKey(deps, ctx, input.DestinationKeyId, 'ReEncrypt', 'ENCRYPT_DECRYPT');
+    const destination = await resolveUsableKey(deps, ctx, input.DestinationKeyId, 'ReEncrypt', 'ENCRYPT_DECRYPT', 'ReEncryptTo');
     const algorithm = checkEncryptionAlgorithm(destination, input.DestinationEncryptionAlgorithm);
     const source = {
       SourceKeyId: opened.key.arn,

@@ -1,4 +1,5 @@
 import { InvalidGrantTokenException, ValidationException } from '../../errors';
+import { authorizeRetire } from '../../authorization/access';
 import { resolveKey } from '../../key-access';
 import { readGrantToken } from '../../model/grant-token';
 import { stopIfDryRun } from '../cryptography/crypto-support';
@@ -16,7 +17,8 @@ export type RetireGrantOutput = Record<string, never>;
 
 /**
  * Deletes a grant named by its token, or by key (ID or ARN) and grant id; the token wins when both are
- * given. Every key state. Who may retire is the grant's business once grants are enforced.
+ * given. Every key state. Who may retire is the grant's business (enforce mode: its retiring principal,
+ * its grantee if it includes RetireGrant, or its issuing account; spec §3.6).
  * @see https://docs.aws.amazon.com/kms/latest/APIReference/API_RetireGrant.html
  */
 export const retireGrant: Operation<RetireGrantInput, RetireGrantOutput> = async (deps, ctx, input) => {
@@ -32,7 +34,8 @@ export const retireGrant: Operation<RetireGrantInput, RetireGrantOutput> = async
     throw new ValidationException('Either GrantToken, or both KeyId and GrantId, must be specified.');
   }
   const { key } = await resolveKey(deps, ctx, keyRef, { allowAlias: false });
-  await findGrant(deps, key, grantId);
+  const grant = await findGrant(deps, key, grantId);
+  authorizeRetire(deps, ctx, key, grant);
   stopIfDryRun(input.DryRun);
   await deps.keys.deleteGrant(key.scope, key.keyId, grantId);
   return {};

@@ -2,9 +2,9 @@ import { UnsupportedOperationException, ValidationException } from '../../errors
 import { familyOf, type KeyFamily } from '../../crypto/families';
 import { isKeySpec, keySpecEntry, type KeySpecEntry } from '../../crypto/key-specs';
 import { keyMaterialId } from '../../crypto/material-id';
+import { allowsPolicyUpdates } from '../../authorization/access';
 import { materialIdKeyContext, noteKey, wrapMaterial } from '../../key-access';
 import { keyArn } from '../../model/arn';
-import { callerArn } from '../../model/caller';
 import type { KeyRecord, KeyUsage, Scope, Tag } from '../../model/key';
 import type { Deps, RandomBytes, RequestContext } from '../../ports';
 import { checkPolicyWrite } from '../../policy/key-policy';
@@ -67,7 +67,7 @@ function validateSpec(scope: Scope, keySpec: string, keyUsageInput: string | und
  * Creates a key of any spec in the key spec table. AWS_KMS (default): its family generates the one
  * CURRENT material and the key is Enabled. EXTERNAL: no material; the key waits in PendingImport.
  * Either way the key gets its own secret for KeyMaterialIds. A Policy is checked as PutKeyPolicy checks it and
- * stored as sent; without one the key has the default key policy. Policies are not enforced yet.
+ * stored as sent; without one the key has the default key policy. Enforce mode: the identity policy decides (D108).
  * @see https://docs.aws.amazon.com/kms/latest/APIReference/API_CreateKey.html
  */
 export const createKey: Operation<CreateKeyInput, CreateKeyOutput> = async (deps, ctx, input) => {
@@ -90,7 +90,11 @@ export const createKey: Operation<CreateKeyInput, CreateKeyOutput> = async (deps
   validateTags(input.Tags ?? []);
   const tags = mergeTags([], input.Tags ?? []); // same count rule as TagResource
   if (input.Policy !== undefined) {
-    checkPolicyWrite(input.Policy, { scope: ctx.scope, callerArn: callerArn(ctx), bypassPolicyLockoutSafetyCheck: input.BypassPolicyLockoutSafetyCheck ?? false });
+    checkPolicyWrite(input.Policy, {
+      scope: ctx.scope,
+      bypassPolicyLockoutSafetyCheck: input.BypassPolicyLockoutSafetyCheck ?? false,
+      allowsUpdates: (document) => allowsPolicyUpdates(deps, ctx, ctx.scope, document),
+    });
   }
 
   const creationDate = deps.clock.now();

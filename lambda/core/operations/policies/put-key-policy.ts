@@ -1,5 +1,5 @@
+import { allowsPolicyUpdates } from '../../authorization/access';
 import { changeKey, resolveKey, saveKey } from '../../key-access';
-import { callerArn } from '../../model/caller';
 import { assertAccepts } from '../../model/key-state';
 import { checkPolicyWrite } from '../../policy/key-policy';
 import type { Operation } from '../types';
@@ -16,8 +16,8 @@ export type PutKeyPolicyOutput = Record<string, never>;
 
 /**
  * Replaces the key policy after the checks CreateKey makes (size, grammar, principals, lockout). The
- * document is stored as sent, to be returned byte for byte (D60). It is not enforced yet: open mode
- * checks nothing. Key ID or ARN only; every key state.
+ * document is stored as sent, to be returned byte for byte (D60), and decides access in enforce mode
+ * (design decision 11). Key ID or ARN only; every key state.
  * @see https://docs.aws.amazon.com/kms/latest/APIReference/API_PutKeyPolicy.html
  */
 export const putKeyPolicy: Operation<PutKeyPolicyInput, PutKeyPolicyOutput> = async (deps, ctx, input) => {
@@ -27,8 +27,8 @@ export const putKeyPolicy: Operation<PutKeyPolicyInput, PutKeyPolicyOutput> = as
     checkPolicyName(input.PolicyName);
     checkPolicyWrite(input.Policy, {
       scope: loaded.key.scope,
-      callerArn: callerArn(ctx),
       bypassPolicyLockoutSafetyCheck: input.BypassPolicyLockoutSafetyCheck ?? false,
+      allowsUpdates: (document) => allowsPolicyUpdates(deps, ctx, loaded.key.scope, document, loaded.key.keyId),
     });
     await saveKey(deps, loaded, { ...loaded.key, policy: input.Policy });
   });

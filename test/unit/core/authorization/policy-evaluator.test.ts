@@ -1,6 +1,7 @@
 /** The policy evaluator on a table of policies × requests × expected decisions, and AWS's decision procedure. */
 import { describe, expect, test } from 'vitest';
-import { accessDeniedMessage, authorize, baseConditionContext, encryptionContextConditions, type GrantView } from '../../../../lambda/core/authorization/authorize';
+import { accessDeniedMessage, authorize, type GrantView } from '../../../../lambda/core/authorization/authorize';
+import { type ConditionValue, conditionContext } from '../../../../lambda/core/authorization/conditions';
 import { type Decision, evaluatePolicy, globMatch } from '../../../../lambda/core/authorization/policy-evaluator';
 import { principalOf, rootPrincipal } from '../../../../lambda/core/model/principal';
 
@@ -10,6 +11,12 @@ const root = rootPrincipal('aws', ACCT);
 const app = principalOf(`arn:aws:iam::${ACCT}:role/app`, 'BYOKSESSION');
 const alice = principalOf(`arn:aws:iam::${ACCT}:user/Alice`, '');
 const stranger = principalOf('arn:aws:iam::444455556666:user/Mallory', '');
+
+/** The condition keys of an Encrypt call by `principal` with `context`, plus `extra` keys. */
+function baseConditionContext(principal: typeof app, extra: Record<string, ConditionValue> = {}, context?: Record<string, string>) {
+  const base = conditionContext({ principal, region: 'us-east-1', now: new Date('2026-01-01T00:00:00Z') }, 'Encrypt', context ? { EncryptionContext: context } : {});
+  return new Map([...base, ...Object.entries(extra).map(([k, v]): [string, ConditionValue] => [k.toLowerCase(), v])]);
+}
 
 const policy = (...Statement: object[]) => ({ Version: '2012-10-17', Statement });
 const allow = (extra: object) => ({ Effect: 'Allow', Resource: '*', ...extra });
@@ -139,7 +146,7 @@ const rows: Row[] = [
 
 describe('evaluatePolicy (key policies)', () => {
   test.each(rows)('$name → $expected', ({ doc, principal = app, action = 'kms:Encrypt', context, expected, viaAccount }) => {
-    const conditions = baseConditionContext(principal, encryptionContextConditions(context));
+    const conditions = baseConditionContext(principal, {}, context);
     const result = evaluatePolicy(doc, { principal, action, resource: KEY, context: conditions }, 'resource');
     expect(result.decision).toBe(expected);
     if (viaAccount !== undefined) expect(result.viaAccount).toBe(viaAccount);
@@ -162,7 +169,7 @@ describe('evaluatePolicy (key policies)', () => {
 });
 
 describe('authorize', () => {
-  const ctx = (principal = app, context?: Record<string, string>) => baseConditionContext(principal, encryptionContextConditions(context));
+  const ctx = (principal = app, context?: Record<string, string>) => baseConditionContext(principal, {}, context);
   const ownPolicy = policy(allow({ Principal: { AWS: `arn:aws:iam::${ACCT}:role/app` }, Action: 'kms:Decrypt' }));
   const grant = (extra: Partial<GrantView> = {}): GrantView => ({ granteePrincipal: `arn:aws:iam::${ACCT}:role/app`, operations: ['Encrypt'], ...extra });
 
@@ -195,7 +202,7 @@ describe('authorize', () => {
   });
 
   test('grants never allow key management, whatever their operations say', () => {
-    expect(authorize({ principal: app, operation: 'ScheduleKeyDeletion', keyArn: KEY, keyPolicy: ownPolicy, grants: [grant({ operations: ['ScheduleKeyDeletion'] })], context: ctx() })).toEqual({
+    expect(authorize({ principal: app, operation: 'ScheduleKeyDeletion', keyArn: KEY, keyPolicy: ownPolicy, grants: [grant({ operations: ['ScheduleKeyDeletion'] as unknown as GrantView['operations'] })], context: ctx() })).toEqual({
       allowed: false,
       reason: 'no-resource-policy',
     });

@@ -1,11 +1,15 @@
 /** Key policy documents: the default policy, the grammar and principal checks, the size limit, the lockout check. */
 import { describe, expect, test } from 'vitest';
 import { LimitExceededException, MalformedPolicyDocumentException } from '../../../../lambda/core/errors';
-import { checkPolicyWrite, defaultKeyPolicy, parseKeyPolicy, wildcardMatch } from '../../../../lambda/core/policy/key-policy';
+import { allowsPolicyUpdates } from '../../../../lambda/core/authorization/access';
+import { checkPolicyWrite, defaultKeyPolicy, parseKeyPolicy } from '../../../../lambda/core/policy/key-policy';
 
-const SCOPE = { partition: 'aws', account: '111122223333' };
+const SCOPE = { partition: 'aws', account: '111122223333', region: 'us-east-1' };
 const ROOT = 'arn:aws:iam::111122223333:root';
-const write = { scope: SCOPE, callerArn: ROOT, bypassPolicyLockoutSafetyCheck: false };
+// Open mode: the caller is the account's root (enforce-mode callers: test/unit/core/authorization).
+const openCtx = { scope: SCOPE };
+const clock = { clock: { now: () => new Date('2026-01-01T00:00:00Z') } };
+const write = { scope: SCOPE, bypassPolicyLockoutSafetyCheck: false, allowsUpdates: (document: unknown) => allowsPolicyUpdates(clock, openCtx, SCOPE, document, '1234abcd-12ab-34cd-56ef-1234567890ab') };
 
 /** A policy of the given statements; the first one lets the account update the policy unless told otherwise. */
 function policy(...statements: Record<string, unknown>[]): string {
@@ -153,7 +157,8 @@ describe('the lockout safety check', () => {
     ['the account id with kms:Put*', { ...ADMIN, Principal: { AWS: '111122223333' }, Action: 'kms:Put*' }],
     ['everyone with kms:PutKeyPolicy among other actions', { ...ADMIN, Principal: '*', Action: ['kms:Decrypt', 'kms:putkeypolicy'] }],
     ['a NotAction that leaves PutKeyPolicy', { ...ADMIN, Action: undefined, NotAction: ['kms:ScheduleKeyDeletion'] }],
-    ['a condition (not evaluated yet)', { ...ADMIN, Condition: { StringEquals: { 'kms:CallerAccount': '111122223333' } } }],
+    ['a condition that holds for the caller', { ...ADMIN, Condition: { StringEquals: { 'kms:CallerAccount': '111122223333' } } }],
+    ['a Resource naming the key', { ...ADMIN, Resource: 'arn:aws:kms:us-east-1:111122223333:key/*' }],
   ])('passes for an Allow of %s', (_, statement) => {
     expect(() => checkPolicyWrite(policy(statement), write)).not.toThrow();
   });
@@ -163,12 +168,13 @@ describe('the lockout safety check', () => {
     ['another account', { ...ADMIN, Principal: { AWS: '444455556666' } }],
     ['actions without PutKeyPolicy', { ...ADMIN, Action: ['kms:Encrypt', 'kms:Decrypt'] }],
     ['a NotAction that excludes it', { ...ADMIN, Action: undefined, NotAction: 'kms:Put*' }],
-    ['a Resource other than *', { ...ADMIN, Resource: 'arn:aws:kms:us-east-1:111122223333:key/*' }],
+    ['a Resource naming another key', { ...ADMIN, Resource: 'arn:aws:kms:us-east-1:111122223333:key/other' }],
+    ['a condition that does not hold for the caller', { ...ADMIN, Condition: { StringEquals: { 'kms:CallerAccount': '444455556666' } } }],
   ])('fails with the AWS message for %s', (_, statement) => {
     expect(refusal(policy(statement)).message).toBe('The new key policy will not allow you to update the key policy in the future.');
   });
 
-  test('fails when an unconditional Deny takes PutKeyPolicy away; a conditional Deny does not count', () => {
+  test('fails when a Deny takes PutKeyPolicy away; a Deny whose condition does not hold does not count', () => {
     const deny = { Sid: 'deny', Effect: 'Deny', Principal: '*', Action: 'kms:PutKeyPolicy', Resource: '*' };
     expect(refusal(policy(ADMIN, deny)).message).toMatch(/will not allow you to update/);
     expect(() => checkPolicyWrite(policy(ADMIN, { ...deny, Condition: { Bool: { 'aws:SecureTransport': 'false' } } }), write)).not.toThrow();
@@ -179,13 +185,4 @@ describe('the lockout safety check', () => {
     expect(() => checkPolicyWrite(lockedOut, { ...write, bypassPolicyLockoutSafetyCheck: true })).not.toThrow();
     expect(() => checkPolicyWrite('{}', { ...write, bypassPolicyLockoutSafetyCheck: true })).toThrow(MalformedPolicyDocumentException);
   });
-});
-
-test('wildcardMatch: case-insensitive, * and ? only, everything else literal', () => {
-  expect(wildcardMatch('kms:Generate*', 'kms:GenerateDataKeyWithoutPlaintext')).toBe(true);
-  expect(wildcardMatch('KMS:DECRYPT', 'kms:Decrypt')).toBe(true);
-  expect(wildcardMatch('kms:?ecrypt', 'kms:Decrypt')).toBe(true);
-  expect(wildcardMatch('kms:Decrypt', 'kms:DecryptX')).toBe(false);
-  expect(wildcardMatch('kms:.*', 'kms:Decrypt')).toBe(false);
-  expect(parseKeyPolicy(policy(ADMIN), 'aws').statements[0]?.actions).toEqual(['kms:*']);
 });

@@ -1,0 +1,221 @@
+/**
+ * Authorization applied to requests (design decision 11): once per request, after the key is read and
+ * before the operation changes or reveals anything, in both runtimes. The protocol adapter attaches an
+ * `Access` to the request context when the caller was verified (enforce mode); open mode has none and
+ * nothing here checks anything.
+ *
+ * Where each check happens:
+ *   - actions on no key (ACCOUNT_ACTIONS): `authorizeRequest`, before the operation runs;
+ *   - every key a request reads: `authorizeKey`, from key-access.ts `admitKey` (resolveKey and the
+ *     ciphertext's key), with the request's action — or the permission the caller names
+ *     (ReEncryptFrom / ReEncryptTo, the old target of an alias);
+ *   - aliases (CreateAlias, UpdateAlias, DeleteAlias): `authorizeAlias`, the identity policy on the alias;
+ *   - RetireGrant: `authorizeRetire`, decided by the grant (spec §3.6).
+ * `assertAuthorized` after a successful operation refuses to answer one that made no decision at all:
+ * an action that reached a key some other way would be a defect, and is not allowed to pass silently.
+ */
+import { AccessDeniedException, KMSInternalException } from '../errors';
+import type { GrantRecord } from '../model/grant';
+import type { KeyRecord, Scope } from '../model/key';
+import { keyArn } from '../model/arn';
+import { type Principal, rootPrincipal } from '../model/principal';
+import { keyPolicyOf } from '../policy/key-policy';
+import type { Deps, RequestContext } from '../ports';
+import { type AccessDecision, type AccessRequest, accessDeniedMessage, authorize, authorizeRetireGrant, isGrantable } from './authorize';
+import { conditionContext } from './conditions';
+
+/** What enforce mode knows about a request, attached to its context by the protocol adapter. */
+export interface Access {
+  readonly principal: Principal;
+  /** The credential's identity policy (D108); absent: whatever the account may. */
+  readonly identityPolicy?: Readonly<Record<string, unknown>>;
+  /** `kms`, or `cloudtrail` for LookupEvents. */
+  readonly service: string;
+  readonly action: string;
+  /** The decoded request, for the condition keys its members set. */
+  readonly input: Readonly<Record<string, unknown>>;
+  readonly sourceIp?: string;
+  /** `<permission> <resource>` of every decision made for this request: each is made once. */
+  readonly decided: Set<string>;
+}
+
+export function newAccess(fields: Omit<Access, 'decided'>): Access {
+  return { ...fields, decided: new Set() };
+}
+
+/**
+ * Actions whose permission only an identity policy can give (spec §2.4: "IAM policy only"); a key
+ * policy cannot, even when the request names a key (ListAliases with KeyId).
+ */
+export const ACCOUNT_ACTIONS: ReadonlySet<string> = new Set([
+  'kms:CreateKey',
+  'kms:ListKeys',
+  'kms:ListAliases',
+  'kms:GenerateRandom',
+  'kms:ListRetirableGrants',
+  'cloudtrail:LookupEvents',
+]);
+
+/** Actions with a check of their own besides, or instead of, the key policy on the keys they read. */
+const DECIDED_BY_GRANT = new Set(['kms:RetireGrant']);
+
+function qualified(access: Access): string {
+  return `${access.service}:${access.action}`;
+}
+
+function deny(request: Pick<AccessRequest, 'principal' | 'operation' | 'service' | 'keyArn' | 'identityResource'>, decision: AccessDecision): void {
+  if (!decision.allowed) throw new AccessDeniedException(accessDeniedMessage(request, decision.reason));
+}
+
+function conditions(deps: Pick<Deps, 'clock'>, ctx: RequestContext, access: Access, permission: string, key?: KeyRecord) {
+  return conditionContext(
+    { principal: access.principal, region: ctx.scope.region, now: deps.clock.now(), ...(access.sourceIp && { sourceIp: access.sourceIp }) },
+    permission,
+    access.input,
+    key,
+  );
+}
+
+/**
+ * The check of an action on no key, before it runs: the identity policy alone decides it. CreateKey
+ * with Tags also needs kms:TagResource (spec §2.4).
+ */
+export function authorizeRequest(deps: Pick<Deps, 'clock'>, ctx: RequestContext): void {
+  const access = ctx.access;
+  if (!access || !ACCOUNT_ACTIONS.has(qualified(access))) return;
+  const permissions = [access.action];
+  if (access.action === 'CreateKey' && Array.isArray(access.input.Tags) && access.input.Tags.length > 0) permissions.push('TagResource');
+  for (const operation of permissions) {
+    const request: AccessRequest = {
+      principal: access.principal,
+      operation,
+      service: access.service,
+      ...(access.identityPolicy && { identityPolicy: access.identityPolicy }),
+      context: conditions(deps, ctx, access, operation),
+    };
+    deny(request, authorize(request));
+    access.decided.add(`${operation} *`);
+  }
+}
+
+/**
+ * The check of one key the request read, before anything is changed or revealed. `permission` is the
+ * request's action unless given (ReEncryptFrom / ReEncryptTo). The key's grants are read only when
+ * the policies alone do not allow a grantable operation.
+ */
+export async function authorizeKey(deps: Pick<Deps, 'keys' | 'clock'>, ctx: RequestContext, key: KeyRecord, permission?: string): Promise<void> {
+  const access = ctx.access;
+  if (!access) return;
+  const name = qualified(access);
+  if (ACCOUNT_ACTIONS.has(name) || (permission === undefined && DECIDED_BY_GRANT.has(name))) return;
+  const operation = permission ?? access.action;
+  const memo = `${operation} ${key.arn}`;
+  if (access.decided.has(memo)) return;
+  const request = keyRequest(deps, ctx, access, key, operation);
+  let decision = authorize(request);
+  if (!decision.allowed && decision.reason !== 'explicit-deny-resource' && decision.reason !== 'explicit-deny-identity' && isGrantable(operation)) {
+    decision = authorize({ ...request, grants: await grantsOf(deps, key) });
+  }
+  deny(request, decision);
+  access.decided.add(memo);
+}
+
+function keyRequest(deps: Pick<Deps, 'clock'>, ctx: RequestContext, access: Access, key: KeyRecord, operation: string): AccessRequest {
+  const input = access.input;
+  const half = operation === 'ReEncryptFrom' ? 'Source' : operation === 'ReEncryptTo' ? 'Destination' : '';
+  const encryptionContext = input[`${half}EncryptionContext`] as Readonly<Record<string, string>> | undefined;
+  const constraints = input.Constraints as { EncryptionContextSubset?: Record<string, string>; EncryptionContextEquals?: Record<string, string> } | undefined;
+  return {
+    principal: access.principal,
+    operation,
+    keyArn: key.arn,
+    keyPolicy: parsedPolicy(keyPolicyOf(key)),
+    ...(access.identityPolicy && { identityPolicy: access.identityPolicy }),
+    ...(encryptionContext && { encryptionContext }),
+    ...(operation === 'CreateGrant' && {
+      requestedGrant: {
+        operations: (input.Operations ?? []) as GrantRecord['operations'],
+        ...(constraints && {
+          constraints: {
+            ...(constraints.EncryptionContextSubset && { encryptionContextSubset: constraints.EncryptionContextSubset }),
+            ...(constraints.EncryptionContextEquals && { encryptionContextEquals: constraints.EncryptionContextEquals }),
+          },
+        }),
+      },
+    }),
+    context: conditions(deps, ctx, access, operation, key),
+  };
+}
+
+/** A stored policy was checked when it was written; one that does not parse allows nothing. */
+function parsedPolicy(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+async function grantsOf(deps: Pick<Deps, 'keys'>, key: KeyRecord): Promise<GrantRecord[]> {
+  const grants: GrantRecord[] = [];
+  let marker: string | undefined;
+  do {
+    const page = await deps.keys.listGrants(key.scope, key.keyId, { limit: 1000, ...(marker !== undefined && { marker }) });
+    grants.push(...page.items);
+    marker = page.nextMarker;
+  } while (marker !== undefined);
+  return grants;
+}
+
+/** CreateAlias, UpdateAlias and DeleteAlias need the action on the alias too, from the identity policy. */
+export function authorizeAlias(deps: Pick<Deps, 'clock'>, ctx: RequestContext, aliasArn: string): void {
+  const access = ctx.access;
+  if (!access) return;
+  const memo = `${access.action} ${aliasArn}`;
+  if (access.decided.has(memo)) return;
+  const request: AccessRequest = {
+    principal: access.principal,
+    operation: access.action,
+    identityResource: aliasArn,
+    ...(access.identityPolicy && { identityPolicy: access.identityPolicy }),
+    context: conditions(deps, ctx, access, access.action),
+  };
+  deny(request, authorize(request));
+  access.decided.add(memo);
+}
+
+/** RetireGrant, once the grant is found: decided by the grant, an explicit Deny refusing (spec §3.6). */
+export function authorizeRetire(deps: Pick<Deps, 'clock'>, ctx: RequestContext, key: KeyRecord, grant: GrantRecord): void {
+  const access = ctx.access;
+  if (!access) return;
+  const request = keyRequest(deps, ctx, access, key, 'RetireGrant');
+  deny(request, authorizeRetireGrant(request, grant));
+  access.decided.add(`RetireGrant ${key.arn}`);
+}
+
+/**
+ * The lockout safety check of CreateKey and PutKeyPolicy (spec §1.1): whether `policy` would let the
+ * caller — in open mode the account's root — call PutKeyPolicy on the key afterwards, by AWS's
+ * decision procedure with the caller's identity policy. `keyId` is absent for CreateKey, whose key has
+ * no id yet: a statement naming a particular key ARN cannot be about it.
+ */
+export function allowsPolicyUpdates(deps: Pick<Deps, 'clock'>, ctx: RequestContext, scope: Scope, policy: unknown, keyId?: string): boolean {
+  const access = ctx.access;
+  const principal = access?.principal ?? rootPrincipal(scope.partition, scope.account);
+  const facts = { principal, region: scope.region, now: deps.clock.now(), ...(access?.sourceIp && { sourceIp: access.sourceIp }) };
+  return authorize({
+    principal,
+    operation: 'PutKeyPolicy',
+    keyArn: keyArn(scope, keyId ?? '*'),
+    keyPolicy: policy,
+    ...(access?.identityPolicy && { identityPolicy: access.identityPolicy }),
+    context: conditionContext(facts, 'PutKeyPolicy', access?.input ?? {}),
+  }).allowed;
+}
+
+/** After a successful operation: one that decided nothing in enforce mode answers KMSInternalException. */
+export function assertAuthorized(ctx: RequestContext): void {
+  if (ctx.access && ctx.access.decided.size === 0) {
+    throw new KMSInternalException('An internal error occurred.', { cause: new Error(`${qualified(ctx.access)} completed without an authorization decision`) });
+  }
+}

@@ -1,0 +1,138 @@
+/**
+ * The condition keys a request carries (spec §2.5), for the policy evaluator: global ones about the
+ * caller and the call, the KMS ones the request's members set, and the ones the key sets. Keys are
+ * lower-cased (IAM condition keys are case-insensitive; so is an encryption-context key's name).
+ *
+ * Never present here: `kms:ViaService` (no AWS service calls on a caller's behalf), `aws:SourceArn`,
+ * `aws:SourceAccount`, `aws:PrincipalOrgID`, `aws:PrincipalTag/*`, `kms:ResourceAliases`,
+ * `kms:ReEncryptOnSameKey` and the multi-Region keys: a condition on them holds only with `IfExists`
+ * or `Null` (D109).
+ */
+import type { KeyRecord, Tag } from '../model/key';
+import type { Principal } from '../model/principal';
+import type { ConditionContext } from './policy-evaluator';
+
+export type ConditionValue = string | boolean | number | Date | readonly string[];
+
+/** What a request's caller and transport contribute. */
+export interface CallFacts {
+  readonly principal: Principal;
+  readonly region: string;
+  readonly now: Date;
+  /** The caller's address as the front door saw it. */
+  readonly sourceIp?: string;
+}
+
+/** `aws:*` keys of the caller and the call, and `kms:CallerAccount`. */
+function callConditions(facts: CallFacts): [string, ConditionValue][] {
+  const { principal } = facts;
+  return [
+    ['aws:principalarn', principal.principalArn],
+    ['aws:principalaccount', principal.account],
+    ['aws:principaltype', principal.type === 'IAMUser' ? 'User' : principal.type === 'AssumedRole' ? 'AssumedRole' : 'Account'],
+    ...(principal.type === 'IAMUser' && principal.name ? [['aws:username', principal.name] as [string, string]] : []),
+    ['aws:requestedregion', facts.region],
+    ['aws:currenttime', facts.now],
+    ['aws:epochtime', Math.floor(facts.now.getTime() / 1000)],
+    ...(facts.sourceIp ? [['aws:sourceip', facts.sourceIp] as [string, string]] : []),
+    ['kms:calleraccount', principal.account],
+  ];
+}
+
+/** `kms:EncryptionContext:<key>` per pair and `kms:EncryptionContextKeys`. */
+function encryptionContextConditions(context: unknown): [string, ConditionValue][] {
+  if (!isStringMap(context)) return [];
+  const keys = Object.keys(context);
+  return [...keys.map((key): [string, string] => [`kms:encryptioncontext:${key.toLowerCase()}`, context[key]!]), ['kms:encryptioncontextkeys', keys]];
+}
+
+/** The members of a request that set KMS condition keys, for the permission being checked. */
+function requestMemberConditions(permission: string, input: Readonly<Record<string, unknown>>): [string, ConditionValue][] {
+  const out: [string, ConditionValue][] = [];
+  const put = (key: string, value: unknown) => {
+    if (typeof value === 'string' || typeof value === 'boolean' || typeof value === 'number' || value instanceof Date) out.push([key, value]);
+    else if (Array.isArray(value) && value.every((v) => typeof v === 'string')) out.push([key, value as string[]]);
+  };
+  // ReEncrypt is authorized twice: the source half sees the source members, the destination half the others.
+  const half = permission === 'ReEncryptFrom' ? 'Source' : permission === 'ReEncryptTo' ? 'Destination' : '';
+  if (permission === 'CreateGrant') {
+    const constraints = input.Constraints as { EncryptionContextEquals?: unknown; EncryptionContextSubset?: unknown } | undefined;
+    out.push(...encryptionContextConditions(constraints?.EncryptionContextEquals ?? constraints?.EncryptionContextSubset));
+    put('kms:grantoperations', input.Operations);
+    put('kms:granteeprincipal', input.GranteePrincipal);
+    put('kms:retiringprincipal', input.RetiringPrincipal);
+    const types = ['EncryptionContextEquals', 'EncryptionContextSubset'].filter((t) => constraints?.[t as keyof typeof constraints] !== undefined);
+    if (types.length > 0) put('kms:grantconstrainttype', types[0]);
+  } else {
+    out.push(...encryptionContextConditions(input[`${half}EncryptionContext`]));
+  }
+  if (permission === 'CreateGrant' || permission === 'ListGrants' || permission === 'RevokeGrant') put('kms:grantisforawsresource', false);
+  put('kms:encryptionalgorithm', input[`${half}EncryptionAlgorithm`]);
+  put('kms:signingalgorithm', input.SigningAlgorithm);
+  put('kms:messagetype', input.MessageType);
+  put('kms:macalgorithm', input.MacAlgorithm);
+  put('kms:keyagreementalgorithm', input.KeyAgreementAlgorithm);
+  put('kms:datakeypairspec', input.KeyPairSpec);
+  put('kms:wrappingalgorithm', input.WrappingAlgorithm);
+  put('kms:wrappingkeyspec', input.WrappingKeySpec);
+  put('kms:expirationmodel', input.ExpirationModel);
+  put('kms:validto', input.ValidTo instanceof Date ? Math.floor(input.ValidTo.getTime() / 1000) : undefined);
+  put('kms:rotationperiodindays', input.RotationPeriodInDays);
+  if (permission === 'ScheduleKeyDeletion') put('kms:schedulekeydeletionpendingwindowindays', input.PendingWindowInDays ?? 30);
+  if (permission === 'CreateKey' || permission === 'PutKeyPolicy') put('kms:bypasspolicylockoutsafetycheck', input.BypassPolicyLockoutSafetyCheck ?? false);
+  const keyRef = input[half === '' ? 'KeyId' : `${half}KeyId`];
+  if (typeof keyRef === 'string') {
+    const alias = /^(?:arn:[^:]+:kms:[^:]*:\d{12}:)?(alias\/.+)$/.exec(keyRef)?.[1];
+    if (alias !== undefined) put('kms:requestalias', alias);
+  }
+  const tags = input.Tags;
+  if (Array.isArray(tags)) {
+    for (const tag of tags as Tag[]) put(`aws:requesttag/${tag.TagKey}`, tag.TagValue);
+    put('aws:tagkeys', (tags as Tag[]).map((t) => t.TagKey));
+  }
+  if (permission === 'UntagResource') put('aws:tagkeys', input.TagKeys);
+  return out;
+}
+
+/** What the key itself sets: its spec, usage, origin and tags. */
+function keyConditions(key: Pick<KeyRecord, 'keySpec' | 'keyUsage' | 'origin' | 'tags'>): [string, ConditionValue][] {
+  return [
+    ['kms:keyspec', key.keySpec],
+    ['kms:keyusage', key.keyUsage],
+    ['kms:keyorigin', key.origin],
+    ['kms:multiregion', false],
+    ...key.tags.map((t): [string, string] => [`aws:resourcetag/${t.TagKey.toLowerCase()}`, t.TagValue]),
+  ];
+}
+
+/** CreateKey's own keys: what the new key would be (IAM policies decide CreateKey). */
+function newKeyConditions(input: Readonly<Record<string, unknown>>): [string, ConditionValue][] {
+  const spec = input.KeySpec ?? input.CustomerMasterKeySpec ?? 'SYMMETRIC_DEFAULT';
+  const usage = input.KeyUsage ?? (spec === 'SYMMETRIC_DEFAULT' ? 'ENCRYPT_DECRYPT' : undefined);
+  return [
+    ['kms:keyspec', String(spec)],
+    ...(typeof usage === 'string' ? [['kms:keyusage', usage] as [string, string]] : []),
+    ['kms:keyorigin', String(input.Origin ?? 'AWS_KMS')],
+    ['kms:multiregion', input.MultiRegion === true],
+  ];
+}
+
+/** Every condition key of one authorization: the call, the request's members, and the key (or the key CreateKey makes). */
+export function conditionContext(
+  facts: CallFacts,
+  permission: string,
+  input: Readonly<Record<string, unknown>>,
+  key?: Pick<KeyRecord, 'keySpec' | 'keyUsage' | 'origin' | 'tags'>,
+): ConditionContext {
+  const entries = [
+    ...callConditions(facts),
+    ...requestMemberConditions(permission, input),
+    ...(key ? keyConditions(key) : permission === 'CreateKey' ? newKeyConditions(input) : []),
+  ];
+  // Tag keys compare case-insensitively in condition key names, as IAM does.
+  return new Map(entries.map(([k, v]) => [k.toLowerCase(), v]));
+}
+
+function isStringMap(value: unknown): value is Record<string, string> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && Object.values(value).every((v) => typeof v === 'string');
+}
