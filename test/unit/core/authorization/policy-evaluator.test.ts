@@ -1,5 +1,6 @@
 /** The policy evaluator on a table of policies × requests × expected decisions, and AWS's decision procedure. */
 import { describe, expect, test } from 'vitest';
+import { allowsPolicyUpdates, newAccess } from '../../../../lambda/core/authorization/access';
 import { accessDeniedMessage, authorize, type GrantView } from '../../../../lambda/core/authorization/authorize';
 import { type ConditionValue, conditionContext } from '../../../../lambda/core/authorization/conditions';
 import { type Decision, evaluatePolicy, globMatch } from '../../../../lambda/core/authorization/policy-evaluator';
@@ -232,4 +233,31 @@ describe('globMatch', () => {
     ['a*b*c', 'axxbyyc', true],
     ['a*b*c', 'axxbyy', false],
   ])('%s ~ %s = %s', (pattern, value, expected) => expect(globMatch(pattern, value, false)).toBe(expected));
+});
+
+describe('allowsPolicyUpdates: the lockout safety check through the evaluator (D113)', () => {
+  const scope = { partition: 'aws', account: ACCT, region: 'us-east-1' };
+  const deps = { clock: { now: () => new Date('2026-01-01T00:00:00Z') } };
+  const as = (principal: typeof app, identityPolicy?: Record<string, unknown>) => ({
+    scope,
+    access: newAccess({ principal, ...(identityPolicy && { identityPolicy }), service: 'kms', action: 'PutKeyPolicy', input: {} }),
+  });
+  const adminOnly = policy(allow({ Principal: { AWS: `arn:aws:iam::${ACCT}:role/admin` }, Action: 'kms:*' }));
+  const putOnly = policy({ Effect: 'Allow', Action: 'kms:PutKeyPolicy', Resource: '*' });
+  const encryptOnly = policy({ Effect: 'Allow', Action: 'kms:Encrypt', Resource: '*' });
+
+  test.each([
+    ['open mode: the account\'s root, by the account statement', { scope }, DEFAULT_POLICY, true],
+    ['open mode: a policy naming only a role locks the root out', { scope }, adminOnly, false],
+    ['a role with no identity policy, by the account statement', as(app), DEFAULT_POLICY, true],
+    ['a role whose identity policy allows kms:PutKeyPolicy, by the account statement', as(app, putOnly), DEFAULT_POLICY, true],
+    ['a role whose identity policy does not allow it: the account statement does not help', as(app, encryptOnly), DEFAULT_POLICY, false],
+    ['a role the policy does not name', as(app), adminOnly, false],
+    ['a role the policy names needs no identity policy', as(app, encryptOnly), policy(allow({ Principal: { AWS: `arn:aws:iam::${ACCT}:role/app` }, Action: 'kms:PutKeyPolicy' })), true],
+    ['a Deny for the role wins', as(app), policy(DEFAULT_POLICY.Statement[0]!, deny({ Principal: { AWS: `arn:aws:iam::${ACCT}:role/app` }, Action: 'kms:Put*' })), false],
+    ['a condition on the caller is evaluated', as(app), policy(allow({ Principal: '*', Action: 'kms:PutKeyPolicy', Condition: { StringEquals: { 'kms:CallerAccount': '444455556666' } } })), false],
+  ])('%s', (_name, ctx, document, expected) => {
+    expect(allowsPolicyUpdates(deps, ctx, scope, document, 'key-id')).toBe(expected);
+    expect(allowsPolicyUpdates(deps, ctx, scope, document)).toBe(expected); // CreateKey: no key id yet
+  });
 });
