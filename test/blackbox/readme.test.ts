@@ -49,7 +49,8 @@ describe('README', () => {
       const script = codeBlockAfter('## Quick start with the AWS CLI', 'bash');
       const env: NodeJS.ProcessEnv = { ...awsEnv(), KMS_ENDPOINT: local.server.endpoint };
       delete env.AWS_ACCESS_KEY_ID; // the block exports its own credentials
-      const run = await tool('bash', ['-euo', 'pipefail', '-c', script], { env, cwd: dir });
+      // --norc: with SHLVL unset and a socket for stdin (node's pipes are sockets), bash reads bashrc as if run by sshd.
+      const run = await tool('bash', ['--norc', '-euo', 'pipefail', '-c', script], { env, cwd: dir });
       expect(run.stderr).toBe('');
       expect(run.code).toBe(0);
       const states = run.stdout.split('\n').filter((line) => /^"\w+"$/.test(line));
@@ -68,7 +69,7 @@ describe('README', () => {
       const script = quickStart.replace(step2, codeBlockAfter('Without Python, step 2', 'bash'));
       const env: NodeJS.ProcessEnv = { ...awsEnv(), KMS_ENDPOINT: local.server.endpoint };
       delete env.AWS_ACCESS_KEY_ID;
-      const run = await tool('bash', ['-euo', 'pipefail', '-c', script], { env, cwd: dir });
+      const run = await tool('bash', ['--norc', '-euo', 'pipefail', '-c', script], { env, cwd: dir });
       expect(run.stderr).toBe('');
       expect(run.code).toBe(0);
       expect(run.stdout.split('\n').filter((line) => /^"\w+"$/.test(line))).toEqual(['"Enabled"', '"PendingImport"']);

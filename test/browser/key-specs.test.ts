@@ -125,7 +125,7 @@ describe('keys of every type', () => {
 
     // WHEN the user runs those commands, as shown, where the wrapping public key and the private key are
     writeFileSync(join(work, 'WrappingPublicKey.bin'), wrappingKey);
-    await run('bash', ['-euo', 'pipefail', '-c', commands!], { cwd: work });
+    await run('bash', ['--norc', '-euo', 'pipefail', '-c', commands!], { cwd: work });
     // AND uploads the result and imports it
     await c.fileInput(0).setInputFiles({ name: 'EncryptedKeyMaterial.bin', mimeType: 'application/octet-stream', buffer: readFileSync(join(work, 'EncryptedKeyMaterial.bin')) });
     await finishImport(alias);
