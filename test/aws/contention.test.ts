@@ -56,7 +56,8 @@ let server: RunningServer;
 let log: ReturnType<typeof recordingLogger>;
 
 beforeAll(async () => {
-  aws = await startMotoAws();
+  // DynamoDB's conditional writes are atomic; moto's are only when it serves one request at a time.
+  aws = await startMotoAws({ oneRequestAtATime: true });
   const base = await motoDeps(aws, { now: () => new Date() }, await createScheduleGroup(aws.scheduler), await createRootKey(aws.kms));
   log = recordingLogger();
   const keys = new ContendedKeyStore(new DynamoKeyStore(aws.dynamodb, base.tableName), aws.dynamodb, base.tableName);

@@ -27,8 +27,8 @@ export interface MotoAws {
   stop(): Promise<void>;
 }
 
-export async function startMotoAws(): Promise<MotoAws> {
-  const moto = await startMotoServer();
+export async function startMotoAws(options: { oneRequestAtATime?: boolean } = {}): Promise<MotoAws> {
+  const moto = await startMotoServer(options);
   const scheduler = new SchedulerClient({ endpoint: moto.endpoint, region: REGION, credentials });
   const kms = new KMSClient({ endpoint: moto.endpoint, region: REGION, credentials });
   return {

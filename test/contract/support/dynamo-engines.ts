@@ -37,10 +37,29 @@ export interface MotoServer {
   stop(): Promise<void>;
 }
 
-/** Starts `moto_server -H 127.0.0.1 -p <free port>` and waits until it answers DynamoDB calls. */
-export async function startMotoServer(): Promise<MotoServer> {
+/**
+ * moto_server's own start-up, serving one request at a time. moto's DynamoDB checks a condition and
+ * then writes without a lock, so under its default threaded server two conditional writes racing on
+ * one item can both succeed; DynamoDB never lets that happen, and tests of concurrent writers must
+ * see DynamoDB's guarantee, not moto's race.
+ */
+const SERIAL_MOTO = [
+  'import sys',
+  'from werkzeug.serving import run_simple',
+  'from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app',
+  'run_simple(sys.argv[1], int(sys.argv[2]), DomainDispatcherApplication(create_backend_app), threaded=False)',
+].join('\n');
+
+/**
+ * Starts `moto_server -H 127.0.0.1 -p <free port>` (or, with `oneRequestAtATime`, the same server
+ * unthreaded) and waits until it answers DynamoDB calls.
+ */
+export async function startMotoServer(options: { oneRequestAtATime?: boolean } = {}): Promise<MotoServer> {
   const port = await freePort();
-  const child = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const [command, args]: [string, string[]] = options.oneRequestAtATime
+    ? ['python3', ['-c', SERIAL_MOTO, '127.0.0.1', String(port)]]
+    : ['moto_server', ['-H', '127.0.0.1', '-p', String(port)]];
+  const child = spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, MOTO_PORT: String(port) } });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-4_000);
