@@ -42,7 +42,8 @@ describe('DynamoAuditTrail on dynalite', () => {
 describe('DynamoAuditTrail on moto', () => {
   let moto: MotoServer;
   beforeAll(async () => {
-    moto = await startMotoServer();
+    // DynamoDB's conditional writes are atomic; moto's are only when it serves one request at a time (startMotoServer).
+    moto = await startMotoServer({ oneRequestAtATime: true });
   });
   afterAll(async () => moto?.stop());
   auditTrailContract('DynamoAuditTrail on moto', async () => {

@@ -6,7 +6,8 @@ import { type MotoServer, dynamoStoreOn, startMotoServer } from './support/dynam
 describe('moto server', () => {
   let moto: MotoServer;
   beforeAll(async () => {
-    moto = await startMotoServer();
+    // DynamoDB's conditional writes are atomic; moto's are only when it serves one request at a time (startMotoServer).
+    moto = await startMotoServer({ oneRequestAtATime: true });
   });
   afterAll(async () => moto?.stop());
 
