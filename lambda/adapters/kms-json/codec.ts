@@ -2,10 +2,13 @@
  * AWS JSON 1.1 request decoding and response encoding, driven by the KMS model.
  *
  * Decoding validates the whole input against the operation's input shape before any operation
- * runs, and reports every violation at once in the AWS wording:
+ * runs, and reports the violations at once in the AWS wording:
  *
  *   1 validation error detected: Value 'x' at 'keySpec' failed to satisfy constraint: Member must …
  *   2 validation errors detected: Value null at 'keyId' failed to satisfy constraint: …; Value …
+ *
+ * As AWS's JSON services do, a message lists at most the first 10 violations, and its count says
+ * 10 (D25): 40,000 wrong-typed list members make a message of a few kilobytes, not megabytes.
  *
  * Paths are lower-camel member names; list elements are `<list>.<n>.member` (1-based), map
  * entries `<map>.<key>`. Sensitive members never show their value (`Value at 'plaintext' …`);
@@ -20,6 +23,8 @@
 import { SerializationException, ValidationException } from '../../core/errors';
 import type { KmsModel, ListShape, MapShape, Shape, StringShape, StructureShape } from './model';
 
+/** AWS's JSON services stop listing violations at ten (the count in the message is then 10 too). */
+export const MAX_VIOLATIONS = 10;
 const INT32_MIN = -(2 ** 31);
 const INT32_MAX = 2 ** 31 - 1;
 /** Longest rendering of a value of the wrong type in a message. */
@@ -186,7 +191,8 @@ class Decoder {
   }
 
   private violate(path: string, shown: string, constraint: string): void {
-    this.violations.push({ path, shown, constraint });
+    // Decoding goes on past the tenth: a blob that is not base64 further on is still a SerializationException.
+    if (this.violations.length < MAX_VIOLATIONS) this.violations.push({ path, shown, constraint });
   }
 
   /** How AWS prints a (well-typed) value: strings as is, blobs by length, lists as [a, b]. */

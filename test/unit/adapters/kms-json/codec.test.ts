@@ -158,6 +158,22 @@ describe('decodeInput', () => {
     expect(() => decode('Decrypt', { CiphertextBlob: blob })).toThrow(SerializationException);
   });
 
+  test('lists at most 10 violations, as AWS does, and says 10 (D25)', () => {
+    // GIVEN 40,000 list members of the wrong type
+    const message = validationMessage(() => decode('DescribeKey', { KeyId: 'k', GrantTokens: Array.from({ length: 40_000 }, (_, i) => i) }));
+    // THEN
+    expect(message).toMatch(/^10 validation errors detected: /);
+    expect(message.split('; ')).toHaveLength(10);
+    expect(message).toContain("Value '1' at 'grantTokens.2.member' failed to satisfy constraint: Member must be of type string");
+    expect(message).not.toContain('grantTokens.11.member');
+    expect(message.length).toBeLessThan(4_000);
+  });
+
+  test('still fails with SerializationException for a bad blob after more than 10 violations', () => {
+    const body = { GrantTokens: Array.from({ length: 20 }, (_, i) => i), CiphertextBlob: 'not base64!' };
+    expect(() => decode('Decrypt', body)).toThrow(SerializationException);
+  });
+
   test('reports a SerializationException before any validation error', () => {
     expect(() => decode('Encrypt', { KeyId: '', Plaintext: '%%%' })).toThrow(SerializationException);
   });
