@@ -38,3 +38,8 @@ export class UnrecognizedClientException extends KmsError {
 export const SIGNATURE_MISMATCH =
   'The request signature we calculated does not match the signature you provided. ' +
   'Check your AWS Secret Access Key and signing method. Consult the service documentation for details.';
+
+/** AWS's wording for an unsigned Host, applied to X-Amz-Target (AWS's own text for this case is not published: D23). */
+export const UNSIGNED_TARGET = "'X-Amz-Target' must be a 'SignedHeader' in the AWS Authorization.";
+/** Followed by the unsigned header names (S3's wording; D23). */
+export const UNSIGNED_HEADERS = 'There were headers present in the request which were not signed:';

@@ -13,6 +13,8 @@ import {
   InvalidSignatureException,
   MissingAuthenticationTokenException,
   SIGNATURE_MISMATCH,
+  UNSIGNED_HEADERS,
+  UNSIGNED_TARGET,
   UnrecognizedClientException,
 } from './errors';
 
@@ -160,6 +162,10 @@ export async function verifySigV4(request: AuthRequest, lookup: SecretLookup, no
   }
   // Credentials issued here never carry a session token: one in the request is not ours.
   if (headers['x-amz-security-token'] !== undefined) throw new UnrecognizedClientException();
+  // Every x-amz-* header must be signed, X-Amz-Target above all: an unsigned one could be swapped (D23).
+  const unsigned = Object.keys(headers).filter((name) => name.startsWith('x-amz-') && !auth.signedHeaders.includes(name));
+  if (unsigned.includes('x-amz-target')) throw new InvalidSignatureException(UNSIGNED_TARGET);
+  if (unsigned.length > 0) throw new InvalidSignatureException(`${UNSIGNED_HEADERS} ${unsigned.sort().join(', ')}`);
 
   const issued = await lookup(auth.accessKeyId);
   if (!issued) throw new UnrecognizedClientException();
