@@ -113,15 +113,39 @@ export function cacheControlOf(relative: string): string {
   return HASHED_ASSET.test(relative) ? CACHE_IMMUTABLE : CACHE_SHORT;
 }
 
+/**
+ * The console's Content-Security-Policy (D29). It keeps credentials in localStorage, so a script
+ * that got into the page must find nowhere to send them: scripts, styles and fonts come from the
+ * page's own origin only (Vite inlines small fonts as data: URLs), and it may connect to its own
+ * origin only — the KMS API it is served with. Nothing may frame it, no <base>, no form target.
+ */
+export const CONSOLE_CSP = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "font-src 'self' data:",
+  "connect-src 'self'",
+  "manifest-src 'self'",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
+
 /** The headers every static answer with a file carries (length and encoding are the server's). */
 export function staticFileHeaders(file: Pick<StaticFile, 'contentType' | 'cacheControl'>): Record<string, string> {
   return {
     'content-type': file.contentType,
     'cache-control': file.cacheControl,
+    'content-security-policy': CONSOLE_CSP,
     'x-content-type-options': 'nosniff',
-    // The console keeps credentials in the page: it is never framed by another site.
+    // The console keeps credentials in the page: it is never framed by another site (frame-ancestors
+    // says so too; this is for browsers that predate it).
     'x-frame-options': 'DENY',
     'referrer-policy': 'no-referrer',
+    // Its own browsing context group, and its files are not for other sites' pages.
+    'cross-origin-opener-policy': 'same-origin',
+    'cross-origin-resource-policy': 'same-origin',
   };
 }
 

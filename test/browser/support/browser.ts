@@ -5,13 +5,15 @@
  * Motion is off (`prefers-reduced-motion: reduce`, which Cloudscape honours), and axe and screenshots wait for any
  * animation that still runs to end: on a loaded machine a dialog measured while fading in fails color-contrast.
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+/** Prefix of the console message a CSP violation is reported with. */
+const CSP_MARK = 'csp-violation: ';
 
 export interface Browser {
   readonly context: BrowserContext;
@@ -20,6 +22,8 @@ export interface Browser {
   readonly outsideRequests: string[];
   /** Uncaught exceptions in the page. */
   readonly pageErrors: string[];
+  /** What the page's Content-Security-Policy refused: `<directive> <blocked URI>`. */
+  readonly cspViolations: string[];
   close(): Promise<void>;
 }
 
@@ -31,10 +35,15 @@ export function requireChromium(): void {
 }
 
 /**
- * Launches headless chromium allowed to talk to `origin` only; other requests are refused and recorded, except
- * those a test makes on purpose (`expectedRefusals`). Fails, naming the package, when chromium is missing.
+ * Launches headless chromium allowed to talk to `origin` (and `otherOrigins`) only; other requests are refused and
+ * recorded, except those a test makes on purpose (`expectedRefusals`). Fails, naming the package, when chromium
+ * is missing.
  */
-export async function launchBrowser(origin: string, expectedRefusals: readonly string[] = []): Promise<Browser> {
+export async function launchBrowser(
+  origin: string,
+  expectedRefusals: readonly string[] = [],
+  options: { readonly otherOrigins?: readonly string[]; readonly args?: readonly string[] } = {},
+): Promise<Browser> {
   requireChromium();
   const profile = mkdtempSync(join(tmpdir(), 'byok-kms-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
@@ -42,7 +51,7 @@ export async function launchBrowser(origin: string, expectedRefusals: readonly s
     headless: true,
     args: [
       '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-      '--disable-sync', '--no-first-run',
+      '--disable-sync', '--no-first-run', ...(options.args ?? []),
     ],
     viewport: { width: 1440, height: 960 },
     acceptDownloads: true,
@@ -54,12 +63,22 @@ export async function launchBrowser(origin: string, expectedRefusals: readonly s
   const pageErrors: string[] = [];
   await context.route('**/*', (route) => {
     const url = route.request().url();
-    if (url.startsWith(`${origin}/`) || url.startsWith('data:') || url.startsWith('blob:')) return route.continue();
+    const allowed = [origin, ...(options.otherOrigins ?? [])].some((o) => url.startsWith(`${o}/`));
+    if (allowed || url.startsWith('data:') || url.startsWith('blob:')) return route.continue();
     if (!expectedRefusals.includes(url)) outsideRequests.push(url);
     return route.abort();
   });
+  const cspViolations: string[] = [];
+  // Runs in every page before its own scripts; the report travels back as a console message.
+  await context.addInitScript((mark: string) => {
+    const doc = (globalThis as unknown as { document: { addEventListener(type: string, f: (e: { violatedDirective: string; blockedURI: string }) => void): void } }).document;
+    doc.addEventListener('securitypolicyviolation', (e) => console.error(`${mark}${e.violatedDirective} ${e.blockedURI}`));
+  }, CSP_MARK);
   const page = context.pages()[0] ?? (await context.newPage());
   page.on('pageerror', (error) => pageErrors.push(error.message));
+  page.on('console', (message) => {
+    if (message.text().startsWith(CSP_MARK)) cspViolations.push(message.text().slice(CSP_MARK.length));
+  });
   // A bound for reporting a hang by name, below the tests' own timeout; every wait is for an outcome.
   page.setDefaultTimeout(90_000);
   return {
@@ -67,6 +86,7 @@ export async function launchBrowser(origin: string, expectedRefusals: readonly s
     page,
     outsideRequests,
     pageErrors,
+    cspViolations,
     close: async () => {
       await context.close();
       rmSync(profile, { recursive: true, force: true });
@@ -111,7 +131,8 @@ export async function seriousAxeViolations(page: Page): Promise<AxeViolation[]> 
   await animationsSettled(page);
   // The callbacks run in the page; this project's TypeScript has no DOM types, hence globalThis.
   const loaded = await page.evaluate(() => 'axe' in globalThis);
-  if (!loaded) await page.addScriptTag({ path: AXE_SOURCE });
+  // Evaluated through the DevTools protocol: an injected <script> would be refused by the console's CSP.
+  if (!loaded) await page.evaluate(readFileSync(AXE_SOURCE, 'utf8'));
   return page.evaluate(async () => {
     type Result = { violations: { id: string; impact: string | null; help: string; nodes: { target: unknown[] }[] }[] };
     const axe = (globalThis as unknown as { axe: { run: (options: object) => Promise<Result> } }).axe;

@@ -5,6 +5,7 @@ import { gunzipSync } from 'node:zlib';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { makeConsoleHandler } from '../../../lambda/handlers/console';
+import { CONSOLE_CSP } from '../../../lambda/adapters/static/static-files';
 
 // GIVEN a built console in a temporary directory, and a secret next to it
 let tmp: string;
@@ -53,6 +54,7 @@ describe('makeConsoleHandler', () => {
     expect(res.headers).toMatchObject({
       'content-type': 'text/html; charset=utf-8',
       'cache-control': 'no-cache',
+      'content-security-policy': CONSOLE_CSP,
       'x-content-type-options': 'nosniff',
       'x-frame-options': 'DENY',
       etag: expect.stringMatching(/^"[A-Za-z0-9_-]+"$/),

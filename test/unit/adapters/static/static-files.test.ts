@@ -6,6 +6,7 @@ import {
   CACHE_IMMUTABLE,
   CACHE_NO_CACHE,
   CACHE_SHORT,
+  CONSOLE_CSP,
   type StaticFile,
   type StaticResolution,
   cacheControlOf,
@@ -151,13 +152,25 @@ describe('content types and caching', () => {
     expect(fileOf('/console/robots.txt').cacheControl).toBe(CACHE_SHORT);
   });
 
-  test('every file answer says nosniff and refuses framing', () => {
+  test('every file answer carries the console CSP, says nosniff and refuses framing', () => {
     expect(staticFileHeaders(fileOf('/console/'))).toEqual({
       'content-type': 'text/html; charset=utf-8',
       'cache-control': 'no-cache',
+      'content-security-policy':
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self' data:; connect-src 'self'; manifest-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
       'x-content-type-options': 'nosniff',
       'x-frame-options': 'DENY',
       'referrer-policy': 'no-referrer',
+      'cross-origin-opener-policy': 'same-origin',
+      'cross-origin-resource-policy': 'same-origin',
     });
+  });
+
+  test('the CSP allows no inline script, no eval and no other origin to connect to (D29)', () => {
+    const directives = new Map(CONSOLE_CSP.split('; ').map((d) => [d.split(' ')[0], d.split(' ').slice(1)]));
+    expect(directives.get('script-src')).toEqual(["'self'"]);
+    expect(directives.get('connect-src')).toEqual(["'self'"]);
+    expect(directives.get('default-src')).toEqual(["'none'"]);
+    expect(CONSOLE_CSP).not.toMatch(/unsafe-inline|unsafe-eval|\*/);
   });
 });
