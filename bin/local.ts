@@ -81,7 +81,7 @@ async function main(): Promise<void> {
   const staticRoutes: StaticRoute[] = existsSync(CONSOLE_DIST) ? [{ prefix: '/console', dir: CONSOLE_DIST }] : [];
 
   try {
-    running = await serveLocally(handler, { port: config.port, host: config.host, sandbox, staticRoutes });
+    running = await serveLocally(handler, { port: config.port, host: config.host, allowedHosts: config.allowedHosts, authenticate, sandbox, staticRoutes });
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     const why = code === 'EADDRINUSE' ? `port ${config.port} is already in use (try --port 0 or KMS_PORT)` : (err as Error).message;

@@ -3,6 +3,7 @@
  * variables, then defaults. Flags win over the environment.
  */
 import { parseArgs } from 'node:util';
+import { parseHost } from './host-check';
 
 export type AuthMode = 'open' | 'enforce';
 
@@ -15,26 +16,44 @@ export interface LocalConfig {
   readonly auth: AuthMode;
   /** Start on a damaged key database: repair it and keep what is left (D33). */
   readonly acceptStoreDamage: boolean;
+  /** Host names accepted besides the bound address and the loopback names (D21). */
+  readonly allowedHosts: readonly string[];
+  /** One line per API call on stdout (D28). */
+  readonly requestLog: boolean;
   readonly help: boolean;
 }
 
 export const DEFAULTS = { port: 4599, host: '127.0.0.1', dataDir: '.kms-data', auth: 'open' } as const;
 
+/** The options --help lists: flag, meaning, and the environment variable with its default. */
+const OPTIONS: readonly (readonly [flag: string, meaning: string, env: string])[] = [
+  ['--port <n>', 'port; 0 picks a free one', 'KMS_PORT=4599'],
+  ['--host <address>', 'address to bind', 'KMS_HOST=127.0.0.1'],
+  ['--allow-host <name>', 'also answer for this Host (repeatable)', 'KMS_ALLOWED_HOSTS=a,b'],
+  ['--data-dir <path>', 'keys, aliases and the root key', 'KMS_DATA_DIR=.kms-data'],
+  ['--in-memory', 'keep nothing on disk', 'KMS_IN_MEMORY=1'],
+  ['--clock-control', 'enable /__sandbox/clock (move time)', 'KMS_CLOCK_CONTROL=1'],
+  ['--auth open|enforce', 'open: any credentials; enforce: SigV4', 'KMS_AUTH=open'],
+  ['--no-request-log', 'no line per API call', 'KMS_REQUEST_LOG=0'],
+  ['--accept-store-damage', 'start on a damaged key database: repair it', 'KMS_ACCEPT_STORE_DAMAGE=1'],
+  ['-h, --help', 'print this help', ''],
+];
+
+/** Rows as aligned columns, indented by two spaces. */
+function columns(rows: readonly (readonly string[])[]): string {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
+  return rows.map((row) => `  ${row.map((cell, i) => cell.padEnd(widths[i]!)).join('  ')}`.trimEnd()).join('\n');
+}
+
 export const USAGE = `Usage: npm start -- [options]     (or: npx tsx bin/local.ts [options])
 
 Serves the KMS API (AWS JSON 1.1) on one local port, with storage on disk.
 
-Options (each has an environment variable; a flag wins over the variable):
-  --port <n>            port to listen on; 0 picks a free one         KMS_PORT        (4599)
-  --host <address>      address to bind                                KMS_HOST        (127.0.0.1)
-  --data-dir <path>     where keys, aliases and the root key live      KMS_DATA_DIR    (.kms-data)
-  --in-memory           keep nothing on disk (state ends with the process)  KMS_IN_MEMORY=1
-  --clock-control       enable GET/POST /__sandbox/clock (move time forward) KMS_CLOCK_CONTROL=1
-  --auth open|enforce   open: any credentials; enforce: verify SigV4   KMS_AUTH        (open)
-  --accept-store-damage start on a damaged key database: repair it, keep what is left  KMS_ACCEPT_STORE_DAMAGE=1
-  -h, --help            print this help
+Options (on the right: environment variable=default; a flag wins):
+${columns(OPTIONS)}
 
-Endpoints: POST / (KMS API), GET /health, /__sandbox/clock (with --clock-control).`;
+Endpoints: POST / (KMS API), GET /health, /__sandbox/clock, GET /console/.
+Ctrl-C or SIGTERM stops gracefully: open requests finish. Ctrl-C again exits at once.`;
 
 export class UsageError extends Error {
   constructor(message: string) {
@@ -45,7 +64,7 @@ export class UsageError extends Error {
 
 /** Throws UsageError with a message fit for the terminal. */
 export function parseLocalConfig(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): LocalConfig {
-  let values: Record<string, string | boolean | undefined>;
+  let values: Record<string, string | boolean | string[] | undefined>;
   try {
     ({ values } = parseArgs({
       args: [...argv],
@@ -59,6 +78,8 @@ export function parseLocalConfig(argv: readonly string[], env: Readonly<Record<s
         'clock-control': { type: 'boolean' },
         auth: { type: 'string' },
         'accept-store-damage': { type: 'boolean' },
+        'allow-host': { type: 'string', multiple: true },
+        'no-request-log': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -80,6 +101,11 @@ export function parseLocalConfig(argv: readonly string[], env: Readonly<Record<s
   const auth = flag('auth') ?? nonEmpty(env.KMS_AUTH) ?? DEFAULTS.auth;
   if (auth !== 'open' && auth !== 'enforce') throw new UsageError(`auth must be 'open' or 'enforce', not '${auth}'`);
 
+  const allowed = (values['allow-host'] as string[] | undefined) ?? (nonEmpty(env.KMS_ALLOWED_HOSTS)?.split(',') ?? []);
+  const allowedHosts = allowed.map((name) => name.trim()).filter((name) => name !== '');
+  const badHost = allowedHosts.find((name) => parseHost(name) === undefined);
+  if (badHost !== undefined) throw new UsageError(`allowed host must be a name or name:port (IPv6 in brackets), not '${badHost}'`);
+
   return {
     port,
     host,
@@ -88,6 +114,8 @@ export function parseLocalConfig(argv: readonly string[], env: Readonly<Record<s
     clockControl: values['clock-control'] === true || truthy(env.KMS_CLOCK_CONTROL),
     auth,
     acceptStoreDamage: values['accept-store-damage'] === true || truthy(env.KMS_ACCEPT_STORE_DAMAGE),
+    allowedHosts,
+    requestLog: values['no-request-log'] !== true && !falsy(env.KMS_REQUEST_LOG),
     help: values.help === true,
   };
 }
@@ -98,4 +126,8 @@ function nonEmpty(value: string | undefined): string | undefined {
 
 function truthy(value: string | undefined): boolean {
   return value !== undefined && ['1', 'true', 'yes', 'on'].includes(value.toLowerCase());
+}
+
+function falsy(value: string | undefined): boolean {
+  return value !== undefined && ['0', 'false', 'no', 'off'].includes(value.toLowerCase());
 }

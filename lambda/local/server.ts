@@ -11,6 +11,12 @@
  *
  * Bodies above `bodyLimit` are answered 413 without reaching the handler. The server never crashes
  * on a request: whatever escapes the handler becomes a 500 KMSInternalException.
+ *
+ * It trusts nothing it did not announce (design decision 13): a `Host` that does not name this
+ * server is refused before anything else (host-check.ts, D21); `/__sandbox/*` also wants JSON, a
+ * same-origin or absent `Origin`, and whatever the API's authenticator wants (a SigV4 signature in
+ * enforce mode, D22). The API sends no CORS headers: the console is served from the same origin.
+ * Every refusal is a KMS-shaped error (`{"__type","message"}`, x-amzn-RequestId).
  */
 import { randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
@@ -19,8 +25,11 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { KMS_CONTENT_TYPE, REQUEST_ID_HEADER } from '../adapters/kms-json/middleware';
+import { type Authenticator, openAuthenticator } from '../adapters/kms-json/authenticator';
+import { errorResponse, KMS_CONTENT_TYPE, kmsCallSummary, REQUEST_ID_HEADER } from '../adapters/kms-json/middleware';
 import { resolveStaticFile, staticFileHeaders } from '../adapters/static/static-files';
+import { KmsError } from '../core/errors';
+import { hostPolicy } from './host-check';
 
 export type ProxyHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
 
@@ -48,6 +57,25 @@ export interface ServeOptions {
   readonly staticRoutes?: readonly StaticRoute[];
   /** One line per unexpected failure; never request bodies. @default stderr */
   readonly log?: (line: string) => void;
+  /** Who may use /__sandbox/*: the API's authenticator (SigV4 in enforce mode). @default any caller */
+  readonly authenticate?: Authenticator;
+  /** Host names accepted besides the bound address and the loopback names: `name` or `name:port`. */
+  readonly allowedHosts?: readonly string[];
+  /** Told about every API call (and every refused request) once it is answered; never sees a body. */
+  readonly onRequest?: (record: RequestRecord) => void;
+}
+
+/** What the request log shows of one answered request. */
+export interface RequestRecord {
+  readonly requestId: string;
+  /** The KMS action (X-Amz-Target without `TrentService.`), else the method and path. */
+  readonly what: string;
+  /** The key the call named (key ID, ARN or alias) or, for CreateKey, created. */
+  readonly keyRef?: string;
+  readonly status: number;
+  /** `__type` of an error answer. */
+  readonly error?: string;
+  readonly durationMs: number;
 }
 
 export interface RunningServer {
@@ -70,11 +98,29 @@ export function serveLocally(handler: ProxyHandler, options: ServeOptions): Prom
   const routes = (options.staticRoutes ?? []).map((r) => ({ prefix: r.prefix.replace(/\/+$/, ''), dir: resolve(r.dir) }));
   let clockQueue: Promise<unknown> = Promise.resolve();
 
+  let acceptsHost: ((host: string | undefined, localAddress: string | undefined) => boolean) | undefined;
+  const authenticate = options.authenticate ?? openAuthenticator;
+  const report = options.onRequest;
+
   const onRequest = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const started = process.hrtime.bigint();
     const requestId = randomUUID();
-    const url = new URL(req.url ?? '/', 'http://local');
+    // Not `new URL()`: a target like `//` or `//console/` would parse as a host name, not a path.
+    const target = req.url ?? '/';
+    const queryAt = target.indexOf('?');
+    const path = queryAt < 0 ? target : target.slice(0, queryAt);
+    const search = queryAt < 0 ? '' : target.slice(queryAt);
     const method = req.method ?? 'GET';
-    const path = url.pathname;
+    const refuse = (result: APIGatewayProxyStructuredResultV2): void => {
+      req.resume();
+      sendResult(res, result);
+      report?.({ requestId, what: `${method} ${printable(path)}`, status: result.statusCode ?? 0, error: errorTypeOf(result), durationMs: msSince(started) });
+    };
+
+    if (!acceptsHost?.(req.headers.host, req.socket.localAddress)) {
+      const host = req.headers.host === undefined ? 'no Host header' : `Host '${printable(req.headers.host)}'`;
+      return refuse(errorResponse(403, 'AccessDeniedException', `${host} does not name this server; allow other names with --allow-host (KMS_ALLOWED_HOSTS).`, requestId));
+    }
 
     if (path === '/health' && (method === 'GET' || method === 'HEAD')) {
       req.resume();
@@ -82,43 +128,82 @@ export function serveLocally(handler: ProxyHandler, options: ServeOptions): Prom
     }
 
     if (path === '/__sandbox/clock') {
-      const sandbox = options.sandbox;
-      if (!sandbox) {
-        req.resume();
-        return sendJson(res, 404, { message: 'Clock control is off (start with --clock-control).' });
-      }
-      if (method === 'GET') {
-        req.resume();
-        return sendJson(res, 200, { now: epochSeconds(sandbox.clock.now()) });
-      }
-      if (method === 'POST') {
-        const body = await readBody(req, bodyLimit);
-        if (body === 'too-large') return tooLarge(res, requestId, bodyLimit);
-        const advance = parseAdvance(body.toString('utf8'));
-        if (typeof advance === 'string') return sendJson(res, 400, { message: advance });
-        // One advance at a time: each answer reflects every timer its own advance made due.
-        const done = clockQueue.then(async () => {
-          sandbox.clock.advance(advance);
-          await sandbox.runDue();
-          return epochSeconds(sandbox.clock.now());
-        });
-        clockQueue = done.catch(() => undefined);
-        return sendJson(res, 200, { now: await done });
-      }
-      req.resume();
-      return sendJson(res, 405, { message: 'Use GET or POST.' }, { allow: 'GET, POST' });
+      const answer = await sandboxClock(req, path, method, requestId);
+      sendResult(res, answer);
+      report?.({ requestId, what: `${method} ${path}`, status: answer.statusCode ?? 0, error: errorTypeOf(answer), durationMs: msSince(started) });
+      return;
     }
 
     const route = routes.find((r) => path === r.prefix || path.startsWith(`${r.prefix}/`));
     if (route && (method === 'GET' || method === 'HEAD')) {
       req.resume();
-      return serveStatic(route, path, method, url.search, res);
+      return serveStatic(route, path, method, search, res);
     }
 
     const body = await readBody(req, bodyLimit);
-    if (body === 'too-large') return tooLarge(res, requestId, bodyLimit);
-    const result = await handler(toEvent(req, url, body, requestId), toContext(requestId));
+    if (body === 'too-large') return refuse(tooLarge(requestId, bodyLimit));
+    const event = toEvent(req, path, search, body, requestId);
+    const result = await handler(event, toContext(requestId));
     sendResult(res, result);
+    if (report) {
+      const action = actionOf(event.headers['x-amz-target']);
+      const keyRef = kmsCallSummary(event)?.keyRef;
+      report({
+        requestId,
+        what: action ?? `${method} ${printable(path)}`,
+        ...(keyRef !== undefined && { keyRef }),
+        status: result.statusCode ?? 200,
+        error: errorTypeOf(result),
+        durationMs: msSince(started),
+      });
+    }
+  };
+
+  /** GET/POST /__sandbox/clock, behind the checks of design decision 13 (D22). */
+  const sandboxClock = async (req: IncomingMessage, path: string, method: string, requestId: string): Promise<APIGatewayProxyStructuredResultV2> => {
+    const sandbox = options.sandbox;
+    const fail = (status: number, type: string, message: string) => {
+      req.resume();
+      return errorResponse(status, type, message, requestId);
+    };
+    if (!sandbox) return fail(404, 'UnknownOperationException', 'Clock control is off (start with --clock-control).');
+    if (method !== 'GET' && method !== 'POST') {
+      const refused = fail(405, 'UnknownOperationException', 'Use GET or POST.');
+      return { ...refused, headers: { ...refused.headers, allow: 'GET, POST' } };
+    }
+    // A page on another site can send a simple POST (a form, text/plain) to loopback: refuse it.
+    const origin = req.headers.origin;
+    if (origin !== undefined && origin.toLowerCase() !== `http://${(req.headers.host ?? '').toLowerCase()}`) {
+      return fail(403, 'AccessDeniedException', `Requests from another origin (${printable(origin)}) may not use ${path}.`);
+    }
+    if (method === 'POST' && !isJson(req.headers['content-type'])) {
+      return fail(415, 'UnsupportedMediaTypeException', `POST ${path} needs Content-Type: application/json.`);
+    }
+    let body: Buffer = Buffer.alloc(0);
+    if (method === 'POST') {
+      const read = await readBody(req, bodyLimit);
+      if (read === 'too-large') return tooLarge(requestId, bodyLimit);
+      body = read;
+    } else {
+      req.resume();
+    }
+    try {
+      await authenticate({ method, path, query: '', headers: lowerCaseHeaders(req), body: body.toString('utf8') });
+    } catch (err) {
+      if (!(err instanceof KmsError)) throw err;
+      return errorResponse(err.fault === 'client' ? 400 : 500, err.type, err.message, requestId);
+    }
+    if (method === 'GET') return jsonResult(200, { now: epochSeconds(sandbox.clock.now()) }, requestId);
+    const advance = parseAdvance(body.toString('utf8'));
+    if (typeof advance === 'string') return errorResponse(400, 'ValidationException', advance, requestId);
+    // One advance at a time: each answer reflects every timer its own advance made due.
+    const done = clockQueue.then(async () => {
+      sandbox.clock.advance(advance);
+      await sandbox.runDue();
+      return epochSeconds(sandbox.clock.now());
+    });
+    clockQueue = done.catch(() => undefined);
+    return jsonResult(200, { now: await done }, requestId);
   };
 
   const server = createServer((req, res) => {
@@ -151,6 +236,7 @@ export function serveLocally(handler: ProxyHandler, options: ServeOptions): Prom
     server.listen(options.port, options.host, () => {
       server.off('error', rejectListen);
       const port = (server.address() as AddressInfo).port;
+      acceptsHost = hostPolicy({ boundHost: options.host, port, allowedHosts: options.allowedHosts });
       const host = options.host.includes(':') ? `[${options.host}]` : options.host;
       resolveListen({
         server,
@@ -169,17 +255,15 @@ export function serveLocally(handler: ProxyHandler, options: ServeOptions): Prom
 }
 
 /** The event API Gateway HTTP API builds (payload format 2.0), for the fields the handler reads. */
-function toEvent(req: IncomingMessage, url: URL, body: Buffer, requestId: string): APIGatewayProxyEventV2 {
-  const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(req.headers)) {
-    if (value !== undefined && name !== 'cookie') headers[name] = Array.isArray(value) ? value.join(',') : value;
-  }
+function toEvent(req: IncomingMessage, path: string, search: string, body: Buffer, requestId: string): APIGatewayProxyEventV2 {
+  const headers = lowerCaseHeaders(req);
+  delete headers.cookie;
   const now = new Date();
   return {
     version: '2.0',
     routeKey: '$default',
-    rawPath: url.pathname,
-    rawQueryString: url.search.replace(/^\?/, ''),
+    rawPath: path,
+    rawQueryString: search.replace(/^\?/, ''),
     cookies: req.headers.cookie ? req.headers.cookie.split(/;\s*/) : undefined,
     headers,
     requestContext: {
@@ -189,7 +273,7 @@ function toEvent(req: IncomingMessage, url: URL, body: Buffer, requestId: string
       domainPrefix: 'local',
       http: {
         method: req.method ?? 'GET',
-        path: url.pathname,
+        path,
         protocol: `HTTP/${req.httpVersion}`,
         sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
         userAgent: req.headers['user-agent'] ?? '',
@@ -237,13 +321,57 @@ function sendJson(res: ServerResponse, status: number, payload: unknown, extraHe
   res.end(body);
 }
 
-function tooLarge(res: ServerResponse, requestId: string, limit: number): void {
-  sendJson(
-    res,
-    413,
-    { __type: 'RequestEntityTooLargeException', message: `Request body is larger than the limit of ${limit} bytes.` },
-    { 'content-type': KMS_CONTENT_TYPE, [REQUEST_ID_HEADER]: requestId, connection: 'close' },
-  );
+function tooLarge(requestId: string, limit: number): APIGatewayProxyStructuredResultV2 {
+  const result = errorResponse(413, 'RequestEntityTooLargeException', `Request body is larger than the limit of ${limit} bytes.`, requestId);
+  return { ...result, headers: { ...result.headers, connection: 'close' } };
+}
+
+function jsonResult(statusCode: number, payload: unknown, requestId: string): APIGatewayProxyStructuredResultV2 {
+  return { statusCode, headers: { 'content-type': 'application/json', [REQUEST_ID_HEADER]: requestId }, body: JSON.stringify(payload) };
+}
+
+/** Header names are lower case in node:http; repeated headers are joined with ",". */
+function lowerCaseHeaders(req: IncomingMessage): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(',') : value;
+  }
+  return headers;
+}
+
+/** `application/json`, with or without parameters (`; charset=utf-8`). */
+function isJson(contentType: string | undefined): boolean {
+  return contentType !== undefined && contentType.split(';')[0]?.trim().toLowerCase() === 'application/json';
+}
+
+const TARGET_PREFIX = 'TrentService.';
+
+/** The action an X-Amz-Target names, when it looks like one (the log never prints arbitrary header text). */
+function actionOf(target: string | undefined): string | undefined {
+  if (target === undefined || !target.startsWith(TARGET_PREFIX)) return undefined;
+  const action = target.slice(TARGET_PREFIX.length);
+  return /^[A-Za-z0-9]{1,64}$/.test(action) ? action : undefined;
+}
+
+/** `__type` of an error answer (error bodies are small: the validation message is bounded). */
+function errorTypeOf(result: APIGatewayProxyStructuredResultV2): string | undefined {
+  if ((result.statusCode ?? 200) < 400 || !result.body) return undefined;
+  try {
+    const type = (JSON.parse(result.isBase64Encoded ? Buffer.from(result.body, 'base64').toString('utf8') : result.body) as { __type?: unknown }).__type;
+    return typeof type === 'string' && type !== '' ? type : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Request text fit for a log line or a message: printable ASCII only, at most 128 characters. */
+function printable(text: string): string {
+  const clean = text.replace(/[^\x20-\x7e]/g, '?');
+  return clean.length > 128 ? `${clean.slice(0, 128)}...` : clean;
+}
+
+function msSince(started: bigint): number {
+  return Number(process.hrtime.bigint() - started) / 1e6;
 }
 
 /**

@@ -3,10 +3,12 @@
  * control, persistence across a restart and a crash, graceful shutdown, and `--auth enforce`.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import {
   CreateAliasCommand,
   CreateKeyCommand,
@@ -16,9 +18,12 @@ import {
   ListKeysCommand,
   ScheduleKeyDeletionCommand,
 } from '@aws-sdk/client-kms';
+import { Sha256 } from '@aws-crypto/sha256-js';
+import { SignatureV4 } from '@smithy/signature-v4';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { startLocalServer, type LocalServer } from '../support/local-server';
-import { useLocalServer } from './helpers';
+import { type LocalServer, type SigningCredentials, signedSandboxHeaders, startLocalServer } from '../support/local-server';
+import { tool } from '../support/tools';
+import { createKey, useLocalServer } from './helpers';
 
 const DAY = 86_400;
 
@@ -45,9 +50,9 @@ function deleteKeyLine(server: LocalServer, arn: string): string | undefined {
 }
 
 /** How far the service clock runs ahead of the wall clock, in ms, bracketed by wall-clock reads around a GET. */
-async function clockOffset(server: LocalServer): Promise<{ min: number; max: number }> {
+async function clockOffset(server: LocalServer, signWith?: SigningCredentials): Promise<{ min: number; max: number }> {
   const from = Date.now();
-  const now = Math.round((await server.clockNow()) * 1000);
+  const now = Math.round((await server.clockNow(signWith)) * 1000);
   return { min: now - Date.now(), max: now - from };
 }
 
@@ -115,6 +120,26 @@ describe('command line', () => {
     }
   });
 
+  test('--allow-host adds a Host name the server answers; other names stay refused (D21)', async () => {
+    const server = await startLocalServer({ inMemory: true, args: ['--allow-host', 'kms.test'] });
+    try {
+      const port = Number(new URL(server.endpoint).port);
+      const status = (host: string) =>
+        new Promise<number>((done, fail) => {
+          const req = httpRequest({ host: '127.0.0.1', port, path: '/health', headers: { host }, setHost: false }, (res) => {
+            res.resume();
+            done(res.statusCode ?? 0);
+          });
+          req.on('error', fail).end();
+        });
+      expect(await status(`kms.test:${port}`)).toBe(200);
+      expect(await status(`KMS.test:${port}`)).toBe(200);
+      expect(await status(`other.test:${port}`)).toBe(403);
+    } finally {
+      await server.stop();
+    }
+  });
+
   test('KMS_CLOCK_CONTROL=1 turns clock control on', async () => {
     const server = await startLocalServer({ inMemory: true, env: { KMS_CLOCK_CONTROL: '1' } });
     try {
@@ -142,10 +167,40 @@ describe('clock control', () => {
 
   test.each(['{"advanceSeconds":-5}', '{"advanceSeconds":"60"}', '{}', 'not json', '[60]'])('fails with 400 on %s and leaves the clock alone', async (body) => {
     const before = await clockOffset(local.server);
-    const res = await fetch(`${local.server.endpoint}/__sandbox/clock`, { method: 'POST', body });
+    const res = await fetch(`${local.server.endpoint}/__sandbox/clock`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
     expect(res.status).toBe(400);
-    expect(await res.json()).toHaveProperty('message');
+    expect(await res.json()).toMatchObject({ __type: 'ValidationException', message: expect.any(String) });
     expectSameOffset(before, await clockOffset(local.server));
+  });
+
+  test("the README's curl command moves the clock as written", async () => {
+    const readme = readFileSync('README.md', 'utf8');
+    const command = readme.split('\n').find((line) => line.startsWith('curl -s -X POST http://127.0.0.1:4599/__sandbox/clock'));
+    expect(command, 'README shows how to move the clock with curl').toBeDefined();
+    const before = await local.server.clockNow();
+    const run = await tool('bash', ['-c', command!.replace('http://127.0.0.1:4599', local.server.endpoint)]);
+    expect(run.code, run.stderr).toBe(0);
+    expect((JSON.parse(run.stdout) as { now: number }).now - before).toBeGreaterThanOrEqual(604_800);
+  });
+
+  test('refuses what a page on another site can send: a text/plain form post, or any request with its Origin (D22)', async () => {
+    // GIVEN
+    const before = await clockOffset(local.server);
+    const url = `${local.server.endpoint}/__sandbox/clock`;
+    // WHEN an HTML form with enctype=text/plain posts JSON-looking text, and a JSON post carries a foreign Origin
+    const form = await fetch(url, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: '{"advanceSeconds":2592000}' });
+    const foreign = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', origin: 'https://attacker.example' }, body: '{"advanceSeconds":2592000}' });
+    const foreignRead = await fetch(url, { headers: { origin: 'https://attacker.example' } });
+    // THEN each is a KMS-shaped 4xx and the clock has not moved
+    expect(form.status).toBe(415);
+    expect(await form.json()).toEqual({ __type: 'UnsupportedMediaTypeException', message: 'POST /__sandbox/clock needs Content-Type: application/json.' });
+    expect(foreign.status).toBe(403);
+    expect(await foreign.json()).toEqual({ __type: 'AccessDeniedException', message: 'Requests from another origin (https://attacker.example) may not use /__sandbox/clock.' });
+    expect(foreignRead.status).toBe(403);
+    expectSameOffset(before, await clockOffset(local.server));
+    // AND the console's own origin may use it
+    const same = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', origin: local.server.endpoint }, body: '{"advanceSeconds":0}' });
+    expect(same.status).toBe(200);
   });
 
   test('answers only after the deletion timers that became due have run', async () => {
@@ -225,6 +280,113 @@ describe('persistence', () => {
     } finally {
       await server.stop();
     }
+  });
+});
+
+describe('--auth enforce with an issued credential', () => {
+  let dataDir: string;
+  let server: LocalServer;
+  let issued: { accessKeyId: string; secretAccessKey: string };
+  beforeAll(async () => {
+    // GIVEN a credential issued into the data directory (the server is not running yet), then the server
+    dataDir = mkdtempSync(join(tmpdir(), 'byok-kms-enforce-'));
+    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'bin/credentials.ts', 'create', '--account', '111122223333', '--data-dir', dataDir]);
+    const credential = JSON.parse(stdout) as { AccessKeyId: string; SecretAccessKey: string };
+    issued = { accessKeyId: credential.AccessKeyId, secretAccessKey: credential.SecretAccessKey };
+    server = await startLocalServer({ dataDir, auth: 'enforce', clockControl: true });
+  }, 120_000);
+  afterAll(async () => {
+    await server?.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  /** A ListKeys request signed by the SDK's own signer; `unsigned` names headers left out of the signature. */
+  async function signedListKeys(unsigned: string[] = [], extra: Record<string, string> = {}) {
+    const url = new URL(server.endpoint);
+    const signer = new SignatureV4({ service: 'kms', region: 'us-east-1', credentials: issued, sha256: Sha256 });
+    const request = await signer.sign(
+      {
+        method: 'POST',
+        protocol: 'http:',
+        hostname: url.hostname,
+        port: Number(url.port),
+        path: '/',
+        query: {},
+        headers: { host: url.host, 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'TrentService.ListKeys', ...extra },
+        body: '{}',
+      },
+      { unsignableHeaders: new Set(unsigned) },
+    );
+    return request.headers as Record<string, string>;
+  }
+
+  async function post(headers: Record<string, string>): Promise<{ status: number; body: Record<string, unknown> }> {
+    const res = await fetch(`${server.endpoint}/`, { method: 'POST', headers, body: '{}' });
+    return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+  }
+
+  test('the SDK with the issued credential works', async () => {
+    const kms = server.kms({ ...issued });
+    const key = await createKey(kms);
+    expect(key.Arn).toContain(':111122223333:key/');
+  });
+
+  test('fails with InvalidSignatureException when the signature does not cover X-Amz-Target, also with the target swapped (D23)', async () => {
+    // GIVEN a signature over everything but X-Amz-Target
+    const headers = await signedListKeys(['x-amz-target']);
+    expect(headers.authorization).not.toContain('x-amz-target');
+    // WHEN sent as signed, and with another action put in
+    const asSigned = await post(headers);
+    const swapped = await post({ ...headers, 'x-amz-target': 'TrentService.ScheduleKeyDeletion' });
+    // THEN both are refused before any action runs
+    for (const res of [asSigned, swapped]) {
+      expect(res).toEqual({ status: 400, body: { __type: 'InvalidSignatureException', message: "'X-Amz-Target' must be a 'SignedHeader' in the AWS Authorization." } });
+    }
+    // while the complete signature still works
+    expect((await post(await signedListKeys())).status).toBe(200);
+  });
+
+  test('fails with InvalidSignatureException naming any other x-amz-* header left unsigned (D23)', async () => {
+    const headers = await signedListKeys(['x-amz-meta-note'], { 'x-amz-meta-note': 'unsigned' });
+    expect(await post(headers)).toEqual({
+      status: 400,
+      body: { __type: 'InvalidSignatureException', message: 'There were headers present in the request which were not signed: x-amz-meta-note' },
+    });
+  });
+
+  test('/__sandbox/clock wants a signature: unsigned or badly signed requests are refused and leave the clock (D22)', async () => {
+    // GIVEN
+    const before = await clockOffset(server, issued);
+    const url = `${server.endpoint}/__sandbox/clock`;
+    // WHEN unsigned, and signed with a secret that is not the issued one
+    const unsigned = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"advanceSeconds":86400}' });
+    const wrongSecret = await fetch(url, {
+      method: 'POST',
+      headers: await signedSandboxHeaders(server.endpoint, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"advanceSeconds":86400}' }, { ...issued, secretAccessKey: 'x'.repeat(40) }),
+      body: '{"advanceSeconds":86400}',
+    });
+    const unsignedRead = await fetch(url);
+    // THEN
+    expect(unsigned.status).toBe(400);
+    expect(await unsigned.json()).toEqual({ __type: 'MissingAuthenticationTokenException', message: 'Missing Authentication Token' });
+    expect(wrongSecret.status).toBe(400);
+    expect(((await wrongSecret.json()) as { __type: string }).__type).toBe('InvalidSignatureException');
+    expect(unsignedRead.status).toBe(400);
+    expectSameOffset(before, await clockOffset(server, issued));
+  });
+
+  test('/__sandbox/clock accepts a request signed with the issued credential, by the SDK signer and by curl --aws-sigv4', async () => {
+    const before = await server.clockNow(issued);
+    // WHEN signed by the SDK's signer
+    expect((await server.advanceClock(3600, issued)) - before).toBeGreaterThanOrEqual(3600);
+    // AND by curl, as the README shows
+    const curl = await tool('curl', [
+      '-s', '--aws-sigv4', 'aws:amz:us-east-1:kms', '--user', `${issued.accessKeyId}:${issued.secretAccessKey}`,
+      '-H', 'content-type: application/json', '-d', '{"advanceSeconds":3600}', `${server.endpoint}/__sandbox/clock`,
+    ]);
+    // THEN
+    expect(curl.code, curl.stderr).toBe(0);
+    expect((JSON.parse(curl.stdout) as { now: number }).now - before).toBeGreaterThanOrEqual(7200);
   });
 });
 

@@ -4,6 +4,7 @@
  * request is always a 4xx KMS-style error and never changes stored state (design decision 8).
  */
 import { readFileSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
 import {
   CreateAliasCommand,
   CreateKeyCommand,
@@ -11,6 +12,7 @@ import {
   DescribeKeyCommand,
   EncryptCommand,
   GenerateRandomCommand,
+  KMSClient,
   KMSServiceException,
   ListAliasesCommand,
   ListKeysCommand,
@@ -138,6 +140,86 @@ describe('service endpoints', () => {
   });
 });
 
+/** A request sent exactly as given (fetch would normalise the target and set its own Host). */
+function rawHttp(method: string, target: string, headers: Record<string, string>, body = ''): Promise<RawResponse> {
+  const { hostname, port } = new URL(local.server.endpoint);
+  return new Promise((done, fail) => {
+    const req = httpRequest({ host: hostname, port, method, path: target, headers: { 'content-length': String(Buffer.byteLength(body)), ...headers }, setHost: false }, (res) => {
+      let text = '';
+      res.setEncoding('utf8').on('data', (d: string) => (text += d)).on('end', () => {
+        let json: Record<string, unknown> | undefined;
+        try {
+          json = JSON.parse(text) as Record<string, unknown>;
+        } catch {
+          json = undefined;
+        }
+        const h = new Headers();
+        for (const [name, value] of Object.entries(res.headers)) if (typeof value === 'string') h.set(name, value);
+        done({ status: res.statusCode ?? 0, headers: h, text, json });
+      });
+    });
+    req.on('error', fail);
+    req.end(body);
+  });
+}
+
+describe('Host, Origin and CORS (design decision 13)', () => {
+  test('fails with 403 AccessDeniedException for a Host that does not name the server, as a DNS-rebound page sends (D21)', async () => {
+    const port = new URL(local.server.endpoint).port;
+    const responses = await expectRefusedWithoutEffect(async () => [
+      await rawHttp('POST', '/', { host: `attacker.example:${port}`, 'content-type': JSON_11, 'x-amz-target': 'TrentService.ScheduleKeyDeletion' }, JSON.stringify({ KeyId: keyId, PendingWindowInDays: 7 })),
+      await rawHttp('POST', '/', { host: `attacker.example:${port}`, 'content-type': JSON_11, 'x-amz-target': 'TrentService.GenerateDataKey' }, JSON.stringify({ KeyId: keyId, KeySpec: 'AES_256' })),
+      await rawHttp('GET', '/console/', { host: `attacker.example:${port}` }),
+    ]);
+    for (const res of responses) {
+      expect(res.status).toBe(403);
+      expect(res.json).toEqual({
+        __type: 'AccessDeniedException',
+        message: `Host 'attacker.example:${port}' does not name this server; allow other names with --allow-host (KMS_ALLOWED_HOSTS).`,
+      });
+      expect(res.text).not.toContain('Plaintext');
+    }
+  });
+
+  test('answers the loopback names with the port: localhost, 127.0.0.1 and [::1]', async () => {
+    const port = new URL(local.server.endpoint).port;
+    for (const host of [`localhost:${port}`, `127.0.0.1:${port}`, `[::1]:${port}`]) {
+      const res = await rawHttp('POST', '/', { host, 'content-type': JSON_11, 'x-amz-target': 'TrentService.ListKeys' }, '{}');
+      expect(res.status, host).toBe(200);
+    }
+    // and the SDK pointed at http://localhost:<port> works
+    const kms = new KMSClient({ endpoint: `http://localhost:${port}`, region: 'us-east-1', credentials: { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'x' }, maxAttempts: 1 });
+    expect((await kms.send(new DescribeKeyCommand({ KeyId: keyId }))).KeyMetadata?.KeyId).toBe(keyId);
+  });
+
+  test('the API sends no CORS headers, to a preflight or to a request with an Origin', async () => {
+    const preflight = await fetch(`${local.server.endpoint}/`, {
+      method: 'OPTIONS',
+      headers: { origin: 'https://attacker.example', 'access-control-request-method': 'POST', 'access-control-request-headers': 'x-amz-target,content-type' },
+    });
+    const call = await raw('TrentService.ListKeys', '{}', { headers: { origin: 'https://attacker.example' } });
+    for (const headers of [preflight.headers, call.headers]) {
+      expect([...headers.keys()].filter((name) => name.startsWith('access-control-'))).toEqual([]);
+    }
+    expect(preflight.status).toBe(404);
+  });
+});
+
+describe('request targets', () => {
+  test.each(['//', '///', '//console/', '//health', '/%2F', '*'])('%s is not the KMS API: 404 UnknownOperationException, never a 5xx (D24)', async (target) => {
+    const port = new URL(local.server.endpoint).port;
+    const responses = await expectRefusedWithoutEffect(async () => [
+      await rawHttp('POST', target, { host: `127.0.0.1:${port}`, 'content-type': JSON_11, 'x-amz-target': 'TrentService.ListKeys' }, '{}'),
+      await rawHttp('GET', target, { host: `127.0.0.1:${port}` }),
+    ]);
+    for (const res of responses) {
+      expect(res.status).toBe(404);
+      expect(res.json?.__type).toBe('UnknownOperationException');
+      expect(res.headers.get('content-type')).toBe(JSON_11);
+    }
+  });
+});
+
 describe('dispatch on X-Amz-Target', () => {
   test('fails with UnsupportedOperationException for a KMS action this service lacks (D19)', async () => {
     const [res] = await expectRefusedWithoutEffect(async () => [await raw('TrentService.ReplicateKey', JSON.stringify({ KeyId: keyId, ReplicaRegion: 'eu-west-1' }))]);
@@ -250,6 +332,18 @@ describe('malformed requests', () => {
     expect([...types].sort()).toEqual(['UnsupportedOperationException', 'ValidationException']);
     const createKey = responses[Object.keys(model.operations).indexOf('CreateKey')];
     expect(createKey?.json?.__type).toBe('ValidationException');
+  });
+
+  test('fail with a ValidationException that lists at most 10 of 40,000 wrong-typed members (D25)', async () => {
+    // GIVEN a 0.5 MB body whose every list member has the wrong type
+    const body = JSON.stringify({ KeyId: keyId, GrantTokens: Array.from({ length: 40_000 }, (_, i) => i) });
+    // WHEN
+    const [res] = await expectRefusedWithoutEffect(async () => [await raw('TrentService.DescribeKey', body)]);
+    // THEN
+    expect(res?.json?.__type).toBe('ValidationException');
+    expect(res?.json?.message).toMatch(/^10 validation errors detected: /);
+    expect(String(res?.json?.message).split('; ')).toHaveLength(10);
+    expect(res!.text.length).toBeLessThan(10_000);
   });
 
   test('fail with ValidationException on out-of-range values through the SDK', async () => {

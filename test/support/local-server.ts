@@ -20,7 +20,9 @@ import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Sha256 } from '@aws-crypto/sha256-js';
 import { KMSClient, type KMSClientConfig } from '@aws-sdk/client-kms';
+import { SignatureV4 } from '@smithy/signature-v4';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const BANNER = /byok-kms listening on (http:\/\/[^\s]+)/;
@@ -54,6 +56,13 @@ export interface KmsClientOptions {
   readonly config?: Partial<KMSClientConfig>;
 }
 
+export interface SigningCredentials {
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+  /** @default us-east-1 */
+  readonly region?: string;
+}
+
 export interface LocalServer {
   /** http://127.0.0.1:<port> */
   readonly endpoint: string;
@@ -64,10 +73,13 @@ export interface LocalServer {
   /** Everything the child wrote so far (complete up to the last answer received from it). */
   output(): { stdout: string; stderr: string };
   kms(options?: KmsClientOptions): KMSClient;
-  /** POST /__sandbox/clock; resolves to the new service time in epoch seconds, after due timers ran. */
-  advanceClock(seconds: number): Promise<number>;
-  /** GET /__sandbox/clock, in epoch seconds. */
-  clockNow(): Promise<number>;
+  /**
+   * POST /__sandbox/clock; resolves to the new service time in epoch seconds, after due timers ran.
+   * With `--auth enforce` pass issued credentials: the request is then SigV4-signed like an API call.
+   */
+  advanceClock(seconds: number, signWith?: SigningCredentials): Promise<number>;
+  /** GET /__sandbox/clock, in epoch seconds (signed with `signWith`, when given). */
+  clockNow(signWith?: SigningCredentials): Promise<number>;
   /** SIGTERM, then SIGKILL after a grace period; resolves with the exit code once the child is gone. */
   stop(): Promise<number | null>;
   /** SIGKILL at once (crash simulation); resolves once the child is gone. */
@@ -130,8 +142,9 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
   }
   const port = Number(new URL(endpoint).port);
 
-  const sandbox = async (init?: RequestInit): Promise<number> => {
-    const res = await fetch(`${endpoint}/__sandbox/clock`, init);
+  const sandbox = async (init: { method?: string; headers?: Record<string, string>; body?: string }, signWith?: SigningCredentials): Promise<number> => {
+    const headers = signWith ? await signedSandboxHeaders(endpoint, init, signWith) : init.headers;
+    const res = await fetch(`${endpoint}/__sandbox/clock`, { ...init, headers });
     const text = await res.text();
     if (res.status !== 200) throw new Error(`/__sandbox/clock answered ${res.status}: ${text}`);
     return (JSON.parse(text) as { now: number }).now;
@@ -155,9 +168,9 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
         maxAttempts: 1,
         ...o.config,
       }),
-    advanceClock: (seconds) =>
-      sandbox({ method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ advanceSeconds: seconds }) }),
-    clockNow: () => sandbox(),
+    advanceClock: (seconds, signWith) =>
+      sandbox({ method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ advanceSeconds: seconds }) }, signWith),
+    clockNow: (signWith) => sandbox({}, signWith),
     stop: async () => {
       if (child.exitCode === null && child.signalCode === null) {
         child.kill('SIGTERM');
@@ -176,6 +189,28 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
       cleanupDir();
     },
   };
+}
+
+/** The headers of a /__sandbox/clock request signed with SigV4 (signing name kms), as an SDK signs an API call. */
+export async function signedSandboxHeaders(
+  endpoint: string,
+  init: { method?: string; headers?: Record<string, string>; body?: string },
+  credentials: SigningCredentials,
+): Promise<Record<string, string>> {
+  const url = new URL(endpoint);
+  const region = credentials.region ?? 'us-east-1';
+  const signer = new SignatureV4({ service: 'kms', region, credentials, sha256: Sha256 });
+  const signed = await signer.sign({
+    method: init.method ?? 'GET',
+    protocol: url.protocol,
+    hostname: url.hostname,
+    port: Number(url.port),
+    path: '/__sandbox/clock',
+    query: {},
+    headers: { host: url.host, ...init.headers },
+    ...(init.body !== undefined && { body: init.body }),
+  });
+  return signed.headers as Record<string, string>;
 }
 
 /** Waits for the banner's first line in the child's stdout, or for the child to exit first. */

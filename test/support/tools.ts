@@ -7,6 +7,7 @@ const run = promisify(execFile);
 const INSTALL_HINT: Record<string, string> = {
   aws: "pip install awscli (AWS CLI v1)",
   openssl: 'apt-get install openssl',
+  curl: 'apt-get install curl',
   python3: 'apt-get install python3 && pip install boto3',
 };
 

@@ -91,6 +91,39 @@ export function recordOutput(event: APIGatewayProxyEventV2, output: unknown): vo
   if (pending) pending.output = output;
 }
 
+/** What a request log may show of a call. Never a secret: key references only. */
+export interface KmsCallSummary {
+  /** The key the request named (KeyId, TargetKeyId, …, or AliasName), else the one it created or used. */
+  keyRef?: string;
+}
+
+const summaries = new WeakMap<APIGatewayProxyEventV2, KmsCallSummary>();
+
+/** What `kmsJson` learnt about the call of this event, once its body was parsed. */
+export function kmsCallSummary(event: APIGatewayProxyEventV2): KmsCallSummary | undefined {
+  return summaries.get(event);
+}
+
+/** Members that name a key, in the order a log line prefers them; `AliasName` only when no key is named. */
+const KEY_MEMBERS = ['KeyId', 'TargetKeyId', 'SourceKeyId', 'DestinationKeyId', 'AliasName'] as const;
+
+function keyRefIn(members: Record<string, unknown>): string | undefined {
+  for (const name of KEY_MEMBERS) {
+    const value = members[name];
+    if (typeof value === 'string' && value !== '') return value.length > 256 ? `${value.slice(0, 256)}...` : value;
+  }
+  return undefined;
+}
+
+/** Lets the log name the key a call created or found (CreateKey, Decrypt without KeyId). */
+export function noteCallOutput(event: APIGatewayProxyEventV2, output: unknown): void {
+  const summary = summaries.get(event);
+  if (!summary || summary.keyRef !== undefined || typeof output !== 'object' || output === null) return;
+  const { KeyId, KeyMetadata } = output as { KeyId?: unknown; KeyMetadata?: { KeyId?: unknown } };
+  const keyRef = typeof KeyMetadata?.KeyId === 'string' ? KeyMetadata.KeyId : typeof KeyId === 'string' ? KeyId : undefined;
+  if (keyRef !== undefined) summary.keyRef = keyRef;
+}
+
 /** The call `kmsJson().before` decoded for this event. */
 export function kmsCallOf(event: APIGatewayProxyEventV2): KmsCall {
   const call = calls.get(event);
@@ -140,7 +173,9 @@ export function kmsJson(options: KmsJsonOptions): MiddlewareObj<APIGatewayProxyE
     if (pending) audits.set(event, pending);
     if (!operation) throw new UnsupportedOperationException(`${action} is not supported by this service.`); // D19
 
-    const input = decodeInput(model, modelled.input, parseJsonObject(body));
+    const members = parseJsonObject(body);
+    summaries.set(event, { keyRef: keyRefIn(members) });
+    const input = decodeInput(model, modelled.input, members);
     if (pending) pending.input = input;
     const ctx: RequestContext = {
       scope: caller.scope,

@@ -11,13 +11,26 @@ describe('parseLocalConfig', () => {
       clockControl: false,
       auth: 'open',
       acceptStoreDamage: false,
+      allowedHosts: [],
+      requestLog: true,
       help: false,
     });
   });
 
   test('reads the KMS_* environment', () => {
     const env = { KMS_PORT: '0', KMS_HOST: '::1', KMS_DATA_DIR: '/tmp/d', KMS_CLOCK_CONTROL: '1', KMS_AUTH: 'enforce', KMS_IN_MEMORY: 'true' };
-    expect(parseLocalConfig([], env)).toEqual({ port: 0, host: '::1', dataDir: '/tmp/d', inMemory: true, clockControl: true, auth: 'enforce', acceptStoreDamage: false, help: false });
+    expect(parseLocalConfig([], { ...env, KMS_ALLOWED_HOSTS: 'kms.internal, proxy:8080', KMS_REQUEST_LOG: '0' })).toEqual({
+      port: 0,
+      host: '::1',
+      dataDir: '/tmp/d',
+      inMemory: true,
+      clockControl: true,
+      auth: 'enforce',
+      acceptStoreDamage: false,
+      allowedHosts: ['kms.internal', 'proxy:8080'],
+      requestLog: false,
+      help: false,
+    });
   });
 
   test('lets flags win over the environment', () => {
@@ -26,6 +39,11 @@ describe('parseLocalConfig', () => {
     expect(config).toMatchObject({ port: 5678, host: '127.0.0.1', dataDir: '/flag', auth: 'open', clockControl: true, inMemory: true });
     expect(parseLocalConfig(['--accept-store-damage'], {}).acceptStoreDamage).toBe(true);
     expect(parseLocalConfig([], { KMS_ACCEPT_STORE_DAMAGE: '1' }).acceptStoreDamage).toBe(true);
+  });
+
+  test('takes --allow-host more than once, and --no-request-log', () => {
+    const config = parseLocalConfig(['--allow-host', 'a.example', '--allow-host=[::2]:80', '--no-request-log'], { KMS_ALLOWED_HOSTS: 'ignored', KMS_REQUEST_LOG: '1' });
+    expect(config).toMatchObject({ allowedHosts: ['a.example', '[::2]:80'], requestLog: false });
   });
 
   test('accepts --flag=value and -h', () => {
@@ -44,6 +62,8 @@ describe('parseLocalConfig', () => {
     [['--unknown']],
     [['positional']],
     [['--host', '']],
+    [['--allow-host', 'http://evil/']],
+    [['--allow-host', 'a:99999']],
   ])('fails with UsageError on %j', (argv) => {
     expect(() => parseLocalConfig(argv, {})).toThrow(UsageError);
   });

@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
-import { type ProxyHandler, type RunningServer, type Sandbox, serveLocally } from '../../../lambda/local/server';
+import { type ProxyHandler, type RequestRecord, type RunningServer, type Sandbox, type ServeOptions, serveLocally } from '../../../lambda/local/server';
+import { MissingAuthenticationTokenException } from '../../../lambda/adapters/sigv4/errors';
 
 let running: RunningServer | undefined;
 let staticDir: string;
@@ -19,10 +20,12 @@ const echo: ProxyHandler = async (event) => {
   return { statusCode: 200, headers: { 'content-type': 'application/x-amz-json-1.1' }, body: JSON.stringify({ ok: true }) };
 };
 
-async function start(handler: ProxyHandler = echo, extra: { sandbox?: Sandbox; bodyLimit?: number } = {}) {
+async function start(handler: ProxyHandler = echo, extra: Partial<ServeOptions> = {}) {
   running = await serveLocally(handler, { port: 0, host: '127.0.0.1', staticRoutes: [{ prefix: '/console', dir: staticDir }], log: () => undefined, ...extra });
   return running.endpoint;
 }
+
+const JSON_POST = { method: 'POST', headers: { 'content-type': 'application/json' } } as const;
 
 function fakeSandbox() {
   let now = 1_767_225_600_000;
@@ -124,7 +127,9 @@ describe('/__sandbox/clock', () => {
   test('is 404 without clock control', async () => {
     const endpoint = await start();
     expect((await fetch(`${endpoint}/__sandbox/clock`)).status).toBe(404);
-    expect((await fetch(`${endpoint}/__sandbox/clock`, { method: 'POST', body: '{"advanceSeconds":1}' })).status).toBe(404);
+    const post = await fetch(`${endpoint}/__sandbox/clock`, { ...JSON_POST, body: '{"advanceSeconds":1}' });
+    expect(post.status).toBe(404);
+    expect(await post.json()).toEqual({ __type: 'UnknownOperationException', message: 'Clock control is off (start with --clock-control).' });
   });
 
   test('tells the service time and moves it forward after running due timers', async () => {
@@ -133,7 +138,7 @@ describe('/__sandbox/clock', () => {
     const endpoint = await start(echo, { sandbox });
     // WHEN
     const before = (await (await fetch(`${endpoint}/__sandbox/clock`)).json()) as { now: number };
-    const res = await fetch(`${endpoint}/__sandbox/clock`, { method: 'POST', body: JSON.stringify({ advanceSeconds: 86_400.5 }) });
+    const res = await fetch(`${endpoint}/__sandbox/clock`, { ...JSON_POST, body: JSON.stringify({ advanceSeconds: 86_400.5 }) });
     // THEN
     expect(before.now).toBe(1_767_225_600);
     expect(res.status).toBe(200);
@@ -144,7 +149,7 @@ describe('/__sandbox/clock', () => {
   test('runs concurrent advances one after another', async () => {
     const { sandbox } = fakeSandbox();
     const endpoint = await start(echo, { sandbox });
-    const post = (s: number) => fetch(`${endpoint}/__sandbox/clock`, { method: 'POST', body: JSON.stringify({ advanceSeconds: s }) }).then((r) => r.json() as Promise<{ now: number }>);
+    const post = (s: number) => fetch(`${endpoint}/__sandbox/clock`, { ...JSON_POST, body: JSON.stringify({ advanceSeconds: s }) }).then((r) => r.json() as Promise<{ now: number }>);
     const answers = await Promise.all([post(10), post(20), post(30)]);
     expect(answers.map((a) => a.now).sort()).toEqual([1_767_225_610, 1_767_225_630, 1_767_225_660]);
   });
@@ -152,10 +157,143 @@ describe('/__sandbox/clock', () => {
   test.each(['', 'nope', '[]', '{}', '{"advanceSeconds":-1}', '{"advanceSeconds":"5"}', '{"advanceSeconds":null}'])('fails with 400 on the body %j', async (body) => {
     const { sandbox, ran } = fakeSandbox();
     const endpoint = await start(echo, { sandbox });
-    const res = await fetch(`${endpoint}/__sandbox/clock`, { method: 'POST', body });
+    const res = await fetch(`${endpoint}/__sandbox/clock`, { ...JSON_POST, body });
     expect(res.status).toBe(400);
-    expect(await res.json()).toHaveProperty('message');
+    expect(await res.json()).toMatchObject({ __type: 'ValidationException', message: expect.any(String) });
     expect(ran).toHaveLength(0);
+  });
+
+  test.each([
+    ['no Content-Type', {}],
+    ['text/plain (what an HTML form can send)', { 'content-type': 'text/plain' }],
+    ['a form encoding', { 'content-type': 'application/x-www-form-urlencoded' }],
+  ])('fails with 415 on a POST with %s, without moving the clock', async (_what, headers) => {
+    const { sandbox, ran } = fakeSandbox();
+    const endpoint = await start(echo, { sandbox });
+    const res = await fetch(`${endpoint}/__sandbox/clock`, { method: 'POST', headers, body: '{"advanceSeconds":60}' });
+    expect(res.status).toBe(415);
+    expect(res.headers.get('x-amzn-requestid')).toMatch(/^[0-9a-f-]{36}$/);
+    expect(await res.json()).toEqual({ __type: 'UnsupportedMediaTypeException', message: 'POST /__sandbox/clock needs Content-Type: application/json.' });
+    expect(ran).toHaveLength(0);
+  });
+
+  test('accepts application/json with a charset and a same-origin Origin', async () => {
+    const { sandbox, ran } = fakeSandbox();
+    const endpoint = await start(echo, { sandbox });
+    const res = await fetch(`${endpoint}/__sandbox/clock`, {
+      method: 'POST',
+      headers: { 'content-type': 'Application/JSON; charset=utf-8', origin: endpoint },
+      body: '{"advanceSeconds":60}',
+    });
+    expect(res.status).toBe(200);
+    expect(ran).toHaveLength(1);
+  });
+
+  test.each(['https://evil.example', 'null', 'http://localhost:1'])('fails with 403 for a foreign Origin %s, GET and POST', async (origin) => {
+    const { sandbox, ran } = fakeSandbox();
+    const endpoint = await start(echo, { sandbox });
+    const post = await fetch(`${endpoint}/__sandbox/clock`, { method: 'POST', headers: { 'content-type': 'application/json', origin }, body: '{"advanceSeconds":60}' });
+    expect(post.status).toBe(403);
+    expect(await post.json()).toEqual({ __type: 'AccessDeniedException', message: `Requests from another origin (${origin}) may not use /__sandbox/clock.` });
+    expect((await fetch(`${endpoint}/__sandbox/clock`, { headers: { origin } })).status).toBe(403);
+    expect(ran).toHaveLength(0);
+  });
+
+  test('asks the authenticator, and answers its refusal as the API does', async () => {
+    const { sandbox, ran } = fakeSandbox();
+    const seen: string[] = [];
+    const endpoint = await start(echo, {
+      sandbox,
+      authenticate: async (request) => {
+        seen.push(`${request.method} ${request.path} ${request.body}`);
+        throw new MissingAuthenticationTokenException();
+      },
+    });
+    const res = await fetch(`${endpoint}/__sandbox/clock`, { ...JSON_POST, body: '{"advanceSeconds":60}' });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toEqual({ __type: 'MissingAuthenticationTokenException', message: 'Missing Authentication Token' });
+    expect((await fetch(`${endpoint}/__sandbox/clock`)).status).toBe(400);
+    expect(seen).toEqual(['POST /__sandbox/clock {"advanceSeconds":60}', 'GET /__sandbox/clock ']);
+    expect(ran).toHaveLength(0);
+  });
+});
+
+describe('Host check (D21)', () => {
+  test.each(['127.0.0.1:PORT', 'localhost:PORT', 'LOCALHOST:PORT', '[::1]:PORT'])('answers Host %s', async (host) => {
+    const endpoint = await start();
+    const { port } = new URL(endpoint);
+    expect((await rawRequest(port, 'GET', '/health', { host: host.replace('PORT', port) })).status).toBe(200);
+  });
+
+  test.each(['evil.example:PORT', 'localhost', 'localhost.:PORT', '127.0.0.1:1', 'evil.localhost:PORT', '127.0.0.1:PORT@evil', ''])(
+    'fails with 403 AccessDeniedException for Host %j, on every path',
+    async (host) => {
+      const { sandbox, ran } = fakeSandbox();
+      const endpoint = await start(echo, { sandbox });
+      const { port } = new URL(endpoint);
+      for (const [method, path] of [['GET', '/health'], ['POST', '/'], ['GET', '/console/'], ['POST', '/__sandbox/clock']] as const) {
+        const res = await rawRequest(port, method, path, { host: host.replace('PORT', port), 'content-type': 'application/json' }, '{"advanceSeconds":60}');
+        expect(res.status, `${method} ${path}`).toBe(403);
+        expect(JSON.parse(res.body)).toMatchObject({ __type: 'AccessDeniedException', message: expect.stringContaining('does not name this server') });
+      }
+      expect(events).toHaveLength(0);
+      expect(ran).toHaveLength(0);
+    },
+  );
+
+  test('answers names given in allowedHosts, with or without a port', async () => {
+    const endpoint = await start(echo, { allowedHosts: ['kms.internal', 'proxy.example:8080'] });
+    const { port } = new URL(endpoint);
+    expect((await rawRequest(port, 'GET', '/health', { host: `kms.internal:${port}` })).status).toBe(200);
+    expect((await rawRequest(port, 'GET', '/health', { host: 'proxy.example:8080' })).status).toBe(200);
+    expect((await rawRequest(port, 'GET', '/health', { host: `proxy.example:${port}` })).status).toBe(403);
+  });
+
+  test('with a wildcard bind, answers the address a connection arrived at', async () => {
+    const endpoint = await start(echo, { host: '0.0.0.0' });
+    const port = new URL(endpoint).port;
+    expect((await rawRequest(port, 'GET', '/health', { host: `127.0.0.1:${port}` })).status).toBe(200);
+    expect((await rawRequest(port, 'GET', '/health', { host: `10.11.12.13:${port}` })).status).toBe(403);
+  });
+});
+
+describe('request targets', () => {
+  test.each(['//', '///', '//console/', '//health', '*', 'http://127.0.0.1/'])('hands %s to the handler as a path, never a host', async (target) => {
+    const endpoint = await start();
+    const { port } = new URL(endpoint);
+    const res = await rawRequest(port, 'POST', target, { host: `127.0.0.1:${port}` }, '{}');
+    expect(res.status).toBe(200);
+    expect(events.map((e) => e.rawPath)).toEqual([target]);
+  });
+});
+
+describe('request records', () => {
+  test('tell the action, key, status, error type and request id of each API call, and of refusals', async () => {
+    // GIVEN a handler answering one success and one error
+    const records: RequestRecord[] = [];
+    const handler: ProxyHandler = async (event) =>
+      event.headers['x-amz-target'] === 'TrentService.Decrypt'
+        ? { statusCode: 400, headers: { 'x-amzn-RequestId': 'r' }, body: '{"__type":"InvalidCiphertextException"}' }
+        : { statusCode: 200, body: '{}' };
+    const endpoint = await start(handler, { onRequest: (r) => records.push(r) });
+    const { port } = new URL(endpoint);
+    // WHEN
+    await fetch(`${endpoint}/`, { method: 'POST', headers: { 'x-amz-target': 'TrentService.ListKeys' }, body: '{}' });
+    await fetch(`${endpoint}/`, { method: 'POST', headers: { 'x-amz-target': 'TrentService.Decrypt' }, body: '{}' });
+    await fetch(`${endpoint}/`, { method: 'POST', headers: { 'x-amz-target': 'TrentService.Not an action!' }, body: '{}' });
+    await rawRequest(port, 'GET', '/health', { host: 'evil.example' });
+    await fetch(`${endpoint}/health`);
+    // THEN one record per API call and refusal, none for /health
+    expect(records.map(({ what, status, error }) => ({ what, status, error }))).toEqual([
+      { what: 'ListKeys', status: 200, error: undefined },
+      { what: 'Decrypt', status: 400, error: 'InvalidCiphertextException' },
+      { what: 'POST /', status: 200, error: undefined },
+      { what: 'GET /health', status: 403, error: 'AccessDeniedException' },
+    ]);
+    for (const r of records) {
+      expect(r.requestId).toMatch(/^[0-9a-f-]{36}$/);
+      expect(r.durationMs).toBeGreaterThanOrEqual(0);
+    }
   });
 });
 
@@ -214,6 +352,18 @@ describe('static routes', () => {
     expect(events).toHaveLength(1);
   });
 });
+
+/** A request sent as given: fetch would normalise the target and set its own Host. */
+function rawRequest(port: string, method: string, path: string, headers: Record<string, string>, body?: string): Promise<{ status: number; body: string }> {
+  return new Promise((done, fail) => {
+    const req = httpRequest({ host: '127.0.0.1', port, method, path, headers, setHost: false }, (res) => {
+      let text = '';
+      res.setEncoding('utf8').on('data', (d: string) => (text += d)).on('end', () => done({ status: res.statusCode ?? 0, body: text }));
+    });
+    req.on('error', fail);
+    req.end(body);
+  });
+}
 
 function rawGet(port: string, path: string): Promise<string> {
   return new Promise((done, fail) => {
