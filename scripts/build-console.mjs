@@ -44,7 +44,8 @@ export async function buildConsole({ force = false } = {}) {
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const force = process.argv.includes('--force');
   const started = Date.now();
-  if (force || consoleIsStale()) console.log('building the web console into console/dist (skipped while it is up to date)…');
+  // Say something only when there is work: an up-to-date console is checked at every npm start.
+  if (force || consoleIsStale()) console.log('building the web console into console/dist…');
   buildConsole({ force }).then((built) => {
     if (built) console.log(`console built into console/dist in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   }, (error) => {

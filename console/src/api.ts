@@ -41,6 +41,30 @@ async function mapLimited<T, R>(items: readonly T[], limit: number, work: (item:
   return results;
 }
 
+/** A well-formed key ID no key ever has (CreateKey makes random version-4 UUIDs). */
+const NO_SUCH_KEY = '00000000-0000-0000-0000-000000000000';
+const ACCOUNT_IN_ARN = /^arn:[a-z-]+:kms:[a-z0-9-]+:(\d{12}):key\//;
+
+/**
+ * The account the service puts these credentials in. KMS has no "who am I" call, but every key ARN names the
+ * account: a listed key's, or — when there is none — the one in the NotFoundException for a key that cannot
+ * exist (`Key 'arn:aws:kms:<region>:<account>:key/…' does not exist`). Rejects with the API's error otherwise.
+ */
+export async function callerAccount(kms: KMSClient): Promise<string> {
+  const listed = (await kms.send(new ListKeysCommand({ Limit: 1 }))).Keys?.[0]?.KeyArn;
+  const fromList = listed ? ACCOUNT_IN_ARN.exec(listed)?.[1] : undefined;
+  if (fromList) return fromList;
+  try {
+    await kms.send(new DescribeKeyCommand({ KeyId: NO_SUCH_KEY }));
+  } catch (error) {
+    const named = error instanceof Error && error.name === 'NotFoundException' ? /Key '([^']+)'/.exec(error.message)?.[1] : undefined;
+    const account = named ? ACCOUNT_IN_ARN.exec(named)?.[1] : undefined;
+    if (account) return account;
+    throw error;
+  }
+  throw new Error(`DescribeKey found ${NO_SUCH_KEY}, a key ID no key has`);
+}
+
 export function listAllAliases(kms: KMSClient, keyId?: string): Promise<AliasListEntry[]> {
   return allPages(async (Marker) => {
     const page = await kms.send(new ListAliasesCommand({ KeyId: keyId, Marker, Limit: 100 }));

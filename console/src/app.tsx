@@ -59,7 +59,8 @@ function follow(event: CustomEvent<{ href?: string; external?: boolean }>) {
 
 export function App() {
   const route = useRoute();
-  const { settings, notices } = useConsole();
+  const { settings, account, notices } = useConsole();
+  const accountText = account.state === 'known' ? account.account : account.state === 'loading' ? '…' : 'unknown';
   useEffect(() => { document.title = `${title(route)} | byok-kms console`; }, [route]);
   const active = route.page === 'settings' ? href(route) : href({ page: 'keys' });
   return (
@@ -68,7 +69,13 @@ export function App() {
         <TopNavigation
           identity={{ href: href({ page: 'keys' }), title: 'byok-kms console', onFollow: () => navigate({ page: 'keys' }) }}
           utilities={[
-            { type: 'button', text: `Region: ${settings.region}`, ariaLabel: `Region ${settings.region}, endpoint ${effectiveEndpoint(settings)}. Open settings`, href: href({ page: 'settings' }) },
+            {
+              type: 'button',
+              text: `Account ${accountText} · ${settings.region}`,
+              ariaLabel: `Account ${accountText}, Region ${settings.region}, endpoint ${effectiveEndpoint(settings)}. Open settings`,
+              href: href({ page: 'settings' }),
+              disableTextCollapse: true,
+            },
             { type: 'button', iconName: 'settings', text: 'Settings', href: href({ page: 'settings' }) },
           ]}
         />

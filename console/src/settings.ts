@@ -11,12 +11,16 @@ export interface Settings {
 
 const STORAGE_KEY = 'byok-kms-console.settings';
 
-/** The embedded server's open mode accepts any credentials; these make requests signable. */
+/**
+ * The embedded server's open mode accepts any credentials, and a 12-digit access key ID is the account:
+ * these are the README's quick-start credentials, so the console shows the keys the README's commands
+ * create (account 111122223333, us-east-1).
+ */
 export const DEFAULT_SETTINGS: Settings = {
   endpoint: '',
   region: 'us-east-1',
-  accessKeyId: 'test',
-  secretAccessKey: 'test',
+  accessKeyId: '111122223333',
+  secretAccessKey: 'local',
   sessionToken: '',
 };
 
@@ -40,6 +44,18 @@ export function defaultEndpoint(location: Pick<Location, 'origin' | 'pathname'> 
 
 export function effectiveEndpoint(settings: Settings): string {
   return settings.endpoint.trim() || defaultEndpoint();
+}
+
+/**
+ * The console's Content-Security-Policy lets it connect to its own origin only (the KMS API it is served
+ * with); true when `endpoint` is elsewhere, so the browser will refuse every call.
+ */
+export function isOtherOrigin(endpoint: string, location: Pick<Location, 'origin'> = window.location): boolean {
+  try {
+    return new URL(endpoint).origin !== location.origin;
+  } catch {
+    return true;
+  }
 }
 
 export function loadSettings(): Settings {

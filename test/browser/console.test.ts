@@ -127,7 +127,8 @@ beforeAll(async () => {
   server = await startLocalServer({ inMemory: true, clockControl: true });
   // A fresh connection per call: between browser steps the client idles longer than the server's keep-alive,
   // and reusing a socket the server is closing fails with "socket hang up".
-  kms = server.kms({ config: { requestHandler: { httpAgent: new Agent({ keepAlive: false }) } } });
+  // The console's default credentials are the README's: account 111122223333.
+  kms = server.kms({ accessKeyId: '111122223333', config: { requestHandler: { httpAgent: new Agent({ keepAlive: false }) } } });
   browser = await launchBrowser(server.endpoint, [`${DEAD_ENDPOINT}/`]);
   c = new ConsolePage(browser.page, server.endpoint);
 });
@@ -217,7 +218,7 @@ describe('web console', () => {
     // WHEN another region is chosen THEN its (empty) key list shows, and the keys come back in us-east-1
     await c.button(/^Region/).click();
     await c.page.getByRole('option', { name: 'eu-west-1' }).click();
-    await c.page.getByText('There are no keys in eu-west-1.').waitFor();
+    await c.page.getByText('There are no keys in account 111122223333, eu-west-1.').waitFor();
     await c.button(/^Region/).click();
     await c.page.getByRole('option', { name: 'us-east-1' }).click();
     await c.keyRow(ALIAS).waitFor();
@@ -494,10 +495,10 @@ describe('web console', () => {
     await expectNoSeriousAxeViolations('Settings');
     await c.page.getByLabel('KMS endpoint').fill(DEAD_ENDPOINT);
     await c.button('Test connection').click();
-    await c.page.getByRole('alert').filter({ hasText: 'The connection test failed' }).filter({ hasText: 'Failed to fetch' }).waitFor();
+    await c.page.getByRole('alert').filter({ hasText: 'The connection test failed' }).filter({ hasText: `refuses ${DEAD_ENDPOINT}` }).waitFor();
     await c.button('Reset to defaults').click();
     await c.button('Test connection').click();
-    await c.page.getByText(/^Connected: ListKeys answered/).waitFor();
+    await c.page.getByText(/^Connected: ListKeys answered for account 111122223333 in us-east-1/).waitFor();
     await c.button('Save').click();
     const stored = await c.page.evaluate(() => (globalThis as unknown as { localStorage: { getItem(k: string): string | null } }).localStorage.getItem('byok-kms-console.settings'));
     expect(JSON.parse(stored ?? '{}')).toMatchObject({ endpoint: '', region: 'us-east-1' });

@@ -33,7 +33,7 @@ beforeAll(async () => {
   requireChromium();
   await promisify(execFile)(process.execPath, [join(ROOT, 'scripts', 'build-console.mjs')], { cwd: ROOT });
   server = await startLocalServer({ inMemory: true, clockControl: true });
-  kms = server.kms();
+  kms = server.kms({ accessKeyId: '111122223333' }); // the console's default account
   attacker = createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(attackerPage));
   await new Promise<void>((done) => attacker.listen(0, '127.0.0.1', () => done()));
   attackerOrigin = `http://127.0.0.1:${(attacker.address() as AddressInfo).port}`;

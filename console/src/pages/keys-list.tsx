@@ -50,7 +50,8 @@ function matchesText(row: KeyRow, text: string): boolean {
 }
 
 export function KeysListPage() {
-  const { kms, settings, updateSettings } = useConsole();
+  const { kms, settings, account, updateSettings } = useConsole();
+  const where = account.state === 'known' ? `account ${account.account}, ${settings.region}` : settings.region;
   const [rows, setRows] = useState<KeyRow[]>([]);
   const [loading, setLoading] = useState(true);
   const [error, setError] = useState<unknown>(null);
@@ -112,7 +113,7 @@ export function KeysListPage() {
           <Header
             variant="awsui-h1-sticky"
             counter={selected.length ? `(${selected.length}/${rows.length})` : `(${rows.length})`}
-            description={`Keys in ${settings.region}. Select keys to change their state, or open a key to see its key material.`}
+            description={`Keys in ${where}. Select keys to change their state, or open a key to see its key material.`}
             actions={
               <SpaceBetween direction="horizontal" size="xs">
                 <Button iconName="refresh" ariaLabel="Refresh keys" onClick={() => void load()} />
@@ -149,14 +150,30 @@ export function KeysListPage() {
         pagination={<Pagination currentPageIndex={currentPage} pagesCount={pagesCount}
           onChange={({ detail }) => setPage(detail.currentPageIndex)} />}
         empty={
-          <Box textAlign="center" color="inherit">
-            <SpaceBetween size="xs">
-              <b>No keys</b>
-              <Box variant="p" color="inherit">
-                {rows.length ? 'No key matches the filters.' : `There are no keys in ${settings.region}.`}
-              </Box>
-            </SpaceBetween>
-          </Box>
+          error !== null ? (
+            // The listing failed: say so here too, never "no keys" (the error is shown above the table).
+            <Box textAlign="center" color="inherit">
+              <SpaceBetween size="xs">
+                <b>Keys could not be listed</b>
+                <Box variant="p" color="inherit">See the error above; Refresh tries again.</Box>
+              </SpaceBetween>
+            </Box>
+          ) : (
+            <Box textAlign="center" color="inherit">
+              <SpaceBetween size="xs">
+                <b>No keys</b>
+                <Box variant="p" color="inherit">
+                  {rows.length ? 'No key matches the filters.' : `There are no keys in ${where}.`}
+                </Box>
+                {!rows.length && (
+                  <Box variant="small" color="inherit">
+                    Keys belong to one account and Region. In open mode a 12-digit access key ID is the account: set it in
+                    {' '}<Link href={href({ page: 'settings' })}>Settings</Link>.
+                  </Box>
+                )}
+              </SpaceBetween>
+            </Box>
+          )
         }
         columnDefinitions={[
           {

@@ -9,9 +9,10 @@ import Header from '@cloudscape-design/components/header';
 import Input from '@cloudscape-design/components/input';
 import SpaceBetween from '@cloudscape-design/components/space-between';
 import { useState, type FormEvent } from 'react';
+import { callerAccount } from '../api';
 import { makeKmsClient, useConsole } from '../context';
 import { ApiErrorAlert } from '../components/api-error';
-import { DEFAULT_SETTINGS, defaultEndpoint, type Settings } from '../settings';
+import { DEFAULT_SETTINGS, defaultEndpoint, isOtherOrigin, type Settings } from '../settings';
 
 export function SettingsPage() {
   const { settings, updateSettings, notify } = useConsole();
@@ -32,8 +33,10 @@ export function SettingsPage() {
   const testConnection = async () => {
     setChecking(true);
     try {
-      const out = await makeKmsClient(draft).send(new ListKeysCommand({ Limit: 1 }));
-      setCheck({ ok: true, text: `Connected: ListKeys answered${out.Keys?.length ? '' : ' (no keys in this region)'}.` });
+      const kms = makeKmsClient(draft);
+      const out = await kms.send(new ListKeysCommand({ Limit: 1 }));
+      const account = await callerAccount(kms);
+      setCheck({ ok: true, text: `Connected: ListKeys answered for account ${account} in ${draft.region}${out.Keys?.length ? '' : ' (no keys there yet)'}.` });
     } catch (e) {
       setCheck({ ok: false, error: e });
     } finally {
@@ -56,7 +59,13 @@ export function SettingsPage() {
         <SpaceBetween size="l">
           <Container header={<Header variant="h2">Endpoint and region</Header>}>
             <SpaceBetween size="l">
-              <FormField label="KMS endpoint" description={`Leave empty to use the service that serves this page (${defaultEndpoint()}).`}>
+              <FormField
+                label="KMS endpoint"
+                description={`Leave empty to use the service that serves this page (${defaultEndpoint()}).`}
+                warningText={draft.endpoint.trim() && isOtherOrigin(draft.endpoint.trim())
+                  ? `The console can only call its own origin (${window.location.origin}): its Content-Security-Policy refuses any other.`
+                  : undefined}
+              >
                 <Input {...field('endpoint')} placeholder={defaultEndpoint()} type="url" />
               </FormField>
               <FormField label="Region" description="Keys belong to one account and one region.">

@@ -1,0 +1,89 @@
+/**
+ * What a new user of the console sees first, in Debian's chromium against the real embedded server: after the
+ * README's CLI quick start the console, on its first run, shows the keys the CLI made and says which account and
+ * Region it looks at; another account's empty list says whose it is; and when the service is gone, the console
+ * names the endpoint it cannot reach and does not pretend there are no keys.
+ */
+import { execFile } from 'node:child_process';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { startLocalServer, type LocalServer } from '../support/local-server';
+import { awsEnv, tool } from '../support/tools';
+import { launchBrowser, requireChromium, type Browser } from './support/browser';
+import { ConsolePage } from './support/console-page';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const POLL = { timeout: 30_000, interval: 200 };
+
+let server: LocalServer;
+let browser: Browser;
+let c: ConsolePage;
+
+beforeAll(async () => {
+  requireChromium();
+  await promisify(execFile)(process.execPath, [join(ROOT, 'scripts', 'build-console.mjs')], { cwd: ROOT });
+  server = await startLocalServer({ inMemory: true });
+  browser = await launchBrowser(server.endpoint);
+  c = new ConsolePage(browser.page, server.endpoint);
+}, 240_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+describe('the console on its first run', { timeout: 120_000 }, () => {
+  test("shows the keys the README's CLI quick start created, and says which account and Region it looks at", async () => {
+    // GIVEN a key made with the README's credentials (export AWS_ACCESS_KEY_ID=111122223333 …) and the AWS CLI
+    const cli = await tool(
+      'aws',
+      ['kms', 'create-key', '--origin', 'EXTERNAL', '--description', 'made by the CLI', '--endpoint-url', server.endpoint, '--query', 'KeyMetadata.KeyId', '--output', 'text'],
+      { env: { ...awsEnv('111122223333'), AWS_SECRET_ACCESS_KEY: 'local' } },
+    );
+    expect(cli.code, cli.stderr).toBe(0);
+    const keyId = cli.stdout.trim();
+    // WHEN the console opens in a browser that never saved settings
+    await c.open('#/keys');
+    // THEN the key is listed, and the console says where it is looking
+    await c.keyRow(keyId).waitFor();
+    await c.page.getByText('Account 111122223333 · us-east-1').filter({ visible: true }).first().waitFor();
+    await c.page.getByRole('link', { name: `Account 111122223333, Region us-east-1, endpoint ${server.endpoint}. Open settings` }).waitFor();
+    expect(await c.page.getByText('Keys in account 111122223333, us-east-1.', { exact: false }).count()).toBeGreaterThan(0);
+  });
+
+  test('an account without keys says whose list is empty and how the account is chosen', async () => {
+    // GIVEN the credentials of another account (a non-numeric access key ID is account 000000000000 in open mode)
+    await c.open('#/settings');
+    await c.page.getByLabel('Access key ID').fill('not-an-account');
+    await c.button('Save').click();
+    // WHEN the key list opens
+    await c.open('#/keys');
+    // THEN it is empty for that account, and says so
+    await c.page.getByText('There are no keys in account 000000000000, us-east-1.').waitFor();
+    await c.page.getByText(/In open mode a 12-digit access key ID is the account/).waitFor();
+    // AND back on the defaults the key is there again
+    await c.open('#/settings');
+    await c.button('Reset to defaults').click();
+    await c.button('Save').click();
+    await c.open('#/keys');
+    await c.page.getByText('Keys in account 111122223333, us-east-1.', { exact: false }).first().waitFor();
+  });
+
+  test('when the service is unreachable, names the endpoint and does not claim there are no keys', async () => {
+    // GIVEN the console loaded, then the service stopped
+    await c.open('#/keys');
+    await c.page.getByText('Keys in account 111122223333, us-east-1.', { exact: false }).first().waitFor();
+    expect(await server.stop()).toBe(0);
+    // WHEN the user refreshes the list
+    await c.button('Refresh keys').click();
+    // THEN the error names the endpoint, and the table says the keys could not be listed
+    const alert = c.page.getByRole('alert').filter({ hasText: 'EndpointUnreachable' });
+    await alert.waitFor();
+    expect(await alert.innerText()).toContain(`Cannot reach the KMS endpoint ${server.endpoint}`);
+    await c.page.getByText('Keys could not be listed').waitFor();
+    await expect.poll(() => c.page.getByText(/There are no keys/).count(), POLL).toBe(0);
+    expect(browser.pageErrors).toEqual([]);
+  });
+});
