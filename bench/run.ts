@@ -117,8 +117,10 @@ async function startByok(): Promise<Endpoint & { readySeconds: number }> {
   const port = await freePort();
   const [command, ...args] = serverCommand();
   const startedAt = performance.now();
+  // The server's request log is on, as under npm start; `--no-request-log` measures without it.
+  const requestLog = process.argv.includes('--no-request-log') ? ['--no-request-log'] : [];
   const child = track(
-    spawn(command!, [...args, '--port', String(port), '--in-memory'], {
+    spawn(command!, [...args, '--port', String(port), '--in-memory', ...requestLog], {
       cwd: PROJECT_ROOT,
       stdio: ['ignore', 'ignore', 'pipe'],
       env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },

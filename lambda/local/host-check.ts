@@ -5,7 +5,8 @@
  *
  * Accepted, each with the server's port (no port means 80):
  * - the loopback names `localhost`, `127.0.0.1` and `[::1]`;
- * - the address the server is bound to, unless that is a wildcard (`0.0.0.0`, `::`);
+ * - the address the server is bound to, as the banner shows it (`0.0.0.0` too: only this server can
+ *   answer a page loaded from there);
  * - the IP address the connection arrived at: with a wildcard bind every address of the machine is
  *   one the server listens on, and a rebinding page can only ever send a name, never an IP literal;
  * - what the operator allowed (`--allow-host`): `name` (with the server's port) or `name:port`.
@@ -28,14 +29,13 @@ export interface HostPolicyOptions {
 export type HostPolicy = (host: string | undefined, localAddress: string | undefined) => boolean;
 
 const LOOPBACK_NAMES = ['localhost', '127.0.0.1', '[::1]'];
-const WILDCARDS = new Set(['0.0.0.0', '::', '[::]', '::0']);
 
 export function hostPolicy(options: HostPolicyOptions): HostPolicy {
   const { port } = options;
   const accepted = new Set<string>();
   const addName = (name: string, at: number) => accepted.add(`${name.toLowerCase()}:${at}`);
   for (const name of LOOPBACK_NAMES) addName(name, port);
-  if (!WILDCARDS.has(options.boundHost)) addName(hostLiteral(options.boundHost), port);
+  addName(hostLiteral(options.boundHost), port);
   for (const entry of options.allowedHosts ?? []) {
     const parsed = parseHost(entry);
     if (parsed) addName(parsed.name, parsed.port ?? port);

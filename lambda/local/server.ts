@@ -84,9 +84,16 @@ export interface RunningServer {
   readonly port: number;
   /** e.g. http://127.0.0.1:4599 */
   readonly endpoint: string;
-  /** Stops accepting connections, ends idle ones, and resolves when the server is closed. */
-  close(): Promise<void>;
+  /**
+   * Stops accepting connections and ends idle ones; requests already running finish, and their
+   * connections close once answered. Resolves when every connection is gone; after `graceMs` the
+   * connections still open are cut (`cut` is then the number of requests that had no answer yet).
+   */
+  close(graceMs?: number): Promise<{ cut: number }>;
 }
+
+/** How long close() waits for running requests by default. */
+export const DEFAULT_CLOSE_GRACE_MS = 30_000;
 
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
 /** A body this far over the limit is not drained any more: the connection is dropped. */
@@ -206,7 +213,16 @@ export function serveLocally(handler: ProxyHandler, options: ServeOptions): Prom
     return jsonResult(200, { now: await done }, requestId);
   };
 
+  // While closing, every answer ends its connection, and a connection that turns idle is closed.
+  let closing = false;
+  const open = new Set<ServerResponse>();
   const server = createServer((req, res) => {
+    open.add(res);
+    if (closing) res.shouldKeepAlive = false;
+    res.on('close', () => {
+      open.delete(res);
+      if (closing) setImmediate(() => server.closeIdleConnections());
+    });
     onRequest(req, res).catch((err: unknown) => {
       if (err instanceof RequestAborted) {
         res.destroy();
@@ -242,12 +258,21 @@ export function serveLocally(handler: ProxyHandler, options: ServeOptions): Prom
         server,
         port,
         endpoint: `http://${host}:${port}`,
-        close: () =>
-          new Promise<void>((done) => {
-            server.close(() => done());
+        close: (graceMs = DEFAULT_CLOSE_GRACE_MS) =>
+          new Promise<{ cut: number }>((done) => {
+            closing = true;
+            for (const res of open) if (!res.headersSent) res.shouldKeepAlive = false;
+            let cut = 0;
+            const deadline = setTimeout(() => {
+              cut = open.size;
+              server.closeAllConnections();
+            }, graceMs);
+            deadline.unref();
+            server.close(() => {
+              clearTimeout(deadline);
+              done({ cut });
+            });
             server.closeIdleConnections();
-            // Requests still running get a moment to answer; then their connections are cut.
-            setTimeout(() => server.closeAllConnections(), 2_000).unref();
           }),
       });
     });

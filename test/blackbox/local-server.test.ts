@@ -21,7 +21,7 @@ import {
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { type LocalServer, type SigningCredentials, signedSandboxHeaders, startLocalServer } from '../support/local-server';
+import { DUMMY_CREDENTIALS, type LocalServer, type SigningCredentials, signedSandboxHeaders, startLocalServer } from '../support/local-server';
 import { tool } from '../support/tools';
 import { createKey, useLocalServer } from './helpers';
 
@@ -137,6 +137,75 @@ describe('command line', () => {
       expect(await status(`other.test:${port}`)).toBe(403);
     } finally {
       await server.stop();
+    }
+  });
+
+  test('--auth enforce prints how to get a credential, not the open-mode example', async () => {
+    // GIVEN / WHEN an enforcing server on a data directory, and one in memory
+    const onDisk = await startLocalServer({ auth: 'enforce' });
+    const inMemory = await startLocalServer({ auth: 'enforce', inMemory: true });
+    try {
+      // THEN
+      const disk = onDisk.output().stdout;
+      expect(disk).toContain(`byok-kms listening on ${onDisk.endpoint}`);
+      expect(disk).toContain(`npm run -s credentials -- create --account 111122223333 --data-dir ${onDisk.dataDir}`);
+      expect(disk).toContain('export AWS_ACCESS_KEY_ID=<AccessKeyId> AWS_SECRET_ACCESS_KEY=<SecretAccessKey>');
+      expect(disk).not.toContain('any credentials work');
+      const memory = inMemory.output().stdout;
+      expect(memory).toContain('none can be issued for an');
+      expect(memory).not.toContain('any credentials work');
+    } finally {
+      await onDisk.stop();
+      await inMemory.stop();
+    }
+  });
+
+  test('warns on stderr when open mode listens beyond loopback', async () => {
+    const server = await startLocalServer({ inMemory: true, args: ['--host', '0.0.0.0'] });
+    try {
+      expect(server.output().stdout).toContain(`byok-kms listening on http://0.0.0.0:${server.port}`);
+      expect(server.output().stderr).toContain(`byok-kms: WARNING: open mode on 0.0.0.0: anyone who can reach port ${server.port} of this machine can use`);
+    } finally {
+      await server.stop();
+    }
+    // and says nothing of the kind on loopback
+    const loopback = await startLocalServer({ inMemory: true });
+    try {
+      expect(loopback.output().stderr).not.toContain('WARNING');
+    } finally {
+      await loopback.stop();
+    }
+  });
+
+  test('prints one line per API call with action, key, status, error and request id, unless --no-request-log (D28)', async () => {
+    // GIVEN a server with the log, and one without
+    const logged = await startLocalServer({ inMemory: true });
+    const quiet = await startLocalServer({ inMemory: true, args: ['--no-request-log'] });
+    try {
+      // WHEN a key is created, described, and a ciphertext that is not one is decrypted
+      for (const server of [logged, quiet]) {
+        const kms = server.kms();
+        const key = await createKey(kms);
+        await kms.send(new DescribeKeyCommand({ KeyId: key.KeyId }));
+        await kms.send(new DecryptCommand({ CiphertextBlob: Buffer.alloc(64, 7) })).catch(() => undefined);
+      }
+      // AND one more call: a line is written in the event-loop turn that answered its call, so once this
+      // answer is back, every earlier line is on stdout
+      await logged.kms().send(new ListKeysCommand({}));
+      // THEN each call is one line, after the banner; the secret access key and bodies appear nowhere
+      const lines = logged.output().stdout.split('\n').filter((line) => / req=/.test(line)).slice(0, 3);
+      expect(lines).toEqual([
+        expect.stringMatching(/^\d{4}-\d\d-\d\dT[\d:.]+Z CreateKey 200 [\d.]+ms key=[0-9a-f-]{36} req=[0-9a-f-]{36}$/),
+        expect.stringMatching(/^\S+ DescribeKey 200 [\d.]+ms key=[0-9a-f-]{36} req=[0-9a-f-]{36}$/),
+        expect.stringMatching(/^\S+ Decrypt 400 InvalidCiphertextException [\d.]+ms req=[0-9a-f-]{36}$/),
+      ]);
+      expect(logged.output().stdout).not.toContain(DUMMY_CREDENTIALS.secretAccessKey);
+      expect(logged.output().stdout.indexOf(' CreateKey ')).toBeGreaterThan(logged.output().stdout.indexOf('byok-kms listening on'));
+      expect(quiet.output().stdout).not.toMatch(/ req=/);
+      expect(quiet.output().stdout).toContain('request log:   off');
+    } finally {
+      await logged.stop();
+      await quiet.stop();
     }
   });
 

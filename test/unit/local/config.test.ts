@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { parseLocalConfig, UsageError } from '../../../lambda/local/config';
+import { parseLocalConfig, USAGE, UsageError } from '../../../lambda/local/config';
 
 describe('parseLocalConfig', () => {
   test('defaults to 127.0.0.1:4599, .kms-data, open auth, no clock control', () => {
@@ -66,5 +66,13 @@ describe('parseLocalConfig', () => {
     [['--allow-host', 'a:99999']],
   ])('fails with UsageError on %j', (argv) => {
     expect(() => parseLocalConfig(argv, {})).toThrow(UsageError);
+  });
+
+  test('--help lists each option with its environment variable in aligned columns', () => {
+    const rows = USAGE.split('\n').filter((line) => /^ {2}-/.test(line) && line.includes('KMS_'));
+    expect(rows.length).toBeGreaterThanOrEqual(9);
+    expect(new Set(rows.map((line) => line.indexOf('KMS_'))).size).toBe(1);
+    // the meaning column too: where the first run of two or more spaces after the flag ends
+    expect(new Set(rows.map((line) => /^ {2}\S.*? {2,}(?=\S)/.exec(line)![0].length)).size).toBe(1);
   });
 });
