@@ -123,6 +123,43 @@ describe('serveLocally', () => {
   });
 });
 
+describe('close()', () => {
+  test('lets a running request finish, answers it with Connection: close, then resolves', async () => {
+    // GIVEN a request the handler is still working on
+    let release: () => void = () => undefined;
+    let arrived: () => void = () => undefined;
+    const started = new Promise<void>((r) => (arrived = r));
+    const endpoint = await start(async () => {
+      arrived();
+      await new Promise<void>((r) => (release = r));
+      return { statusCode: 200, body: '{"done":true}' };
+    });
+    const { port } = new URL(endpoint);
+    const answer = rawRequest(port, 'POST', '/', { host: `127.0.0.1:${port}` }, '{}');
+    await started;
+    // WHEN the server is closed, and only then the handler finishes
+    const closed = running!.close();
+    release();
+    // THEN the request got its answer, and nothing was cut
+    expect(await answer).toMatchObject({ status: 200, body: '{"done":true}', connection: 'close' });
+    expect(await closed).toEqual({ cut: 0 });
+    running = undefined;
+  });
+
+  test('cuts what is still running once the grace period is over, and says how many', async () => {
+    const endpoint = await start(() => new Promise(() => undefined)); // never answers
+    const { port } = new URL(endpoint);
+    let arrived: () => void = () => undefined;
+    const seen = new Promise<void>((r) => (arrived = r));
+    running!.server.once('request', () => arrived());
+    const answer = rawRequest(port, 'POST', '/', { host: `127.0.0.1:${port}` }, '{}').then(() => 'answered', () => 'cut');
+    await seen;
+    expect(await running!.close(0)).toEqual({ cut: 1 });
+    expect(await answer).toBe('cut');
+    running = undefined;
+  });
+});
+
 describe('/__sandbox/clock', () => {
   test('is 404 without clock control', async () => {
     const endpoint = await start();
@@ -354,11 +391,11 @@ describe('static routes', () => {
 });
 
 /** A request sent as given: fetch would normalise the target and set its own Host. */
-function rawRequest(port: string, method: string, path: string, headers: Record<string, string>, body?: string): Promise<{ status: number; body: string }> {
+function rawRequest(port: string, method: string, path: string, headers: Record<string, string>, body?: string): Promise<{ status: number; body: string; connection?: string }> {
   return new Promise((done, fail) => {
     const req = httpRequest({ host: '127.0.0.1', port, method, path, headers, setHost: false }, (res) => {
       let text = '';
-      res.setEncoding('utf8').on('data', (d: string) => (text += d)).on('end', () => done({ status: res.statusCode ?? 0, body: text }));
+      res.setEncoding('utf8').on('data', (d: string) => (text += d)).on('end', () => done({ status: res.statusCode ?? 0, body: text, connection: res.headers.connection }));
     });
     req.on('error', fail);
     req.end(body);
