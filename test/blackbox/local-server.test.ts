@@ -18,10 +18,8 @@ import {
   ListKeysCommand,
   ScheduleKeyDeletionCommand,
 } from '@aws-sdk/client-kms';
-import { Sha256 } from '@aws-crypto/sha256-js';
-import { SignatureV4 } from '@smithy/signature-v4';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { DUMMY_CREDENTIALS, type LocalServer, type SigningCredentials, signedSandboxHeaders, startLocalServer } from '../support/local-server';
+import { DUMMY_CREDENTIALS, type LocalServer, type SigningCredentials, signedHeaders, signedSandboxHeaders, startLocalServer } from '../support/local-server';
 import { tool } from '../support/tools';
 import { createKey, useLocalServer } from './helpers';
 
@@ -370,23 +368,9 @@ describe('--auth enforce with an issued credential', () => {
   });
 
   /** A ListKeys request signed by the SDK's own signer; `unsigned` names headers left out of the signature. */
-  async function signedListKeys(unsigned: string[] = [], extra: Record<string, string> = {}) {
-    const url = new URL(server.endpoint);
-    const signer = new SignatureV4({ service: 'kms', region: 'us-east-1', credentials: issued, sha256: Sha256 });
-    const request = await signer.sign(
-      {
-        method: 'POST',
-        protocol: 'http:',
-        hostname: url.hostname,
-        port: Number(url.port),
-        path: '/',
-        query: {},
-        headers: { host: url.host, 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'TrentService.ListKeys', ...extra },
-        body: '{}',
-      },
-      { unsignableHeaders: new Set(unsigned) },
-    );
-    return request.headers as Record<string, string>;
+  function signedListKeys(unsigned: string[] = [], extra: Record<string, string> = {}): Promise<Record<string, string>> {
+    const headers = { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'TrentService.ListKeys', ...extra };
+    return signedHeaders(server.endpoint, { method: 'POST', headers, body: '{}' }, issued, { unsignable: unsigned });
   }
 
   async function post(headers: Record<string, string>): Promise<{ status: number; body: Record<string, unknown> }> {

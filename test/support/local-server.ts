@@ -191,26 +191,47 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
   };
 }
 
-/** The headers of a /__sandbox/clock request signed with SigV4 (signing name kms), as an SDK signs an API call. */
-export async function signedSandboxHeaders(
+/** What signedHeaders() signs: a request to the server at `endpoint`. */
+export interface RequestToSign {
+  readonly method?: string;
+  /** @default / */
+  readonly path?: string;
+  readonly headers?: Record<string, string>;
+  readonly body?: string;
+}
+
+/**
+ * The headers of a request signed with SigV4 (signing name kms) by the SDK's own signer, as an SDK signs an API
+ * call; `unsignable` names headers to leave out of the signature.
+ */
+export async function signedHeaders(
   endpoint: string,
-  init: { method?: string; headers?: Record<string, string>; body?: string },
+  request: RequestToSign,
   credentials: SigningCredentials,
+  options: { readonly unsignable?: readonly string[] } = {},
 ): Promise<Record<string, string>> {
   const url = new URL(endpoint);
   const region = credentials.region ?? 'us-east-1';
   const signer = new SignatureV4({ service: 'kms', region, credentials, sha256: Sha256 });
-  const signed = await signer.sign({
-    method: init.method ?? 'GET',
-    protocol: url.protocol,
-    hostname: url.hostname,
-    port: Number(url.port),
-    path: '/__sandbox/clock',
-    query: {},
-    headers: { host: url.host, ...init.headers },
-    ...(init.body !== undefined && { body: init.body }),
-  });
+  const signed = await signer.sign(
+    {
+      method: request.method ?? 'GET',
+      protocol: url.protocol,
+      hostname: url.hostname,
+      port: Number(url.port),
+      path: request.path ?? '/',
+      query: {},
+      headers: { host: url.host, ...request.headers },
+      ...(request.body !== undefined && { body: request.body }),
+    },
+    { unsignableHeaders: new Set(options.unsignable ?? []) },
+  );
   return signed.headers as Record<string, string>;
+}
+
+/** The headers of a /__sandbox/clock request signed like an API call. */
+export function signedSandboxHeaders(endpoint: string, request: RequestToSign, credentials: SigningCredentials): Promise<Record<string, string>> {
+  return signedHeaders(endpoint, { ...request, path: '/__sandbox/clock' }, credentials);
 }
 
 /** Waits for the banner's first line in the child's stdout, or for the child to exit first. */
