@@ -61,12 +61,17 @@ function expectSameOffset(before: { min: number; max: number }, after: { min: nu
 }
 
 describe('command line', () => {
-  test('--help prints the flags and exits 0', async () => {
+  test('--help prints the flags in aligned columns and exits 0', async () => {
     const result = await runLocal(['--help']);
     expect(result.code).toBe(0);
     for (const flag of ['--port', '--host', '--data-dir', '--in-memory', '--clock-control', '--auth', 'KMS_PORT', 'KMS_CLOCK_CONTROL']) {
       expect(result.stdout).toContain(flag);
     }
+    // and its columns line up: every option's description, and every environment variable, starts in one column
+    const options = result.stdout.split('\n').filter((line) => /^ {2}-/.test(line) && !line.includes('--help'));
+    expect(options.length).toBeGreaterThanOrEqual(8);
+    const columns = (line: string) => `${/^ {2}\S+(?: \S+)* {2,}/.exec(line)![0].length},${line.indexOf('KMS_')}`;
+    expect(new Set(options.map(columns)), options.join('\n')).toHaveLength(1);
   });
 
   test('fails with exit code 2 and the usage on an unknown flag or a bad value', async () => {
@@ -74,6 +79,7 @@ describe('command line', () => {
       const result = await runLocal(args);
       expect(result.code, args.join(' ')).toBe(2);
       expect(result.stderr).toContain('Usage:');
+      expect(result.stderr, 'no stack trace').not.toMatch(/\n\s+at /);
     }
   });
 
@@ -83,6 +89,8 @@ describe('command line', () => {
       const result = await runLocal(['--port', String(port), '--host', '127.0.0.1', '--in-memory']);
       expect(result.code).toBe(1);
       expect(result.stderr).toContain(`port ${port} is already in use`);
+      // one line that says it all, no stack trace after it
+      expect(result.stderr.trim().split('\n'), result.stderr).toHaveLength(1);
     } finally {
       await release();
     }

@@ -1,20 +1,17 @@
 /**
  * What a new user of the console sees first, in Debian's chromium against the real embedded server: after the
  * README's CLI quick start the console, on its first run, shows the keys the CLI made and says which account and
- * Region it looks at; another account's empty list says whose it is; and when the service is gone, the console
- * names the endpoint it cannot reach and does not pretend there are no keys.
+ * Region it looks at; another account's empty list says whose it is; when the service refuses the listing, or is
+ * gone, the console shows the refusal as stated or names the endpoint it cannot reach, and never pretends there
+ * are no keys.
  */
-import { execFile } from 'node:child_process';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startLocalServer, type LocalServer } from '../support/local-server';
 import { awsEnv, tool } from '../support/tools';
 import { launchBrowser, requireChromium, type Browser } from './support/browser';
+import { buildConsoleOnce } from './support/console-build';
 import { ConsolePage } from './support/console-page';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const POLL = { timeout: 30_000, interval: 200 };
 
 let server: LocalServer;
@@ -23,7 +20,7 @@ let c: ConsolePage;
 
 beforeAll(async () => {
   requireChromium();
-  await promisify(execFile)(process.execPath, [join(ROOT, 'scripts', 'build-console.mjs')], { cwd: ROOT });
+  await buildConsoleOnce();
   server = await startLocalServer({ inMemory: true });
   browser = await launchBrowser(server.endpoint);
   c = new ConsolePage(browser.page, server.endpoint);
@@ -69,6 +66,26 @@ describe('the console on its first run', { timeout: 120_000 }, () => {
     await c.button('Save').click();
     await c.open('#/keys');
     await c.page.getByText('Keys in account 111122223333, us-east-1.', { exact: false }).first().waitFor();
+  });
+
+  test('when the service refuses ListKeys, shows the refusal as stated and does not claim there are no keys', async () => {
+    // GIVEN a server that checks signatures, and the console with its default (open-mode) credentials
+    const enforcing = await startLocalServer({ inMemory: true, auth: 'enforce' });
+    const other = await launchBrowser(enforcing.endpoint);
+    try {
+      const page = new ConsolePage(other.page, enforcing.endpoint);
+      // WHEN the key list opens
+      await page.open('#/keys');
+      // THEN the refusal is shown with its name, and the table says the keys could not be listed
+      const alert = page.page.getByRole('alert').filter({ hasText: 'UnrecognizedClientException' });
+      await alert.waitFor();
+      await page.page.getByText('Keys could not be listed').waitFor();
+      expect(await page.page.getByText(/There are no keys/).count()).toBe(0);
+      expect(other.pageErrors).toEqual([]);
+    } finally {
+      await other.close();
+      await enforcing.stop();
+    }
   });
 
   test('when the service is unreachable, names the endpoint and does not claim there are no keys', async () => {

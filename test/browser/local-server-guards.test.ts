@@ -4,20 +4,16 @@
  * violation), a page on another site that posts a form to /__sandbox/clock, and a DNS-rebound name (chromium's
  * resolver maps `rebind.test` to 127.0.0.1, as a rebinding DNS server would).
  */
-import { execFile } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { CreateAliasCommand, CreateKeyCommand, type KMSClient } from '@aws-sdk/client-kms';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { CONSOLE_CSP } from '../../lambda/adapters/static/static-files';
 import { startLocalServer, type LocalServer } from '../support/local-server';
 import { launchBrowser, requireChromium, type Browser } from './support/browser';
+import { buildConsoleOnce } from './support/console-build';
 import { ConsolePage } from './support/console-page';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const REBOUND = 'rebind.test';
 
 let server: LocalServer;
@@ -31,7 +27,7 @@ let attackerPage = '';
 
 beforeAll(async () => {
   requireChromium();
-  await promisify(execFile)(process.execPath, [join(ROOT, 'scripts', 'build-console.mjs')], { cwd: ROOT });
+  await buildConsoleOnce();
   server = await startLocalServer({ inMemory: true, clockControl: true });
   kms = server.kms({ accessKeyId: '111122223333' }); // the console's default account
   attacker = createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(attackerPage));
