@@ -53,7 +53,7 @@ describe('SigV4 authentication', () => {
   }
 
   /** Signs a ListKeys request the way the SDK does; `tamper` then changes what is sent. */
-  async function signed(secretAccessKey: string, body = '{}', signingDate = new Date()) {
+  async function signed(secretAccessKey: string, body = '{}', signingDate = new Date(), unsignableHeaders?: Set<string>) {
     const url = new URL(enforced.endpoint);
     const signer = new SignatureV4({ service: 'kms', region: 'eu-west-2', credentials: { accessKeyId: issued.AccessKeyId, secretAccessKey }, sha256: Sha256 });
     const request = await signer.sign(
@@ -67,7 +67,7 @@ describe('SigV4 authentication', () => {
         headers: { host: url.host, 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'TrentService.ListKeys' },
         body,
       },
-      { signingDate },
+      { signingDate, ...(unsignableHeaders ? { unsignableHeaders } : {}) },
     );
     return request.headers as Record<string, string>;
   }
@@ -163,6 +163,21 @@ describe('SigV4 authentication', () => {
     const headers = await signed(issued.SecretAccessKey);
     const res = await post({ ...headers, 'x-amz-target': 'TrentService.ListAliases' }, '{}');
     expect(res.body.__type).toBe('InvalidSignatureException');
+  });
+
+  test('fails with InvalidSignatureException when the signature does not cover X-Amz-Target, also with the target swapped (D23)', async () => {
+    // GIVEN a signature over everything but X-Amz-Target
+    const headers = await signed(issued.SecretAccessKey, '{}', new Date(), new Set(['x-amz-target']));
+    expect(headers.authorization).not.toContain('x-amz-target');
+    const kms = client(enforced.endpoint, issuedCredentials());
+    const keysBefore = (await kms.send(new ListKeysCommand({}))).Keys;
+    // WHEN sent as signed, and with another action put in
+    const responses = [await post(headers, '{}'), await post({ ...headers, 'x-amz-target': 'TrentService.CreateKey' }, '{}')];
+    // THEN both are refused before any action runs: no key was created
+    for (const res of responses) {
+      expect(res).toEqual({ status: 400, body: { __type: 'InvalidSignatureException', message: "'X-Amz-Target' must be a 'SignedHeader' in the AWS Authorization." } });
+    }
+    expect((await kms.send(new ListKeysCommand({}))).Keys).toEqual(keysBefore);
   });
 
   test('open mode still accepts anything: no signature, unknown keys, wrong secrets', async () => {
