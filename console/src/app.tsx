@@ -72,7 +72,8 @@ export function App() {
             {
               type: 'button',
               text: `Account ${accountText} · ${settings.region}`,
-              ariaLabel: `Account ${accountText}, Region ${settings.region}, endpoint ${effectiveEndpoint(settings)}. Open settings`,
+              // The accessible name starts with the visible text (WCAG 2.5.3), then says more.
+              ariaLabel: `Account ${accountText} · ${settings.region}, endpoint ${effectiveEndpoint(settings)}. Open settings`,
               href: href({ page: 'settings' }),
               disableTextCollapse: true,
             },

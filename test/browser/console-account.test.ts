@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startLocalServer, type LocalServer } from '../support/local-server';
 import { awsEnv, tool } from '../support/tools';
-import { launchBrowser, requireChromium, type Browser } from './support/browser';
+import { launchBrowser, requireChromium, seriousAxeViolations, type Browser } from './support/browser';
 import { buildConsoleOnce } from './support/console-build';
 import { ConsolePage } from './support/console-page';
 
@@ -46,8 +46,10 @@ describe('the console on its first run', { timeout: 120_000 }, () => {
     // THEN the key is listed, and the console says where it is looking
     await c.keyRow(keyId).waitFor();
     await c.page.getByText('Account 111122223333 · us-east-1').filter({ visible: true }).first().waitFor();
-    await c.page.getByRole('link', { name: `Account 111122223333, Region us-east-1, endpoint ${server.endpoint}. Open settings` }).waitFor();
+    await c.page.getByRole('link', { name: `Account 111122223333 · us-east-1, endpoint ${server.endpoint}. Open settings` }).waitFor();
     expect(await c.page.getByText('Keys in account 111122223333, us-east-1.', { exact: false }).count()).toBeGreaterThan(0);
+    // and the account link's accessible name contains what it shows (axe: label-content-name-mismatch)
+    expect(await seriousAxeViolations(c.page)).toEqual([]);
   });
 
   test('an account without keys says whose list is empty and how the account is chosen', async () => {
