@@ -1,4 +1,5 @@
-// Reads the console needs, composed from public KMS operations only.
+// Reads the console needs, composed from public KMS (and CloudTrail) operations only.
+import { type CloudTrailClient, LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
 import {
   DescribeKeyCommand, ListAliasesCommand, ListKeyRotationsCommand, ListKeysCommand, ListResourceTagsCommand,
   type AliasListEntry, type KeyMetadata, type KMSClient, type RotationsListEntry, type Tag,
@@ -47,13 +48,17 @@ const ACCOUNT_IN_ARN = /^arn:[a-z-]+:kms:[a-z0-9-]+:(\d{12}):key\//;
 
 /**
  * The account the service puts these credentials in. KMS has no "who am I" call, but every key ARN names the
- * account: a listed key's, or — when there is none — the one in the NotFoundException for a key that cannot
- * exist (`Key 'arn:aws:kms:<region>:<account>:key/…' does not exist`). Rejects with the API's error otherwise.
+ * account: a listed key's; else the account of the newest audit record the credentials can read (the ListKeys
+ * just made is one; reading the trail is not recorded); else — no trail to read — the one in the NotFoundException
+ * for a key that cannot exist (`Key 'arn:aws:kms:<region>:<account>:key/…' does not exist`), a refused call that
+ * then shows in the trail. Rejects with the API's error otherwise.
  */
-export async function callerAccount(kms: KMSClient): Promise<string> {
+export async function callerAccount(kms: KMSClient, trail?: CloudTrailClient): Promise<string> {
   const listed = (await kms.send(new ListKeysCommand({ Limit: 1 }))).Keys?.[0]?.KeyArn;
   const fromList = listed ? ACCOUNT_IN_ARN.exec(listed)?.[1] : undefined;
   if (fromList) return fromList;
+  const fromTrail = trail ? await newestRecordAccount(trail).catch(() => undefined) : undefined;
+  if (fromTrail) return fromTrail;
   try {
     await kms.send(new DescribeKeyCommand({ KeyId: NO_SUCH_KEY }));
   } catch (error) {
@@ -63,6 +68,12 @@ export async function callerAccount(kms: KMSClient): Promise<string> {
     throw error;
   }
   throw new Error(`DescribeKey found ${NO_SUCH_KEY}, a key ID no key has`);
+}
+
+async function newestRecordAccount(trail: CloudTrailClient): Promise<string | undefined> {
+  const record = (await trail.send(new LookupEventsCommand({ MaxResults: 1 }))).Events?.[0]?.CloudTrailEvent;
+  const account = record ? (JSON.parse(record) as { recipientAccountId?: unknown }).recipientAccountId : undefined;
+  return typeof account === 'string' && /^\d{12}$/.test(account) ? account : undefined;
 }
 
 export function listAllAliases(kms: KMSClient, keyId?: string): Promise<AliasListEntry[]> {

@@ -75,26 +75,28 @@ export function makeKmsClient(settings: Settings): KMSClient {
   return client;
 }
 
+/** The audit trail (CloudTrail LookupEvents) on the same endpoint, with the KMS client's credentials. */
+export function makeCloudTrailClient(settings: Settings, kms: KMSClient): CloudTrailClient {
+  return new CloudTrailClient({ endpoint: effectiveEndpoint(settings), region: settings.region, credentials: kms.config.credentials, maxAttempts: 1 });
+}
+
 let nextNoticeId = 1;
 
 export function ConsoleProvider({ children }: { children: ReactNode }) {
   const [settings, setSettings] = useState<Settings>(loadSettings);
   const [notices, setNotices] = useState<FlashbarProps.MessageDefinition[]>([]);
   const kms = useMemo(() => makeKmsClient(settings), [settings]);
-  const cloudtrail = useMemo(
-    () => new CloudTrailClient({ endpoint: effectiveEndpoint(settings), region: settings.region, credentials: kms.config.credentials, maxAttempts: 1 }),
-    [settings, kms],
-  );
+  const cloudtrail = useMemo(() => makeCloudTrailClient(settings, kms), [settings, kms]);
   const [account, setAccount] = useState<CallerAccount>({ state: 'loading' });
   useEffect(() => {
     let current = true;
     setAccount({ state: 'loading' });
-    callerAccount(kms).then(
+    callerAccount(kms, cloudtrail).then(
       (found) => current && setAccount({ state: 'known', account: found }),
       (error: unknown) => current && setAccount({ state: 'unknown', error }),
     );
     return () => { current = false; };
-  }, [kms]);
+  }, [kms, cloudtrail]);
 
   const updateSettings = useCallback((next: Settings) => {
     saveSettings(next);

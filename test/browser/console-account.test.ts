@@ -5,6 +5,7 @@
  * gone, the console shows the refusal as stated or names the endpoint it cannot reach, and never pretends there
  * are no keys.
  */
+import { CloudTrailClient, LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startLocalServer, type LocalServer } from '../support/local-server';
 import { awsEnv, tool } from '../support/tools';
@@ -62,6 +63,11 @@ describe('the console on its first run', { timeout: 120_000 }, () => {
     // THEN it is empty for that account, and says so
     await c.page.getByText('There are no keys in account 000000000000, us-east-1.').waitFor();
     await c.page.getByText(/In open mode a 12-digit access key ID is the account/).waitFor();
+    // AND finding the account left no refused call in that account's audit trail (it reads the trail instead)
+    const trail = new CloudTrailClient({ endpoint: server.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'not-an-account', secretAccessKey: 'x' }, maxAttempts: 1 });
+    const { Events } = await trail.send(new LookupEventsCommand({ LookupAttributes: [{ AttributeKey: 'EventName', AttributeValue: 'DescribeKey' }] }));
+    expect(Events).toEqual([]);
+    expect((await trail.send(new LookupEventsCommand({ LookupAttributes: [{ AttributeKey: 'EventName', AttributeValue: 'ListKeys' }] }))).Events?.length).toBeGreaterThan(0);
     // AND back on the defaults the key is there again
     await c.open('#/settings');
     await c.button('Reset to defaults').click();

@@ -10,7 +10,7 @@ import Input from '@cloudscape-design/components/input';
 import SpaceBetween from '@cloudscape-design/components/space-between';
 import { useState, type FormEvent } from 'react';
 import { callerAccount } from '../api';
-import { makeKmsClient, useConsole } from '../context';
+import { makeCloudTrailClient, makeKmsClient, useConsole } from '../context';
 import { ApiErrorAlert } from '../components/api-error';
 import { DEFAULT_SETTINGS, defaultEndpoint, isOtherOrigin, type Settings } from '../settings';
 
@@ -35,7 +35,7 @@ export function SettingsPage() {
     try {
       const kms = makeKmsClient(draft);
       const out = await kms.send(new ListKeysCommand({ Limit: 1 }));
-      const account = await callerAccount(kms);
+      const account = await callerAccount(kms, makeCloudTrailClient(draft, kms));
       setCheck({ ok: true, text: `Connected: ListKeys answered for account ${account} in ${draft.region}${out.Keys?.length ? '' : ' (no keys there yet)'}.` });
     } catch (e) {
       setCheck({ ok: false, error: e });
