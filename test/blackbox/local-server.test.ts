@@ -270,7 +270,7 @@ describe('clock control', () => {
     expect(form.status).toBe(415);
     expect(await form.json()).toEqual({ __type: 'UnsupportedMediaTypeException', message: 'POST /__sandbox/clock needs Content-Type: application/json.' });
     expect(foreign.status).toBe(403);
-    expect(await foreign.json()).toEqual({ __type: 'AccessDeniedException', message: 'Requests from another origin (https://attacker.example) may not use /__sandbox/clock.' });
+    expect(await foreign.json()).toEqual({ __type: 'AccessDeniedException', Message: 'Requests from another origin (https://attacker.example) may not use /__sandbox/clock.' });
     expect(foreignRead.status).toBe(403);
     expectSameOffset(before, await clockOffset(local.server));
     // AND the console's own origin may use it

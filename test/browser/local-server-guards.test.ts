@@ -138,7 +138,7 @@ describe('the local server against other sites', { timeout: 120_000 }, () => {
       expect(answer.status).toBe(403);
       expect(JSON.parse(answer.text)).toEqual({
         __type: 'AccessDeniedException',
-        message: `Host '${REBOUND}:${server.port}' does not name this server; allow other names with --allow-host (KMS_ALLOWED_HOSTS).`,
+        Message: `Host '${REBOUND}:${server.port}' does not name this server; allow other names with --allow-host (KMS_ALLOWED_HOSTS).`,
       });
     }
   });

@@ -231,7 +231,7 @@ describe('/__sandbox/clock', () => {
     const endpoint = await start(echo, { sandbox });
     const post = await fetch(`${endpoint}/__sandbox/clock`, { method: 'POST', headers: { 'content-type': 'application/json', origin }, body: '{"advanceSeconds":60}' });
     expect(post.status).toBe(403);
-    expect(await post.json()).toEqual({ __type: 'AccessDeniedException', message: `Requests from another origin (${origin}) may not use /__sandbox/clock.` });
+    expect(await post.json()).toEqual({ __type: 'AccessDeniedException', Message: `Requests from another origin (${origin}) may not use /__sandbox/clock.` });
     expect((await fetch(`${endpoint}/__sandbox/clock`, { headers: { origin } })).status).toBe(403);
     expect(ran).toHaveLength(0);
   });
@@ -271,7 +271,7 @@ describe('Host check (D21)', () => {
       for (const [method, path] of [['GET', '/health'], ['POST', '/'], ['GET', '/console/'], ['POST', '/__sandbox/clock']] as const) {
         const res = await rawRequest(port, method, path, { host: host.replace('PORT', port), 'content-type': 'application/json' }, '{"advanceSeconds":60}');
         expect(res.status, `${method} ${path}`).toBe(403);
-        expect(JSON.parse(res.body)).toMatchObject({ __type: 'AccessDeniedException', message: expect.stringContaining('does not name this server') });
+        expect(JSON.parse(res.body)).toMatchObject({ __type: 'AccessDeniedException', Message: expect.stringContaining('does not name this server') });
       }
       expect(events).toHaveLength(0);
       expect(ran).toHaveLength(0);
