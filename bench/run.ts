@@ -1,7 +1,7 @@
 /**
  * `npm run bench` (not part of `npm test`): byok-kms's embedded server beside its transport floor
- * and its peer, in one run, on one loopback, driven by one load generator (autocannon, in this
- * process) at concurrency 16:
+ * and its peer, in one run, on one loopback, driven by one load generator (bench/load.mjs, in a
+ * process of its own: D93) at concurrency 16:
  *
  *   byok-kms   the embedded server as `npm start` runs it (in memory, open mode)
  *   floor      a bare node:http server answering the same bytes byok-kms answered (bench/floor.mjs)
@@ -25,7 +25,6 @@ import { mkdirSync, rmSync, statSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import autocannon from 'autocannon';
 import { build } from 'esbuild';
 import { BUNDLING, PROJECT_ROOT, entryPath } from '../lib/constructs/service-function';
 import { ENV } from '../lambda/runtime/env-names';
@@ -115,7 +114,7 @@ async function readyAfter(url: string, startedAt: number, child: ChildProcess): 
 
 async function startByok(): Promise<Endpoint & { readySeconds: number }> {
   const port = await freePort();
-  const [command, ...args] = serverCommand();
+  const [command, ...args] = await serverCommand();
   const startedAt = performance.now();
   // The server's request log is on, as under npm start; `--no-request-log` measures without it.
   const requestLog = process.argv.includes('--no-request-log') ? ['--no-request-log'] : [];
@@ -202,22 +201,16 @@ async function requestsFor(url: string): Promise<Map<string, unknown>> {
   ]);
 }
 
-/** autocannon at CONNECTIONS for `seconds`; latencies taken from every 2xx response, in ms. */
+/** bench/load.mjs at CONNECTIONS for `seconds`, in a process of its own. */
 async function measure(url: string, action: string, body: unknown, seconds: number): Promise<Measured> {
-  const latencies: number[] = [];
-  const instance = autocannon({ url, method: 'POST', headers: headersFor(action), body: JSON.stringify(body), connections: CONNECTIONS, duration: seconds });
-  instance.on('response', (_client: unknown, statusCode: number, _bytes: number, responseTime: number) => {
-    if (statusCode === 200) latencies.push(responseTime);
-  });
-  const result = await instance;
-  latencies.sort((a, b) => a - b);
-  const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? Number.NaN;
-  return {
-    rps: latencies.length / result.duration,
-    p50: at(0.5),
-    p99: at(0.99),
-    failed: result.non2xx + result.errors + result.timeouts,
-  };
+  const spec = JSON.stringify({ url, headers: headersFor(action), body: JSON.stringify(body), connections: CONNECTIONS, seconds });
+  const child = track(spawn(process.execPath, [join(PROJECT_ROOT, 'bench', 'load.mjs'), spec], { stdio: ['ignore', 'pipe', 'inherit'] }));
+  let out = '';
+  child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  const code = await new Promise<number | null>((done) => child.once('exit', done));
+  if (code !== 0) throw new Error(`the load generator failed against ${url} (${action}), exit code ${code}`);
+  const result = JSON.parse(out) as { ok: number; failed: number; seconds: number; p50: number | null; p99: number | null };
+  return { rps: result.ok / result.seconds, p50: result.p50 ?? Number.NaN, p99: result.p99 ?? Number.NaN, failed: result.failed };
 }
 
 // ---- the Lambda bundle -----------------------------------------------------------------------
@@ -303,7 +296,8 @@ async function main(): Promise<void> {
     for (const [action, byokBody] of byokRequests) {
       const row = {} as Record<Endpoint['name'], Measured>;
       for (const [endpoint, body] of [[floor, byokBody], [byok.kept, byokBody], [moto.kept, motoRequests.get(action)]] as const) {
-        await measure(endpoint.url, action, body, WARMUP_SECONDS);
+        // Warm-up (JIT, connections, caches); key generation has nothing to warm.
+        if (action !== 'GetParametersForImport') await measure(endpoint.url, action, body, WARMUP_SECONDS);
         row[endpoint.name] = await measure(endpoint.url, action, body, SECONDS);
       }
       results.set(action, row);
@@ -349,7 +343,7 @@ async function main(): Promise<void> {
     const loadAfter = loadavg();
 
     const cpu = cpus();
-    console.log(`\nbyok-kms benchmark: ${CONNECTIONS} connections, ${SECONDS} s per row after ${WARMUP_SECONDS} s of warm-up, autocannon in one process`);
+    console.log(`\nbyok-kms benchmark: ${CONNECTIONS} connections, ${SECONDS} s per row after ${WARMUP_SECONDS} s of warm-up, bench/load.mjs in a process of its own`);
     console.log(`machine: ${cpu.length} × ${cpu[0]?.model ?? 'cpu'}, Node ${process.version}; load average ${loadBefore[0]!.toFixed(2)} before, ${loadAfter[0]!.toFixed(2)} after`);
     console.log(`(the load generator and the server under test share these cores)\n`);
     console.log(table(['operation', 'server', 'req/s', 'p50 ms', 'p99 ms', 'vs floor', 'vs moto', 'p99 vs floor'], rows));
