@@ -1,59 +1,86 @@
 #!/usr/bin/env node
-// Builds the local server (bin/local.ts and what it imports) into dist/ with esbuild, so that
-// `npm start` and the packaged `byok-kms` run JavaScript instead of compiling TypeScript at every
-// start (issue 11 §3). Incremental like the console build: esbuild's metafile names every input,
-// and the build is redone only when one of them (or package-lock.json, or this script) is newer than
-// the last complete build; checking costs a few stat calls. `--force` always builds.
-import { existsSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+// Builds the local server into dist/ with esbuild, so that `npm start`, the tests and the packaged
+// `byok-kms` run JavaScript instead of compiling TypeScript at every start (issue 11 §3):
+//
+//   dist/local.mjs     bin/local.ts, the `byok-kms` command
+//   dist/index.mjs     lambda/local/start-kms.ts, `import { startKms } from 'byok-kms'`
+//   dist/index.cjs     the same for require() (Jest's default module system)
+//   dist/index.d.ts    its declarations
+//
+// Incremental like the console build: esbuild's metafile names every input, and the build is redone
+// only when one of them (or package-lock.json, or this script) changed since the last complete
+// build; checking costs a few stat calls. `--force` always builds. Without the sources (an installed
+// package ships dist/ prebuilt) there is nothing to do.
+import { existsSync, mkdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const distDir = join(root, 'dist');
-/** Entry points, by output name. dist/ sits one level below the root, as bin/ does. */
-export const SERVER_ENTRIES = { local: join(root, 'bin', 'local.ts') };
-// Written after a complete build, listing its inputs: a build that stopped halfway is redone.
-const stamp = join(distDir, '.build-stamp.json');
+const LOCAL_ENTRY = join(root, 'bin', 'local.ts');
+const API_ENTRY = join(root, 'lambda', 'local', 'start-kms.ts');
+// Beside the installed dependencies it was built against: a fresh `npm ci` builds again. Written
+// after a complete build, with its inputs: a build that stopped halfway is redone.
+const stamp = join(root, 'node_modules', '.cache', 'byok-kms', 'server-build.json');
 
 /** Packages with native code or files of their own stay in node_modules; the rest is bundled in. */
 const EXTERNAL = ['dynalite', 'level', 'classic-level'];
+/** Bundled CommonJS packages still call require(); ESM output gives them one. */
+const REQUIRE_SHIM = "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);";
+
+export function serverSourcesPresent() {
+  return existsSync(LOCAL_ENTRY) && existsSync(API_ENTRY);
+}
 
 export function serverIsStale() {
+  if (!serverSourcesPresent()) return false;
   if (!existsSync(stamp)) return true;
-  let inputs;
+  let recorded;
   try {
-    inputs = JSON.parse(readFileSync(stamp, 'utf8')).inputs;
+    recorded = JSON.parse(readFileSync(stamp, 'utf8'));
   } catch {
     return true;
   }
   const built = statSync(stamp).mtimeMs;
-  const watched = [...inputs.map((input) => join(root, input)), join(root, 'package-lock.json'), fileURLToPath(import.meta.url)];
-  return watched.some((input) => !existsSync(input) || statSync(input).mtimeMs > built);
+  if (recorded.outputs.some((output) => !existsSync(join(root, output)))) return true;
+  const inputs = [...recorded.inputs.map((input) => join(root, input)), join(root, 'package-lock.json'), fileURLToPath(import.meta.url)];
+  return inputs.some((file) => !existsSync(file) || statSync(file).mtimeMs > built);
 }
 
 export async function buildServer({ force = false } = {}) {
-  if (!force && !serverIsStale()) return false;
+  if (!serverSourcesPresent() || (!force && !serverIsStale())) return false;
   const started = new Date();
   const { build } = await import('esbuild');
-  const result = await build({
-    entryPoints: SERVER_ENTRIES,
-    outdir: distDir,
-    outExtension: { '.js': '.mjs' },
-    bundle: true,
-    splitting: false,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    sourcemap: true,
-    external: EXTERNAL,
-    // Bundled CommonJS packages still call require(); give them one.
-    banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
-    metafile: true,
-    logLevel: 'warning',
-  });
-  const inputs = Object.keys(result.metafile.inputs).filter((input) => !input.startsWith('node_modules/'));
+  const common = { bundle: true, platform: 'node', target: 'node20', sourcemap: true, external: EXTERNAL, metafile: true, logLevel: 'warning', absWorkingDir: root };
+  const results = await Promise.all([
+    build({ ...common, entryPoints: [LOCAL_ENTRY], outfile: join(distDir, 'local.mjs'), format: 'esm', banner: { js: `#!/usr/bin/env node\n${REQUIRE_SHIM}` } }),
+    build({ ...common, entryPoints: [API_ENTRY], outfile: join(distDir, 'index.mjs'), format: 'esm', banner: { js: REQUIRE_SHIM } }),
+    build({
+      ...common,
+      entryPoints: [API_ENTRY],
+      outfile: join(distDir, 'index.cjs'),
+      format: 'cjs',
+      // CommonJS has no import.meta: give the bundle its own file URL.
+      define: { 'import.meta.url': '__importMetaUrl' },
+      banner: { js: "const __importMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
+    }),
+  ]);
+  const ts = (await import('typescript')).default;
+  const declarations = ts.transpileDeclaration(readFileSync(API_ENTRY, 'utf8'), { fileName: 'index.ts', reportDiagnostics: true });
+  if (declarations.diagnostics?.length) {
+    throw new Error(`declarations of ${API_ENTRY}: ${declarations.diagnostics.map((d) => ts.flattenDiagnosticMessageText(d.messageText, ' ')).join('; ')}`);
+  }
+  writeFileSync(join(distDir, 'index.d.ts'), declarations.outputText);
+
+  const inputs = new Set();
+  const outputs = ['dist/index.d.ts'];
+  for (const result of results) {
+    for (const input of Object.keys(result.metafile.inputs)) if (!input.startsWith('node_modules/')) inputs.add(input);
+    outputs.push(...Object.keys(result.metafile.outputs));
+  }
+  mkdirSync(dirname(stamp), { recursive: true });
+  writeFileSync(stamp, `${JSON.stringify({ built: started.toISOString(), inputs: [...inputs].sort(), outputs }, null, 1)}\n`);
   // Dated when the build started: a source saved during the build makes the next run build again.
-  writeFileSync(stamp, `${JSON.stringify({ built: started.toISOString(), inputs }, null, 1)}\n`);
   utimesSync(stamp, started, started);
   return true;
 }
