@@ -28,77 +28,82 @@ let failed = 0;
 const started = process.hrtime.bigint();
 const deadline = started + BigInt(Math.round(seconds * 1e9));
 
-/** One connection's loop; resolves when the time is up. */
+/**
+ * One connection's loop; resolves when the time is up. A connection the server closed is replaced;
+ * each socket's events touch only its own state, so a late 'close' of a replaced socket is ignored.
+ */
 function run() {
   return new Promise((finish) => {
-    let socket;
-    let buffered = Buffer.alloc(0);
-    let sentAt = 0n;
-    let expected = -1; // total bytes of the current answer, once its header is read
-    let status = 0;
-    let closeAfter = false;
-    let closedByUs = false;
-    let waiting = false; // a request is out and its answer not complete
-
-    const send = () => {
-      if (process.hrtime.bigint() >= deadline) {
-        closedByUs = true;
-        socket.destroy();
+    let done = false;
+    const stop = () => {
+      if (!done) {
+        done = true;
         finish();
-        return;
       }
-      sentAt = process.hrtime.bigint();
-      waiting = true;
-      socket.write(request);
     };
 
     const open = () => {
-      buffered = Buffer.alloc(0);
-      expected = -1;
-      closedByUs = false;
-      waiting = false;
-      socket = connect({ host: hostname, port: Number(port), noDelay: true }, send);
-      socket.on('data', (chunk) => {
-        buffered = buffered.length === 0 ? chunk : Buffer.concat([buffered, chunk]);
-        for (;;) {
-          if (expected < 0) {
-            const end = buffered.indexOf(HEADER_END);
-            if (end < 0) return;
-            const head = buffered.subarray(0, end).toString('latin1');
-            status = Number(head.slice(9, 12));
-            const length = /\r\ncontent-length:\s*(\d+)/i.exec(head);
-            if (!length) throw new Error(`${url} answered without Content-Length: ${head.split('\r\n')[0]}`);
-            closeAfter = /\r\nconnection:\s*close/i.test(head);
-            expected = end + HEADER_END.length + Number(length[1]);
-          }
-          if (buffered.length < expected) return;
-          const elapsed = Number(process.hrtime.bigint() - sentAt) / 1e6;
-          waiting = false;
-          if (status >= 200 && status < 300) {
-            ok++;
-            latencies.push(elapsed);
-          } else {
-            failed++;
-          }
-          buffered = buffered.subarray(expected);
-          expected = -1;
-          if (closeAfter) {
-            closedByUs = true;
-            socket.destroy();
-            if (process.hrtime.bigint() >= deadline) finish();
-            else open();
-            return;
-          }
-          send();
+      let buffered = Buffer.alloc(0);
+      let sentAt = 0n;
+      let expected = -1; // total bytes of the current answer, once its header is read
+      let status = 0;
+      let closeAfter = false; // the current answer said Connection: close
+      let waiting = false; // a request is out and its answer not complete
+      let replaced = false; // this socket is finished with: its 'close' means nothing
+      const socket = connect({ host: hostname, port: Number(port), noDelay: true }, () => send());
+
+      const retire = () => {
+        replaced = true;
+        socket.destroy();
+      };
+      const send = () => {
+        if (process.hrtime.bigint() >= deadline) {
+          retire();
+          stop();
           return;
         }
+        sentAt = process.hrtime.bigint();
+        waiting = true;
+        socket.write(request);
+      };
+
+      socket.on('data', (chunk) => {
+        buffered = buffered.length === 0 ? chunk : Buffer.concat([buffered, chunk]);
+        if (expected < 0) {
+          const end = buffered.indexOf(HEADER_END);
+          if (end < 0) return;
+          const head = buffered.subarray(0, end).toString('latin1');
+          status = Number(head.slice(9, 12));
+          const length = /\r\ncontent-length:\s*(\d+)/i.exec(head);
+          if (!length) throw new Error(`${url} answered without Content-Length: ${head.split('\r\n')[0]}`);
+          expected = end + HEADER_END.length + Number(length[1]);
+          closeAfter = /\r\nconnection:\s*close/i.test(head);
+        }
+        if (buffered.length < expected) return;
+        const elapsed = Number(process.hrtime.bigint() - sentAt) / 1e6;
+        waiting = false;
+        if (status >= 200 && status < 300) {
+          ok++;
+          latencies.push(elapsed);
+        } else {
+          failed++;
+        }
+        if (closeAfter) {
+          retire();
+          if (process.hrtime.bigint() >= deadline) stop();
+          else open();
+          return;
+        }
+        buffered = buffered.subarray(expected);
+        expected = -1;
+        send();
       });
       socket.on('error', () => undefined);
       socket.on('close', () => {
-        if (closedByUs) return;
+        if (replaced) return;
         if (waiting) failed++; // the connection broke before its answer was complete
         if (process.hrtime.bigint() < deadline) open();
-        else finish();
+        else stop();
       });
     };
     open();
