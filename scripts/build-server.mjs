@@ -51,7 +51,8 @@ export async function buildServer({ force = false } = {}) {
   if (!serverSourcesPresent() || (!force && !serverIsStale())) return false;
   const started = new Date();
   const { build } = await import('esbuild');
-  const common = { bundle: true, platform: 'node', target: 'node20', sourcemap: true, external: EXTERNAL, metafile: true, logLevel: 'warning', absWorkingDir: root };
+  // Minified as the Lambda bundles are: half the bytes for Node to parse at every start.
+  const common = { bundle: true, platform: 'node', target: 'node20', minify: true, sourcemap: true, external: EXTERNAL, metafile: true, logLevel: 'warning', absWorkingDir: root };
   const results = await Promise.all([
     build({ ...common, entryPoints: [LOCAL_ENTRY], outfile: join(distDir, 'local.mjs'), format: 'esm', banner: { js: `#!/usr/bin/env node\n${REQUIRE_SHIM}` } }),
     build({ ...common, entryPoints: [API_ENTRY], outfile: join(distDir, 'index.mjs'), format: 'esm', banner: { js: REQUIRE_SHIM } }),
