@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 /**
- * `npm start`: runs the server (bin/local.ts) as a child, and hands every signal that reaches this
+ * `npm start` and the packaged `byok-kms` command: brings the builds up to date (in a clone; an
+ * installed package ships them built), then runs the server (dist/local.mjs, bin/local.ts bundled:
+ * no TypeScript compiled at start, issue 11 §3) as a child, and hands every signal that reaches this
  * process to it as a stop request over IPC, never as a signal (D27).
  *
  * Why a launcher: Ctrl-C makes the terminal send SIGINT to every process of its foreground group —
@@ -18,9 +20,17 @@ import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildAll } from '../scripts/build.mjs';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const server = spawn(process.execPath, ['--import', 'tsx', join(here, 'local.ts'), ...process.argv.slice(2)], {
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+try {
+  await buildAll();
+} catch (err) {
+  process.stderr.write(`byok-kms: build failed: ${err instanceof Error ? err.message : err}\n`);
+  process.exit(1);
+}
+
+const server = spawn(process.execPath, [join(root, 'dist', 'local.mjs'), ...process.argv.slice(2)], {
   stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
 });
 
@@ -29,6 +39,16 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
     if (server.connected) server.send({ stop: signal });
   });
 }
+
+// `npx byok-kms` runs this under `sh -c`, and a SIGTERM to npx ends that shell without passing the
+// signal on: a launcher whose parent went away stops the server as if asked (the check is one getppid).
+const parent = process.ppid;
+const orphaned = setInterval(() => {
+  if (process.ppid === parent) return;
+  clearInterval(orphaned);
+  if (server.connected) server.send({ stop: 'SIGHUP' });
+}, 250);
+orphaned.unref();
 
 server.on('error', (err) => {
   process.stderr.write(`byok-kms: cannot start ${process.execPath}: ${err.message}\n`);

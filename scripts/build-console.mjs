@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Builds the web console (console/ → console/dist) with Vite, only when its sources are newer than the last
-// build, so `npm start` stays fast. `--force` always builds. Exit code 1 when the build fails.
+// build, so `npm start` stays fast. `--force` always builds. Exit code 1 when the build fails. Without the
+// sources (an installed package ships console/dist prebuilt) there is nothing to do.
 import { existsSync, readdirSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,7 +21,12 @@ function newestMtime(path) {
   return newest;
 }
 
+export function consoleSourcesPresent() {
+  return existsSync(join(consoleDir, 'src'));
+}
+
 export function consoleIsStale() {
+  if (!consoleSourcesPresent()) return false;
   if (!existsSync(stamp)) return true;
   const inputs = [
     join(consoleDir, 'src'), join(consoleDir, 'index.html'), join(consoleDir, 'vite.config.ts'),
@@ -31,7 +37,7 @@ export function consoleIsStale() {
 }
 
 export async function buildConsole({ force = false } = {}) {
-  if (!force && !consoleIsStale()) return false;
+  if (!consoleSourcesPresent() || (!force && !consoleIsStale())) return false;
   const started = new Date();
   const { build } = await import('vite');
   await build({ configFile: join(consoleDir, 'vite.config.ts'), root: consoleDir, logLevel: 'warn' });

@@ -23,7 +23,7 @@ import { ENV } from '../../lambda/runtime/env-names';
 const ENTRIES: readonly EntryName[] = ['kms-api', 'timer'];
 // Outside the project: a bundle must not need anything from node_modules.
 const out = mkdtempSync(join(tmpdir(), 'byok-kms-bundles-'));
-const PINNED_SDK = (JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string> }).dependencies['@aws-sdk/client-dynamodb']!;
+const PINNED_SDK = (JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> }).devDependencies['@aws-sdk/client-dynamodb']!;
 afterAll(() => rmSync(out, { recursive: true, force: true }));
 
 const ENVIRONMENT = {

@@ -6,20 +6,15 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
+import { codeBlockAfter as codeBlockFrom } from '../support/readme';
 import { awsEnv, tool } from '../support/tools';
 import { useLocalServer } from './helpers';
 
 const readme = readFileSync('README.md', 'utf8');
 const local = useLocalServer();
 
-/** The body of the first fenced block of `language` after `heading`. */
 function codeBlockAfter(heading: string, language: string): string {
-  const start = readme.indexOf(heading);
-  expect(start, `README has a section "${heading}"`).toBeGreaterThanOrEqual(0);
-  const open = readme.indexOf('```' + language + '\n', start);
-  expect(open).toBeGreaterThan(start);
-  const body = open + language.length + 4;
-  return readme.slice(body, readme.indexOf('```', body));
+  return codeBlockFrom(readme, heading, language);
 }
 
 describe('README', () => {
