@@ -8,19 +8,19 @@ import { fileURLToPath } from 'node:url';
 import { buildConsole, consoleIsStale, consoleSourcesPresent } from './build-console.mjs';
 import { buildServer, serverIsStale, serverSourcesPresent } from './build-server.mjs';
 
-/** Builds what is stale; says so on stderr (stdout may be a caller's data). Throws when a build fails. */
+/** Builds what is stale, saying so (as scripts/build-console.mjs does); silent when nothing is. Throws when a build fails. */
 export async function buildAll({ force = false } = {}) {
   if (force ? consoleSourcesPresent() : consoleIsStale()) {
     const started = Date.now();
-    process.stderr.write('building the web console into console/dist…\n');
+    console.log('building the web console into console/dist…');
     await buildConsole({ force });
-    process.stderr.write(`console built in ${seconds(started)}\n`);
+    console.log(`console built into console/dist in ${seconds(started)}`);
   }
   if (force ? serverSourcesPresent() : serverIsStale()) {
     const started = Date.now();
-    process.stderr.write('building the server into dist/…\n');
+    console.log('building the server into dist/…');
     await buildServer({ force });
-    process.stderr.write(`server built in ${seconds(started)}\n`);
+    console.log(`server built into dist/ in ${seconds(started)}`);
   }
 }
 

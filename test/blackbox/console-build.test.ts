@@ -1,5 +1,5 @@
 /**
- * What `npm start` prints for the web console (its prestart runs scripts/build-console.mjs): "building" when it
+ * What `npm start` prints for the web console (its launcher runs scripts/build.mjs's check first): "building" when it
  * builds, and nothing when the console is up to date. The script runs on a copy of the console's sources in a
  * directory of its own, so that the console/dist the browser tests serve is never rebuilt under them.
  */
@@ -15,18 +15,18 @@ const copy = mkdtempSync(join(tmpdir(), 'byok-kms-console-build-'));
 
 afterAll(() => rmSync(copy, { recursive: true, force: true }));
 
-/** The console's sources, the build script and the lock file in `copy`, with this project's node_modules. */
+/** The console's sources (no server sources: only the console builds), the build scripts and the lock file in `copy`, with this project's node_modules. */
 function copyProject(): void {
   for (const name of ['src', 'index.html', 'vite.config.ts', 'tsconfig.json']) cpSync(join(ROOT, 'console', name), join(copy, 'console', name), { recursive: true });
   mkdirSync(join(copy, 'scripts'));
-  copyFileSync(join(ROOT, 'scripts', 'build-console.mjs'), join(copy, 'scripts', 'build-console.mjs'));
+  for (const script of ['build.mjs', 'build-console.mjs', 'build-server.mjs']) copyFileSync(join(ROOT, 'scripts', script), join(copy, 'scripts', script));
   copyFileSync(join(ROOT, 'package-lock.json'), join(copy, 'package-lock.json'));
   symlinkSync(join(ROOT, 'node_modules'), join(copy, 'node_modules'), 'dir');
 }
 
 function buildScript(): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((done) => {
-    const child = execFile(process.execPath, [join(copy, 'scripts', 'build-console.mjs')], { cwd: copy, timeout: 240_000 }, (_err, stdout, stderr) =>
+    const child = execFile(process.execPath, [join(copy, 'scripts', 'build.mjs')], { cwd: copy, timeout: 240_000 }, (_err, stdout, stderr) =>
       done({ code: child.exitCode, stdout, stderr }),
     );
   });

@@ -54,10 +54,10 @@ async function waitFor<T>(what: string, probe: () => T | undefined, timeoutMs = 
   }
 }
 
-/** The server process: the descendant of npm that runs bin/local.ts. */
+/** The server process: the descendant of npm that runs dist/local.mjs (bin/local.ts, built). */
 function serverPid(npm: ChildProcess): number {
   const table = execFileSync('ps', ['-o', 'pid=,pgid=,args=', '-g', String(npm.pid)], { encoding: 'utf8' });
-  const line = table.split('\n').find((l) => l.includes('bin/local.ts'));
+  const line = table.split('\n').find((l) => l.includes('dist/local.mjs'));
   if (!line) throw new Error(`no server process in the group of ${npm.pid}:\n${table}`);
   return Number(line.trim().split(/\s+/)[0]);
 }

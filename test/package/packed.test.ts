@@ -35,7 +35,9 @@ async function npm(cwd: string, ...args: string[]): Promise<string> {
 
 beforeAll(async () => {
   // `npm pack` runs prepack, which brings dist/ and console/dist up to date first.
-  const packed = JSON.parse(await npm(ROOT, 'pack', '--json', '--pack-destination', work)) as { filename: string }[];
+  const output = await npm(ROOT, 'pack', '--json', '--pack-destination', work);
+  // What prepack printed ("building …") comes first on stdout, then npm's JSON.
+  const packed = JSON.parse(output.slice(output.search(/^\[/m))) as { filename: string }[];
   tarball = join(work, packed[0]!.filename);
   mkdirSync(project);
   await npm(project, 'install', tarball);
