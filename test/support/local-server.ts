@@ -1,5 +1,5 @@
 /**
- * Black-box harness: runs the real `bin/local.ts` as a child process on a free loopback port and
+ * Black-box harness: runs the real `bin/local.ts` (built: dist/local.mjs, as `npm start` runs it) as a child process on a free loopback port and
  * hands out clients for it. Nothing is imported from the service; tests see only HTTP.
  *
  *   const server = await startLocalServer({ clockControl: true });
@@ -96,7 +96,7 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
   if (remote) return remoteServer(remote, options);
   const ownDataDir = !options.inMemory && options.dataDir === undefined;
   const dataDir = options.inMemory ? undefined : (options.dataDir ?? mkdtempSync(join(tmpdir(), 'byok-kms-data-')));
-  const args = ['--import', 'tsx', 'bin/local.ts', '--port', '0', '--host', '127.0.0.1', '--auth', options.auth ?? 'open'];
+  const args = [join(ROOT, 'dist', 'local.mjs'), '--port', '0', '--host', '127.0.0.1', '--auth', options.auth ?? 'open'];
   if (options.inMemory) args.push('--in-memory');
   if (dataDir !== undefined) args.push('--data-dir', dataDir);
   if (options.clockControl) args.push('--clock-control');
