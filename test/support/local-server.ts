@@ -1,6 +1,7 @@
 /**
- * Black-box harness: runs the real `bin/local.ts` (built: dist/local.mjs, as `npm start` runs it) as a child process on a free loopback port and
- * hands out clients for it. Nothing is imported from the service; tests see only HTTP.
+ * Black-box harness: runs the real `bin/local.ts` (built, dist/local.mjs, as `npm start` runs it) as a
+ * child process on a free loopback port and hands out clients for it. Nothing is imported from the
+ * service; tests see only HTTP.
  *
  *   const server = await startLocalServer({ clockControl: true });
  *   const kms = server.kms();                       // @aws-sdk/client-kms, us-east-1, dummy credentials
