@@ -40,6 +40,8 @@ beforeAll(async () => {
   const packed = JSON.parse(output.slice(output.search(/^\[/m))) as { filename: string }[];
   tarball = join(work, packed[0]!.filename);
   mkdirSync(project);
+  // A package.json of its own: without one npm would install into the nearest folder above that has one.
+  writeFileSync(join(project, 'package.json'), `${JSON.stringify({ name: 'byok-kms-consumer', private: true })}\n`);
   await npm(project, 'install', tarball);
 });
 afterAll(() => rmSync(work, { recursive: true, force: true }));
