@@ -242,6 +242,20 @@ describe('grants are deleted with their key', () => {
     await expect(onTimerDue(deps, timer!)).resolves.toBe('applied');
     expect(deps.keys.grants.size).toBe(0);
   });
+
+  test('the deletion timer erases every grant of the key, over several pages of the store', async () => {
+    // GIVEN a key with more grants than one listing page holds (100), and another key's grant
+    const { deps, key } = await keyWithGrant();
+    for (let i = 0; i < 229; i++) await createGrant(deps, TEST_CTX, { KeyId: key.KeyId, GranteePrincipal: APP, Operations: ['Encrypt'], Name: `g${i}` });
+    const { grant: kept } = await keyWithGrant({}, deps);
+    await scheduleKeyDeletion(deps, TEST_CTX, { KeyId: key.KeyId, PendingWindowInDays: 7 });
+    // WHEN its deletion timer fires
+    deps.clock.advance(7 * DAY);
+    const [timer] = deps.timers.armed.values();
+    await expect(onTimerDue(deps, timer!)).resolves.toBe('applied');
+    // THEN only the other key's grant is left in storage
+    expect([...deps.keys.grants.values()].map((g) => g.grantId)).toEqual([kept.GrantId]);
+  });
 });
 
 describe('GrantTokens on every operation that takes them', () => {
