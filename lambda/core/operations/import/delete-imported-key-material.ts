@@ -35,6 +35,7 @@ export async function deleteImportedKeyMaterial(
   input: DeleteImportedKeyMaterialInput,
 ): Promise<DeleteImportedKeyMaterialOutput> {
   return changeKey(deps, ctx, input.KeyId, async () => {
+    // Stryker disable next-line ObjectLiteral: `{}` (which TypeScript refuses) reads allowAlias as undefined, as falsy as false
     const loaded = await resolveKey(deps, ctx, input.KeyId, { allowAlias: false });
     const { key } = loaded;
     assertExternal(key);
@@ -46,6 +47,7 @@ export async function deleteImportedKeyMaterial(
     }
 
     const targetId = input.KeyMaterialId ?? key.currentMaterialId;
+    // Stryker disable next-line ConditionalExpression: no material has an undefined id, so findMaterial finds none either
     const target = targetId === undefined ? undefined : findMaterial(key, targetId);
     if (input.KeyMaterialId !== undefined && !target) throw materialNotFound(key, input.KeyMaterialId);
 

@@ -130,14 +130,19 @@ describe('ImportKeyMaterial refusals for non-symmetric specs', () => {
 
   test('fails with ValidationException for ImportType, KeyMaterialId or KeyMaterialDescription on a non-symmetric key (D9)', async () => {
     const deps = memoryDeps();
-    const keyId = await externalKey(deps, { spec: 'HMAC_256', usage: 'GENERATE_VERIFY_MAC' });
+    const { KeyId: keyId, Arn: arn } = await newKey(deps, { KeySpec: 'HMAC_256', KeyUsage: 'GENERATE_VERIFY_MAC', Origin: 'EXTERNAL' });
     const importer = new Importer(deps, keyId);
     for (const extra of [{ ImportType: 'NEW_KEY_MATERIAL' as const }, { KeyMaterialDescription: 'x' }, { KeyMaterialId: 'a'.repeat(64) }]) {
       const err = await failure(() => importer.importOther(new Uint8Array(randomBytes(32)), { ExpirationModel: 'KEY_MATERIAL_DOES_NOT_EXPIRE', ...extra }));
-      expect(err.name).toBe('ValidationException');
-      expect(err.message).toContain('only usable with symmetric encryption keys');
+      expect(err).toMatchObject({
+        name: 'ValidationException',
+        message: `ImportType, KeyMaterialId and KeyMaterialDescription are only usable with symmetric encryption keys; ${arn} has key spec HMAC_256.`,
+      });
     }
-    expect(await failure(() => deleteImportedKeyMaterial(deps, TEST_CTX, { KeyId: keyId, KeyMaterialId: 'a'.repeat(64) }))).toMatchObject({ name: 'ValidationException' });
+    expect(await failure(() => deleteImportedKeyMaterial(deps, TEST_CTX, { KeyId: keyId, KeyMaterialId: 'a'.repeat(64) }))).toMatchObject({
+      name: 'ValidationException',
+      message: `KeyMaterialId is only usable with symmetric encryption keys; ${arn} has key spec HMAC_256.`,
+    });
   });
 });
 
