@@ -142,6 +142,19 @@ describe('the rotation at NextRotationDate', () => {
     expect(deps.recorded).toHaveLength(1);
   });
 
+  test('a rotation timer delivered after DisableKeyRotation does nothing (timers are hints)', async () => {
+    const { deps, keyId, firstMaterial, enabledAt } = await rotatingKey(90);
+    const due = new Date(enabledAt.getTime() + 90 * DAY_MS);
+    await disableKeyRotation(deps, TEST_CTX, { KeyId: keyId });
+    const before = await storedKey(deps, keyId);
+    deps.clock.set(new Date(due.getTime() + 60_000));
+    expect(await onTimerDue(deps, rotationTimer(TEST_SCOPE, keyId, due))).toBe('stale');
+    expect(await current(deps, keyId)).toBe(firstMaterial);
+    expect(await rotations(deps, keyId)).toEqual([]);
+    expect(deps.recorded).toEqual([]);
+    expect((await storedKey(deps, keyId)).revision).toBe(before.revision);
+  });
+
   test('a timer that runs two periods late applies both rotations, each at its own date', async () => {
     const { deps, keyId, firstMaterial, enabledAt } = await rotatingKey(90);
     deps.clock.set(new Date(enabledAt.getTime() + 200 * DAY_MS));
