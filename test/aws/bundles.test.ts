@@ -6,12 +6,11 @@
  * function's bundle gets the built console copied beside it by the construct's own commands, and
  * serves it. Sizes are printed.
  */
-import { execFile, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { promisify } from 'node:util';
 import { gunzipSync } from 'node:zlib';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { build } from 'esbuild';
@@ -19,6 +18,7 @@ import { afterAll, describe, expect, test } from 'vitest';
 import { BUNDLED_CONSOLE_DIR, CONSOLE_DIST, consoleCopyCommands } from '../../lib/constructs/console-site';
 import { BUNDLING, type EntryName, PROJECT_ROOT, entryPath } from '../../lib/constructs/service-function';
 import { ENV } from '../../lambda/runtime/env-names';
+import { buildConsoleOnce } from '../browser/support/console-build';
 
 const ENTRIES: readonly EntryName[] = ['kms-api', 'timer'];
 // Outside the project: a bundle must not need anything from node_modules.
@@ -85,8 +85,8 @@ describe('Lambda bundles', () => {
 
 describe('console bundle', () => {
   test('bundles with esbuild, gets the built console copied beside it, and serves it', async () => {
-    // GIVEN the console built as `cdk synth` builds it (incremental)
-    await promisify(execFile)(process.execPath, [join(PROJECT_ROOT, 'scripts', 'build-console.mjs')], { cwd: PROJECT_ROOT });
+    // GIVEN the console built as `cdk synth` builds it (incremental), once at a time with the browser tests
+    await buildConsoleOnce();
     // WHEN the entry is bundled and the construct's afterBundling commands run on the output
     const outdir = join(out, 'console');
     const outfile = join(outdir, 'index.mjs');

@@ -11,11 +11,11 @@ import { join } from 'node:path';
 import { CloudTrailClient, LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
 import { CreateKeyCommand, DescribeKeyCommand, EncryptCommand, GenerateDataKeyCommand, type KMSClient } from '@aws-sdk/client-kms';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { startLocalServer, type LocalServer } from '../support/local-server';
+import type { LocalServer } from '../support/local-server';
 import { tool } from '../support/tools';
-import { launchBrowser, requireChromium, seriousAxeViolations, type Browser } from './support/browser';
-import { buildConsoleOnce } from './support/console-build';
-import { ConsolePage } from './support/console-page';
+import { seriousAxeViolations, type Browser } from './support/browser';
+import type { ConsolePage } from './support/console-page';
+import { startConsoleSession } from './support/console-session';
 
 /** The README's account: the SDK below and the console both use it. */
 const ACCOUNT = '111122223333';
@@ -33,13 +33,6 @@ function eventRow(c: ConsolePage, eventName: string, text: string) {
 
 const shownTime = (date: Date) => `${date.toISOString().slice(0, 19).replace('T', ' ')} UTC`;
 
-async function useConsoleAs(c: ConsolePage, accessKeyId: string, secretAccessKey?: string): Promise<void> {
-  await c.open('#/settings');
-  await c.page.getByLabel('Access key ID').fill(accessKeyId);
-  if (secretAccessKey !== undefined) await c.page.getByLabel('Secret access key').fill(secretAccessKey);
-  await c.button('Save').click();
-}
-
 describe('Activity, open mode', () => {
   let server: LocalServer;
   let kms: KMSClient;
@@ -49,14 +42,10 @@ describe('Activity, open mode', () => {
 
   beforeAll(async () => {
     // GIVEN the console built as `npm start` builds it, the real server, chromium, and the console on the README's account
-    requireChromium();
-    await buildConsoleOnce();
-    server = await startLocalServer({ inMemory: true });
+    ({ server, browser, c } = await startConsoleSession());
     kms = server.kms({ accessKeyId: ACCOUNT, config: { requestHandler: { httpAgent: new Agent({ keepAlive: false }) } } });
     trail = new CloudTrailClient({ endpoint: server.endpoint, region: 'us-east-1', credentials: { accessKeyId: ACCOUNT, secretAccessKey: 'x' }, maxAttempts: 1 });
-    browser = await launchBrowser(server.endpoint);
-    c = new ConsolePage(browser.page, server.endpoint);
-    await useConsoleAs(c, ACCOUNT);
+    await c.useCredentials(ACCOUNT);
   });
 
   afterAll(async () => {
@@ -146,18 +135,14 @@ describe('access denied, enforce mode', () => {
 
   beforeAll(async () => {
     // GIVEN a server enforcing authorization, and an IAM user whose identity policy lets it list keys and aliases only
-    requireChromium();
-    await buildConsoleOnce();
     const listOnly = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['kms:ListKeys', 'kms:ListAliases'], Resource: '*' }] });
     const issued = await tool(process.execPath, [
       '--import', 'tsx', 'bin/credentials.ts', 'create', '--principal', `arn:aws:iam::${ACCOUNT}:user/Auditor`, '--policy', listOnly, '--data-dir', dataDir,
     ]);
     expect(issued.code).toBe(0);
     user = JSON.parse(issued.stdout) as { AccessKeyId: string; SecretAccessKey: string };
-    server = await startLocalServer({ dataDir, auth: 'enforce' });
-    browser = await launchBrowser(server.endpoint);
-    c = new ConsolePage(browser.page, server.endpoint);
-    await useConsoleAs(c, user.AccessKeyId, user.SecretAccessKey);
+    ({ server, browser, c } = await startConsoleSession({ dataDir, auth: 'enforce' }));
+    await c.useCredentials(user.AccessKeyId, user.SecretAccessKey);
   });
 
   afterAll(async () => {

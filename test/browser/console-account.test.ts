@@ -7,11 +7,11 @@
  */
 import { CloudTrailClient, LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { startLocalServer, type LocalServer } from '../support/local-server';
+import type { LocalServer } from '../support/local-server';
 import { awsEnv, tool } from '../support/tools';
-import { launchBrowser, requireChromium, seriousAxeViolations, type Browser } from './support/browser';
-import { buildConsoleOnce } from './support/console-build';
-import { ConsolePage } from './support/console-page';
+import { seriousAxeViolations, type Browser } from './support/browser';
+import type { ConsolePage } from './support/console-page';
+import { startConsoleSession } from './support/console-session';
 
 const POLL = { timeout: 30_000, interval: 200 };
 
@@ -20,11 +20,7 @@ let browser: Browser;
 let c: ConsolePage;
 
 beforeAll(async () => {
-  requireChromium();
-  await buildConsoleOnce();
-  server = await startLocalServer({ inMemory: true });
-  browser = await launchBrowser(server.endpoint);
-  c = new ConsolePage(browser.page, server.endpoint);
+  ({ server, browser, c } = await startConsoleSession());
 }, 240_000);
 
 afterAll(async () => {
@@ -55,9 +51,7 @@ describe('the console on its first run', { timeout: 120_000 }, () => {
 
   test('an account without keys says whose list is empty and how the account is chosen', async () => {
     // GIVEN the credentials of another account (a non-numeric access key ID is account 000000000000 in open mode)
-    await c.open('#/settings');
-    await c.page.getByLabel('Access key ID').fill('not-an-account');
-    await c.button('Save').click();
+    await c.useCredentials('not-an-account');
     // WHEN the key list opens
     await c.open('#/keys');
     // THEN it is empty for that account, and says so
@@ -78,10 +72,8 @@ describe('the console on its first run', { timeout: 120_000 }, () => {
 
   test('when the service refuses ListKeys, shows the refusal as stated and does not claim there are no keys', async () => {
     // GIVEN a server that checks signatures, and the console with its default (open-mode) credentials
-    const enforcing = await startLocalServer({ inMemory: true, auth: 'enforce' });
-    const other = await launchBrowser(enforcing.endpoint);
+    const { server: enforcing, browser: other, c: page } = await startConsoleSession({ inMemory: true, auth: 'enforce' });
     try {
-      const page = new ConsolePage(other.page, enforcing.endpoint);
       // WHEN the key list opens
       await page.open('#/keys');
       // THEN the refusal is shown with its name, and the table says the keys could not be listed

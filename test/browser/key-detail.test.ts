@@ -15,11 +15,11 @@ import {
   ListResourceTagsCommand, PutKeyPolicyCommand, RotateKeyOnDemandCommand, type ImportType, type KMSClient,
 } from '@aws-sdk/client-kms';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { startLocalServer, type LocalServer } from '../support/local-server';
+import type { LocalServer } from '../support/local-server';
 import { wrapMaterial } from '../support/wrap-material';
-import { launchBrowser, requireChromium, seriousAxeViolations, settledScreenshot, type Browser } from './support/browser';
-import { buildConsoleOnce } from './support/console-build';
-import { ConsolePage } from './support/console-page';
+import { seriousAxeViolations, settledScreenshot, type Browser } from './support/browser';
+import type { ConsolePage } from './support/console-page';
+import { startConsoleSession } from './support/console-session';
 
 /** The README's account: the SDK below and the console both use it. */
 const ACCOUNT = '111122223333';
@@ -65,15 +65,9 @@ async function importMaterial(keyId: string, material: Buffer, importType?: Impo
 
 beforeAll(async () => {
   // GIVEN the console built as `npm start` builds it, the real server, chromium, and the console on the README's account
-  requireChromium();
-  await buildConsoleOnce();
-  server = await startLocalServer({ inMemory: true });
+  ({ server, browser, c } = await startConsoleSession());
   kms = server.kms({ accessKeyId: ACCOUNT, config: { requestHandler: { httpAgent: new Agent({ keepAlive: false }) } } });
-  browser = await launchBrowser(server.endpoint);
-  c = new ConsolePage(browser.page, server.endpoint);
-  await c.open('#/settings');
-  await c.page.getByLabel('Access key ID').fill(ACCOUNT);
-  await c.button('Save').click();
+  await c.useCredentials(ACCOUNT);
 });
 
 afterAll(async () => {

@@ -17,10 +17,10 @@ import {
   type KMSClient,
 } from '@aws-sdk/client-kms';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { startLocalServer, type LocalServer } from '../support/local-server';
-import { launchBrowser, requireChromium, seriousAxeViolations, settledScreenshot, type Browser } from './support/browser';
-import { buildConsoleOnce } from './support/console-build';
-import { ConsolePage } from './support/console-page';
+import type { LocalServer } from '../support/local-server';
+import { seriousAxeViolations, settledScreenshot, type Browser } from './support/browser';
+import type { ConsolePage } from './support/console-page';
+import { startConsoleSession } from './support/console-session';
 
 const run = promisify(execFile);
 /** The README's account: the SDK below and the console both use it. */
@@ -78,17 +78,11 @@ async function openTab(name: string): Promise<void> {
 
 beforeAll(async () => {
   // GIVEN the console built as `npm start` builds it, the real server, chromium, and the console on the README's account
-  requireChromium();
-  await buildConsoleOnce();
-  server = await startLocalServer({ inMemory: true });
+  ({ server, browser, c } = await startConsoleSession());
   kms = server.kms({ accessKeyId: ACCOUNT, config: { requestHandler: { httpAgent: new Agent({ keepAlive: false }) } } });
-  browser = await launchBrowser(server.endpoint);
   await browser.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.endpoint });
-  c = new ConsolePage(browser.page, server.endpoint);
   work = mkdtempSync(join(tmpdir(), 'byok-kms-console-specs-'));
-  await c.open('#/settings');
-  await c.page.getByLabel('Access key ID').fill(ACCOUNT);
-  await c.button('Save').click();
+  await c.useCredentials(ACCOUNT);
 });
 
 afterAll(async () => {

@@ -13,6 +13,14 @@ export class ConsolePage {
     await this.page.getByRole('heading', { level: 1 }).first().waitFor();
   }
 
+  /** Saves credentials on the Settings page, as a user switching account does. */
+  async useCredentials(accessKeyId: string, secretAccessKey?: string): Promise<void> {
+    await this.open('#/settings');
+    await this.page.getByLabel('Access key ID').fill(accessKeyId);
+    if (secretAccessKey !== undefined) await this.page.getByLabel('Secret access key').fill(secretAccessKey);
+    await this.button('Save').click();
+  }
+
   heading(name: string | RegExp): Locator {
     return this.page.getByRole('heading', { name });
   }
