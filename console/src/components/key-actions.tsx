@@ -5,7 +5,6 @@ import {
 } from '@aws-sdk/client-kms';
 import Alert from '@cloudscape-design/components/alert';
 import Box from '@cloudscape-design/components/box';
-import Button from '@cloudscape-design/components/button';
 import ButtonDropdown from '@cloudscape-design/components/button-dropdown';
 import Checkbox from '@cloudscape-design/components/checkbox';
 import FormField from '@cloudscape-design/components/form-field';
@@ -14,6 +13,7 @@ import Modal from '@cloudscape-design/components/modal';
 import SpaceBetween from '@cloudscape-design/components/space-between';
 import { useCallback, useState, type ReactNode } from 'react';
 import { useConsole } from '../context';
+import { DialogFooter } from './call-dialog';
 import { apiErrorLine, formatDate } from '../format';
 import { allowedFor, KEY_ACTION_LABELS, type KeyAction } from '../key-actions';
 
@@ -113,25 +113,12 @@ function TargetList({ targets }: { targets: ActionTarget[] }) {
   );
 }
 
-function DialogFooter({ running, confirmText, disabled, onCancel, onConfirm }: {
-  running: boolean; confirmText: string; disabled?: boolean; onCancel: () => void; onConfirm: () => void;
-}) {
-  return (
-    <Box float="right">
-      <SpaceBetween direction="horizontal" size="xs">
-        <Button variant="link" onClick={onCancel} disabled={running}>Cancel</Button>
-        <Button variant="primary" onClick={onConfirm} loading={running} disabled={disabled}>{confirmText}</Button>
-      </SpaceBetween>
-    </Box>
-  );
-}
-
 function DisableDialog({ targets, running, onCancel, onConfirm }: {
   targets: ActionTarget[]; running: boolean; onCancel: () => void; onConfirm: () => void;
 }) {
   return (
     <Modal visible header="Disable key" onDismiss={onCancel}
-      footer={<DialogFooter running={running} confirmText="Disable key" onCancel={onCancel} onConfirm={onConfirm} />}>
+      footer={<DialogFooter busy={running} confirmText="Disable key" onCancel={onCancel} onConfirm={onConfirm} />}>
       <SpaceBetween size="m">
         <Box>A disabled key cannot be used in cryptographic operations until you enable it again.</Box>
         <TargetList targets={targets} />
@@ -147,7 +134,7 @@ function DeleteMaterialDialog({ targets, options, running, onCancel, onConfirm }
   const many = targets.length > 1;
   return (
     <Modal visible header="Delete key material" onDismiss={onCancel}
-      footer={<DialogFooter running={running} confirmText="Delete key material" disabled={!confirmed} onCancel={onCancel} onConfirm={onConfirm} />}>
+      footer={<DialogFooter busy={running} confirmText="Delete key material" disabled={!confirmed} onCancel={onCancel} onConfirm={onConfirm} />}>
       <SpaceBetween size="m">
         {options.pendingRotation ? (
           <Alert type="info">
@@ -182,7 +169,7 @@ function ScheduleDeletionDialog({ targets, running, onCancel, onConfirm }: {
   const whole = /^\d+$/.test(days.trim());
   return (
     <Modal visible header="Schedule key deletion" onDismiss={onCancel}
-      footer={<DialogFooter running={running} confirmText="Schedule deletion" disabled={!whole || typed.trim() !== CONFIRM_WORD}
+      footer={<DialogFooter busy={running} confirmText="Schedule deletion" disabled={!whole || typed.trim() !== CONFIRM_WORD}
         onCancel={onCancel} onConfirm={() => onConfirm(Number(days.trim()))} />}>
       <SpaceBetween size="m">
         <Alert type="warning" header="Deleting a KMS key is destructive">

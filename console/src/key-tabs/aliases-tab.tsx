@@ -11,6 +11,7 @@ import SpaceBetween from '@cloudscape-design/components/space-between';
 import Table from '@cloudscape-design/components/table';
 import { useState } from 'react';
 import { ApiErrorAlert } from '../components/api-error';
+import { CallDialog } from '../components/call-dialog';
 import { useConsole } from '../context';
 import { toAliasName } from '../format';
 
@@ -58,38 +59,17 @@ export function AliasesTab({ keyId, aliases, onChanged }: { keyId: string; alias
 function CreateAliasDialog({ keyId, onClose, onChanged }: { keyId: string; onClose: () => void; onChanged: () => void }) {
   const { kms, notify } = useConsole();
   const [name, setName] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
-  const submit = async () => {
-    setBusy(true);
+  const create = async () => {
     const aliasName = toAliasName(name);
-    try {
-      await kms.send(new CreateAliasCommand({ AliasName: aliasName, TargetKeyId: keyId }));
-      notify({ type: 'success', header: `Alias ${aliasName} created` });
-      onChanged();
-      onClose();
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
+    await kms.send(new CreateAliasCommand({ AliasName: aliasName, TargetKeyId: keyId }));
+    notify({ type: 'success', header: `Alias ${aliasName} created` });
   };
   return (
-    <Modal visible header="Create alias" onDismiss={() => { if (!busy) onClose(); }} footer={
-      <Box float="right">
-        <SpaceBetween direction="horizontal" size="xs">
-          <Button variant="link" onClick={onClose} disabled={busy}>Cancel</Button>
-          <Button variant="primary" loading={busy} disabled={!name.trim()} onClick={() => void submit()}>Create alias</Button>
-        </SpaceBetween>
-      </Box>
-    }>
-      <SpaceBetween size="m">
-        <FormField label="Alias name" description='The "alias/" prefix is added when you leave it out.'>
-          <Input value={name} onChange={({ detail }) => setName(detail.value)} placeholder="alias/my-key" />
-        </FormField>
-        {error !== null && <ApiErrorAlert error={error} />}
-      </SpaceBetween>
-    </Modal>
+    <CallDialog header="Create alias" confirmText="Create alias" disabled={!name.trim()} call={create} onClose={onClose} onChanged={onChanged}>
+      <FormField label="Alias name" description='The "alias/" prefix is added when you leave it out.'>
+        <Input value={name} onChange={({ detail }) => setName(detail.value)} placeholder="alias/my-key" />
+      </FormField>
+    </CallDialog>
   );
 }
 

@@ -3,12 +3,12 @@ import { ListGrantsCommand, RevokeGrantCommand, type GrantConstraints, type Gran
 import Box from '@cloudscape-design/components/box';
 import Button from '@cloudscape-design/components/button';
 import Header from '@cloudscape-design/components/header';
-import Modal from '@cloudscape-design/components/modal';
 import SpaceBetween from '@cloudscape-design/components/space-between';
 import Table from '@cloudscape-design/components/table';
 import { useCallback, useState } from 'react';
 import { allPages } from '../api';
 import { ApiErrorAlert } from '../components/api-error';
+import { CallDialog } from '../components/call-dialog';
 import { useConsole } from '../context';
 import { formatDate } from '../format';
 import { useLoad } from '../use-load';
@@ -77,36 +77,14 @@ export function GrantsTab({ keyId }: { keyId: string }) {
 
 function RevokeDialog({ keyId, grant, onClose, onChanged }: { keyId: string; grant: GrantListEntry; onClose: () => void; onChanged: () => void }) {
   const { kms, notify } = useConsole();
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
   const revoke = async () => {
-    setBusy(true);
-    setError(null);
-    try {
-      await kms.send(new RevokeGrantCommand({ KeyId: keyId, GrantId: grant.GrantId }));
-      notify({ type: 'success', header: `Grant ${grant.Name ?? grant.GrantId} revoked` });
-      onChanged();
-      onClose();
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
+    await kms.send(new RevokeGrantCommand({ KeyId: keyId, GrantId: grant.GrantId }));
+    notify({ type: 'success', header: `Grant ${grant.Name ?? grant.GrantId} revoked` });
   };
   return (
-    <Modal visible header="Revoke grant" onDismiss={() => { if (!busy) onClose(); }} footer={
-      <Box float="right">
-        <SpaceBetween direction="horizontal" size="xs">
-          <Button variant="link" onClick={onClose} disabled={busy}>Cancel</Button>
-          <Button variant="primary" loading={busy} onClick={() => void revoke()}>Revoke grant</Button>
-        </SpaceBetween>
-      </Box>
-    }>
-      <SpaceBetween size="m">
-        <Box>{grant.GranteePrincipal} can no longer use this key for {grant.Operations?.join(', ')} through this grant.</Box>
-        <Box>Grant ID: <Box variant="code">{grant.GrantId}</Box></Box>
-        {error !== null && <ApiErrorAlert error={error} />}
-      </SpaceBetween>
-    </Modal>
+    <CallDialog header="Revoke grant" confirmText="Revoke grant" call={revoke} onClose={onClose} onChanged={onChanged}>
+      <Box>{grant.GranteePrincipal} can no longer use this key for {grant.Operations?.join(', ')} through this grant.</Box>
+      <Box>Grant ID: <Box variant="code">{grant.GrantId}</Box></Box>
+    </CallDialog>
   );
 }

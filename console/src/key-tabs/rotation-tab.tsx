@@ -11,7 +11,6 @@ import FormField from '@cloudscape-design/components/form-field';
 import Header from '@cloudscape-design/components/header';
 import Input from '@cloudscape-design/components/input';
 import KeyValuePairs from '@cloudscape-design/components/key-value-pairs';
-import Modal from '@cloudscape-design/components/modal';
 import SpaceBetween from '@cloudscape-design/components/space-between';
 import StatusIndicator from '@cloudscape-design/components/status-indicator';
 import Table from '@cloudscape-design/components/table';
@@ -19,6 +18,7 @@ import Toggle from '@cloudscape-design/components/toggle';
 import { useCallback, useState } from 'react';
 import { allPages } from '../api';
 import { ApiErrorAlert } from '../components/api-error';
+import { CallDialog } from '../components/call-dialog';
 import { useConsole } from '../context';
 import { formatDate } from '../format';
 import { useLoad } from '../use-load';
@@ -125,57 +125,28 @@ export function RotationTab({ metadata, onChanged }: { metadata: KeyMetadata; on
   );
 }
 
-function DialogFooter({ busy, confirmText, disabled, onCancel, onConfirm }: {
-  busy: boolean; confirmText: string; disabled?: boolean; onCancel: () => void; onConfirm: () => void;
-}) {
-  return (
-    <Box float="right">
-      <SpaceBetween direction="horizontal" size="xs">
-        <Button variant="link" onClick={onCancel} disabled={busy}>Cancel</Button>
-        <Button variant="primary" loading={busy} disabled={disabled} onClick={onConfirm}>{confirmText}</Button>
-      </SpaceBetween>
-    </Box>
-  );
-}
-
 function AutomaticRotationDialog({ keyId, status, onClose, onChanged }: {
   keyId: string; status: GetKeyRotationStatusResponse; onClose: () => void; onChanged: () => void;
 }) {
   const { kms, notify } = useConsole();
   const [enabled, setEnabled] = useState(status.KeyRotationEnabled ?? false);
   const [days, setDays] = useState(String(status.RotationPeriodInDays ?? DEFAULT_PERIOD_DAYS));
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
   const whole = /^\d+$/.test(days.trim());
   const save = async () => {
-    setBusy(true);
-    setError(null);
-    try {
-      if (enabled) await kms.send(new EnableKeyRotationCommand({ KeyId: keyId, RotationPeriodInDays: Number(days.trim()) }));
-      else await kms.send(new DisableKeyRotationCommand({ KeyId: keyId }));
-      notify({ type: 'success', header: enabled ? `Automatic rotation enabled, every ${days.trim()} days` : 'Automatic rotation disabled' });
-      onChanged();
-      onClose();
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
+    if (enabled) await kms.send(new EnableKeyRotationCommand({ KeyId: keyId, RotationPeriodInDays: Number(days.trim()) }));
+    else await kms.send(new DisableKeyRotationCommand({ KeyId: keyId }));
+    notify({ type: 'success', header: enabled ? `Automatic rotation enabled, every ${days.trim()} days` : 'Automatic rotation disabled' });
   };
   return (
-    <Modal visible header="Automatic key rotation" onDismiss={() => { if (!busy) onClose(); }}
-      footer={<DialogFooter busy={busy} confirmText="Save" disabled={enabled && !whole} onCancel={onClose} onConfirm={() => void save()} />}>
-      <SpaceBetween size="m">
-        <Toggle checked={enabled} onChange={({ detail }) => setEnabled(detail.checked)}>Rotate this key automatically</Toggle>
-        {enabled && (
-          <FormField label="Rotation period (in days)" constraintText="A whole number of days from 90 to 2560; 365 by default."
-            errorText={whole ? undefined : 'Enter a whole number of days.'}>
-            <Input type="number" inputMode="numeric" value={days} onChange={({ detail }) => setDays(detail.value)} />
-          </FormField>
-        )}
-        {error !== null && <ApiErrorAlert error={error} />}
-      </SpaceBetween>
-    </Modal>
+    <CallDialog header="Automatic key rotation" confirmText="Save" disabled={enabled && !whole} call={save} onClose={onClose} onChanged={onChanged}>
+      <Toggle checked={enabled} onChange={({ detail }) => setEnabled(detail.checked)}>Rotate this key automatically</Toggle>
+      {enabled && (
+        <FormField label="Rotation period (in days)" constraintText="A whole number of days from 90 to 2560; 365 by default."
+          errorText={whole ? undefined : 'Enter a whole number of days.'}>
+          <Input type="number" inputMode="numeric" value={days} onChange={({ detail }) => setDays(detail.value)} />
+        </FormField>
+      )}
+    </CallDialog>
   );
 }
 
@@ -183,35 +154,19 @@ function RotateNowDialog({ keyId, external, used, onClose, onChanged }: {
   keyId: string; external: boolean; used: number; onClose: () => void; onChanged: () => void;
 }) {
   const { kms, notify } = useConsole();
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
   const rotate = async () => {
-    setBusy(true);
-    setError(null);
-    try {
-      await kms.send(new RotateKeyOnDemandCommand({ KeyId: keyId }));
-      notify({ type: 'success', header: 'Key rotated', content: 'New key material is current; earlier material still decrypts its ciphertexts.' });
-      onChanged();
-      onClose();
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
+    await kms.send(new RotateKeyOnDemandCommand({ KeyId: keyId }));
+    notify({ type: 'success', header: 'Key rotated', content: 'New key material is current; earlier material still decrypts its ciphertexts.' });
   };
   return (
-    <Modal visible header="Rotate key now" onDismiss={() => { if (!busy) onClose(); }}
-      footer={<DialogFooter busy={busy} confirmText="Rotate key" onCancel={onClose} onConfirm={() => void rotate()} />}>
-      <SpaceBetween size="m">
-        <Alert type="info">
-          {external
-            ? 'The imported key material pending rotation becomes current: new encryptions use it. '
-            : 'KMS creates new key material and makes it current: new encryptions use it. '}
-          Ciphertexts under earlier key material still decrypt. A key can be rotated on demand {ON_DEMAND_LIMIT} times;
-          this one has been {used} {used === 1 ? 'time' : 'times'}.
-        </Alert>
-        {error !== null && <ApiErrorAlert error={error} />}
-      </SpaceBetween>
-    </Modal>
+    <CallDialog header="Rotate key now" confirmText="Rotate key" call={rotate} onClose={onClose} onChanged={onChanged}>
+      <Alert type="info">
+        {external
+          ? 'The imported key material pending rotation becomes current: new encryptions use it. '
+          : 'KMS creates new key material and makes it current: new encryptions use it. '}
+        Ciphertexts under earlier key material still decrypt. A key can be rotated on demand {ON_DEMAND_LIMIT} times;
+        this one has been {used} {used === 1 ? 'time' : 'times'}.
+      </Alert>
+    </CallDialog>
   );
 }

@@ -3,12 +3,10 @@ import { TagResourceCommand, UntagResourceCommand, type Tag } from '@aws-sdk/cli
 import Box from '@cloudscape-design/components/box';
 import Button from '@cloudscape-design/components/button';
 import Header from '@cloudscape-design/components/header';
-import Modal from '@cloudscape-design/components/modal';
-import SpaceBetween from '@cloudscape-design/components/space-between';
 import Table from '@cloudscape-design/components/table';
 import TagEditor, { type TagEditorProps } from '@cloudscape-design/components/tag-editor';
 import { useState } from 'react';
-import { ApiErrorAlert } from '../components/api-error';
+import { CallDialog } from '../components/call-dialog';
 import { useConsole } from '../context';
 import { tagChanges } from '../tags';
 
@@ -41,44 +39,27 @@ function ManageTagsDialog({ keyId, tags, onClose, onChanged }: { keyId: string; 
     () => tags.map((t) => ({ key: t.TagKey ?? '', value: t.TagValue ?? '', existing: true })),
   );
   const [valid, setValid] = useState(true);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
   const changes = tagChanges(tags, edited);
   const unchanged = changes.set.length === 0 && changes.remove.length === 0;
 
   const save = async () => {
-    setBusy(true);
-    setError(null);
     try {
       // Setting first: when it is refused (limits, reserved prefixes), nothing has changed yet.
       if (changes.set.length) await kms.send(new TagResourceCommand({ KeyId: keyId, Tags: changes.set }));
       if (changes.remove.length) await kms.send(new UntagResourceCommand({ KeyId: keyId, TagKeys: changes.remove }));
-      notify({ type: 'success', header: 'Tags saved',
-        content: `${changes.set.length} set, ${changes.remove.length} removed.` });
-      onChanged();
-      onClose();
     } catch (e) {
-      setError(e);
-      onChanged();
-    } finally {
-      setBusy(false);
+      onChanged(); // the tags set before a refused UntagResource are kept: show them
+      throw e;
     }
+    notify({ type: 'success', header: 'Tags saved',
+      content: `${changes.set.length} set, ${changes.remove.length} removed.` });
   };
 
   return (
-    <Modal visible size="large" header="Manage tags" onDismiss={() => { if (!busy) onClose(); }} footer={
-      <Box float="right">
-        <SpaceBetween direction="horizontal" size="xs">
-          <Button variant="link" onClick={onClose} disabled={busy}>Cancel</Button>
-          <Button variant="primary" loading={busy} disabled={!valid || unchanged} onClick={() => void save()}>Save changes</Button>
-        </SpaceBetween>
-      </Box>
-    }>
-      <SpaceBetween size="m">
-        <TagEditor tags={edited} tagLimit={TAG_LIMIT}
-          onChange={({ detail }) => { setEdited(detail.tags); setValid(detail.valid); }} />
-        {error !== null && <ApiErrorAlert error={error} />}
-      </SpaceBetween>
-    </Modal>
+    <CallDialog size="large" header="Manage tags" confirmText="Save changes" disabled={!valid || unchanged} call={save}
+      onClose={onClose} onChanged={onChanged}>
+      <TagEditor tags={edited} tagLimit={TAG_LIMIT}
+        onChange={({ detail }) => { setEdited(detail.tags); setValid(detail.valid); }} />
+    </CallDialog>
   );
 }
