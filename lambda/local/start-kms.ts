@@ -30,6 +30,11 @@ export interface StartKmsOptions {
   readonly region?: string;
   /** The 12-digit account of `credentials` (open mode: the access key id is the account). @default '111122223333' */
   readonly account?: string;
+  /**
+   * How many audit-trail entries (read with CloudTrail's LookupEvents on `endpoint`) an in-memory
+   * service keeps: the newest, the older ones are dropped (D96). Ignored with `dataDir`. @default 10000
+   */
+  readonly auditLimit?: number;
   /** Called with each service event (DeleteKey, DeleteExpiredKeyMaterial, RotateKey) as one JSON line. @default nothing */
   readonly onServiceEvent?: (line: string) => void;
 }
@@ -84,7 +89,7 @@ export async function startKms(options: StartKmsOptions = {}): Promise<RunningKm
   const onServiceEvent = options.onServiceEvent;
   const embedded = await withoutSdkNodeNotice(() =>
     embeddedDeps({
-      ...(options.dataDir === undefined ? { inMemory: true } : { dataDir: options.dataDir }),
+      ...(options.dataDir === undefined ? { inMemory: true, ...(options.auditLimit !== undefined && { auditLimit: options.auditLimit }) } : { dataDir: options.dataDir }),
       clockControl: true,
       events: { record: ({ eventName, eventTime, ...fields }) => onServiceEvent?.(JSON.stringify({ event: eventName, ...fields, time: eventTime.toISOString() })) },
     }),
@@ -92,6 +97,7 @@ export async function startKms(options: StartKmsOptions = {}): Promise<RunningKm
   try {
     const handler = makeKmsApiHandler(embedded.deps, {
       authenticate: openAuthenticator,
+      audit: embedded.audit,
       logger: { error: (message, attributes) => void process.stderr.write(`${JSON.stringify({ level: 'ERROR', message, ...attributes })}\n`) },
     });
     const console = consoleDir();

@@ -38,6 +38,8 @@ export interface EmbeddedOptions {
   readonly dataDir?: string;
   /** Keep nothing on disk: dynalite in memory, a random root key; `dataDir` is ignored. @default false */
   readonly inMemory?: boolean;
+  /** With `inMemory`: how many audit entries are kept, the newest (D96). @default MEMORY_AUDIT_LIMIT, 10,000 */
+  readonly auditLimit?: number;
   /** Let `clock.advance` / `advanceClock` move the service clock forward. @default false */
   readonly clockControl?: boolean;
   /** Where service events go besides the audit trail. @default one JSON line per event on stdout */
@@ -86,7 +88,7 @@ export async function embeddedDeps(options: EmbeddedOptions = {}): Promise<Embed
   }
 
   const clock = new ControlledClock(options.clockControl ?? false);
-  const audit: AuditTrail = inMemory ? new MemoryAuditTrail() : new FileAuditTrail(dataDir, { now: () => clock.now() });
+  const audit: AuditTrail = inMemory ? new MemoryAuditTrail(options.auditLimit) : new FileAuditTrail(dataDir, { now: () => clock.now() });
   // The only writer of its store: key and alias records are served from memory, written through (D92).
   const keys = new CachedKeyStore(new DynamoKeyStore(dynalite.client, EMBEDDED_KEY_TABLE_NAME, { purge: () => dynalite.purge() }), STORED_RECORDS);
   const timers = new InProcessTimers(clock, (timer) => onTimerDue(deps, timer), options.log ? { log: options.log } : {});

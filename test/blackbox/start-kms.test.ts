@@ -7,6 +7,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CloudTrailClient, LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
 import { DecryptCommand, EncryptCommand, KMSClient, ListKeysCommand, ScheduleKeyDeletionCommand } from '@aws-sdk/client-kms';
 import { afterAll, describe, expect, test } from 'vitest';
 import { type RunningKms, startKms } from '../../lambda/local/start-kms';
@@ -79,6 +80,24 @@ describe('startKms', () => {
     } finally {
       rmSync(dataDir, { recursive: true, force: true });
     }
+  });
+
+  test('the audit trail is read with CloudTrail LookupEvents on the endpoint; in memory it keeps the newest auditLimit records (D96)', async () => {
+    const { kms, client } = await start({ auditLimit: 3 });
+    const trail = new CloudTrailClient({ endpoint: kms.endpoint, region: kms.region, credentials: kms.credentials, maxAttempts: 1 });
+    const key = await createKey(client);
+    for (const call of ['1', '2', '3', '4']) {
+      await kms.advanceClock(1); // each record a second apart: their order is their event time's
+      await client.send(new EncryptCommand({ KeyId: key.KeyId, Plaintext: Buffer.from('audited'), EncryptionContext: { call } }));
+    }
+    const callOf = (event: { CloudTrailEvent?: string }) => (JSON.parse(event.CloudTrailEvent!) as { requestParameters: { encryptionContext: { call: string } } }).requestParameters.encryptionContext.call;
+
+    const first = await trail.send(new LookupEventsCommand({ MaxResults: 2 }));
+    expect(first.Events!.map(callOf)).toEqual(['4', '3']);
+    const second = await trail.send(new LookupEventsCommand({ MaxResults: 2, NextToken: first.NextToken }));
+    expect(second.Events!.map(callOf)).toEqual(['2']); // CreateKey and the first Encrypt are no longer kept
+    expect(second.NextToken).toBeUndefined();
+    expect((await trail.send(new LookupEventsCommand({}))).Events!.map((e) => e.EventName)).toEqual(['Encrypt', 'Encrypt', 'Encrypt']);
   });
 
   test('a malformed account is refused before anything starts', async () => {

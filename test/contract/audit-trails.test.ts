@@ -24,6 +24,57 @@ const freshDir = () => {
 const NOW = () => new Date('2026-03-02T00:00:00Z');
 
 auditTrailContract('MemoryAuditTrail', async () => new MemoryAuditTrail());
+
+describe('MemoryAuditTrail keeps only the newest entries (D96)', () => {
+  const T = (seconds: number) => new Date(Date.UTC(2026, 2, 1, 12, 0, seconds));
+  const read = async (trail: MemoryAuditTrail, scope = AUDIT_SCOPE, after?: string) => {
+    const out: { id: string; position: string }[] = [];
+    for await (const { entry, position } of trail.read(scope, { from: T(0), to: T(59), ...(after !== undefined && { after }) })) out.push({ id: entry.eventId, position });
+    return out;
+  };
+
+  test('the oldest entries by event time go first, whatever the order they arrived in and whichever account they belong to', async () => {
+    const trail = new MemoryAuditTrail(3);
+    const other = { ...AUDIT_SCOPE, account: '444455556666' };
+    const [a, b, c, d, e] = [anEntry(AUDIT_SCOPE, T(1)), anEntry(other, T(2)), anEntry(AUDIT_SCOPE, T(3)), anEntry(AUDIT_SCOPE, T(4)), anEntry(AUDIT_SCOPE, T(5))];
+    for (const entry of [c, a, b, e]) await trail.append(entry);
+    expect((await read(trail)).map((r) => r.id)).toEqual([e.eventId, c.eventId]); // a was the oldest of four
+    expect((await read(trail, other)).map((r) => r.id)).toEqual([b.eventId]);
+    await trail.append(d);
+    expect((await read(trail)).map((r) => r.id)).toEqual([e.eventId, d.eventId, c.eventId]); // b, the oldest, went
+    expect(await read(trail, other)).toEqual([]);
+    await trail.append(a); // older than all it keeps: not kept
+    expect((await read(trail)).map((r) => r.id)).toEqual([e.eventId, d.eventId, c.eventId]);
+  });
+
+  test('holds at most its limit over many appends, and pages resume where they stopped', async () => {
+    const trail = new MemoryAuditTrail(50);
+    const entries = Array.from({ length: 1000 }, (_, i) => anEntry(AUDIT_SCOPE, T(i % 60)));
+    for (const entry of entries) await trail.append(entry);
+    const all = await read(trail);
+    expect(all).toHaveLength(50);
+    const newest = entries.map((e) => ({ id: e.eventId, position: `${String(e.eventTime.getTime()).padStart(15, '0')}#${e.eventId}` }));
+    newest.sort((x, y) => (x.position < y.position ? 1 : -1));
+    expect(all).toEqual(newest.slice(0, 50));
+    expect((await read(trail, AUDIT_SCOPE, all[9]!.position)).map((r) => r.id)).toEqual(all.slice(10).map((r) => r.id));
+  });
+
+  test('a reader keeps its place while appends push entries out under it', async () => {
+    const trail = new MemoryAuditTrail(4);
+    const kept = [1, 2, 3, 4].map((s) => anEntry(AUDIT_SCOPE, T(s)));
+    for (const entry of kept) await trail.append(entry);
+    const seen: string[] = [];
+    for await (const { entry } of trail.read(AUDIT_SCOPE, { from: T(0), to: T(59) })) {
+      seen.push(entry.eventId);
+      if (seen.length === 1) for (const s of [10, 11]) await trail.append(anEntry(AUDIT_SCOPE, T(s))); // drops T(1) and T(2)
+    }
+    expect(seen).toEqual([kept[3]!.eventId, kept[2]!.eventId]);
+  });
+
+  test('refuses a limit below 1', () => {
+    expect(() => new MemoryAuditTrail(0)).toThrow(RangeError);
+  });
+});
 auditTrailContract('FileAuditTrail', async () => new FileAuditTrail(freshDir(), { now: NOW }));
 
 describe('DynamoAuditTrail on dynalite', () => {
