@@ -10,5 +10,7 @@ export default defineConfig({
     include: ['test/unit/**/*.test.ts', 'test/contract/**/*.test.ts'],
     // These two only drive adapters (moto, SIGKILLed child processes): minutes per run, no core mutant to kill.
     exclude: ['test/contract/moto-key-store.test.ts', 'test/contract/embedded-durability.test.ts'],
+    // Key pairs from a pool of earlier real generations with the same arguments, when MUTATION_KEY_POOL is set.
+    setupFiles: ['test/support/mutation-set-up.ts'],
   },
 });

@@ -6,9 +6,12 @@
 // target it runs the whole of lambda/core. Then (or with --scores alone) it prints the newest score of every file.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 
 const REPORTS = 'reports/mutation';
+// Key pairs the tests generated in earlier runs, handed out again (test/support/key-pair-pool.ts, D122); outside the
+// sandboxes Stryker copies the project into, so every target and run shares it.
+const KEY_POOL = resolve(REPORTS, 'key-pool');
 const args = process.argv.slice(2);
 const scoresOnly = args.includes('--scores');
 const targets = args.filter((a) => a !== '--scores');
@@ -20,7 +23,7 @@ if (!scoresOnly) {
       console.error(`not a file or directory of lambda/core: ${target}`);
       process.exit(2);
     }
-    const run = spawnSync('nice', ['-n', '19', 'npx', 'stryker', 'run'], { stdio: 'inherit', env: { ...process.env, STRYKER_TARGET: stripped } });
+    const run = spawnSync('nice', ['-n', '19', 'npx', 'stryker', 'run'], { stdio: 'inherit', env: { ...process.env, STRYKER_TARGET: stripped, MUTATION_KEY_POOL: KEY_POOL } });
     if (run.status !== 0) process.exit(run.status ?? 1);
   }
 }
