@@ -3,9 +3,10 @@
 // StrykerJS 9 (the release line that runs on Node 20) with its vitest runner, over lambda/core, killed by the
 // unit and contract tests only (vitest.mutation.config.ts). Incremental: the results of a target's last run live in
 // reports/mutation/<target>/ (not committed, D122), so a re-run tests only mutants whose code or covering tests changed.
-// One file or directory: `npm run test:mutation -- lambda/core/model/key-state.ts`.
+// One file or directory: `npm run test:mutation -- lambda/core/model/key-state.ts`; a directory's own files only:
+// `'lambda/core/model/*.ts'`.
 const target = process.env.STRYKER_TARGET ?? 'lambda/core';
-const reportDir = `reports/mutation/${target.replace(/^lambda\/core\/?/, '').replaceAll('/', '-') || 'core'}`;
+const reportDir = `reports/mutation/${target.replace(/^lambda\/core\/?/, '').replace('*.ts', 'files').replaceAll('/', '-') || 'core'}`;
 
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {

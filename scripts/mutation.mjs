@@ -22,8 +22,10 @@ const targets = args.filter((a) => a !== '--scores' && a !== '--static');
 if (!scoresOnly) {
   for (const target of targets.length > 0 ? targets : ['lambda/core']) {
     const stripped = target.replace(/\/+$/, '');
-    if (!stripped.startsWith('lambda/core') || !existsSync(stripped)) {
-      console.error(`not a file or directory of lambda/core: ${target}`);
+    // `lambda/core/model/*.ts` (quoted): the files of a directory without its subdirectories, in one run.
+    const exists = stripped.endsWith('/*.ts') ? existsSync(stripped.slice(0, -'/*.ts'.length)) : existsSync(stripped);
+    if (!stripped.startsWith('lambda/core') || !exists) {
+      console.error(`not a file, directory or directory/*.ts of lambda/core: ${target}`);
       process.exit(2);
     }
     // --force: incremental results would keep a static mutant's earlier Ignored verdict.

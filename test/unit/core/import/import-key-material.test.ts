@@ -562,6 +562,7 @@ describe('ImportKeyMaterial: tokens and wrapped material', () => {
     ['another format byte', (t) => Uint8Array.from(t, (b, i) => (i === 0 ? 2 : b))],
     ['a key id of length 0', (t) => Uint8Array.from([1, 0, ...t.subarray(2, 40)])],
     ['the header without the wrapped key', (t, n) => t.subarray(0, 12 + n)],
+    ['a header cut inside validTo', (t, n) => t.subarray(0, 8 + n)],
     ['an unknown wrapping algorithm code', (t, n) => Uint8Array.from(t, (b, i) => (i === 2 + n ? 99 : b))],
     ['an unknown wrapping key spec code', (t, n) => Uint8Array.from(t, (b, i) => (i === 3 + n ? 99 : b))],
     ['a validTo no Date can hold', (t, n) => Uint8Array.from(t, (b, i) => (i >= 4 + n && i < 12 + n ? 0xff : b))],
