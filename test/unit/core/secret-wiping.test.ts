@@ -95,6 +95,17 @@ describe('secrets are zeroed once used', () => {
     for (const s of seen.wrapped) expect(isZeroed(s.bytes), s.purpose).toBe(true);
   });
 
+  test('CreateKey (ML_DSA_44): the seed it drew, once the material is encoded', async () => {
+    const deps = memoryDeps();
+    const drawn: Uint8Array[] = [];
+    const random = deps.random;
+    const recording = { ...deps, random: (n: number) => { const b = random(n); drawn.push(b); return b; } };
+    await createKey(recording, TEST_CTX, { KeySpec: 'ML_DSA_44', KeyUsage: 'SIGN_VERIFY' });
+    const seeds = drawn.filter((b) => b.length === 32);
+    expect(seeds.length).toBeGreaterThan(0);
+    for (const seed of seeds) expect(isZeroed(seed)).toBe(true);
+  });
+
   test('RotateKeyOnDemand (AWS_KMS): the new material and the material-id key', async () => {
     const deps = memoryDeps();
     const { KeyMetadata } = await createKey(deps, TEST_CTX, {});

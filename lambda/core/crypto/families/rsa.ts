@@ -87,7 +87,7 @@ function emsaPssVerify(hash: HashName, mHash: Uint8Array, em: Buffer, modBits: n
  * The version of the RSAPrivateKey inside a PKCS#8: 0 for two primes, 1 for more (RFC 8017 A.1.2). It only ever reads
  * node:crypto's own export of a key node:crypto parsed (a SEQUENCE starting with a one-byte INTEGER), and node:crypto
  * (OpenSSL 3 here) does not parse a three-prime key at all, so none of its checks can fail today: kept against an
- * OpenSSL that does (see rsa-verification.test.ts).
+ * OpenSSL that does (see signature-rules.test.ts).
  */
 function rsaPrivateKeyVersion(pkcs8: Uint8Array): number | undefined {
   const parts = privateKeyInfoParts(pkcs8);

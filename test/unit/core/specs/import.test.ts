@@ -3,6 +3,7 @@
  * node:crypto, HMAC bytes of the allowed lengths; the wrapping rules per spec; the same-material rule
  * (the same key or the same bytes, nothing else); one material, no KeyMaterialId, for these keys.
  */
+import { execSync } from 'node:child_process';
 import { generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
 import { describe, expect, test } from 'vitest';
 import type { WrappingAlgorithm, WrappingKeySpec } from '../../../../lambda/core/crypto/wrapping';
@@ -107,8 +108,37 @@ describe('ImportKeyMaterial refusals for non-symmetric specs', () => {
       name: 'IncorrectKeyMaterialException',
       message: 'The key material is not valid for a ECC_NIST_P256 KMS key: its curve must be P-256, not secp384r1.',
     });
-    expect(await refuse('ECC_NIST_P256', 'SIGN_VERIFY', rsaKey(2048))).toMatchObject({ name: 'IncorrectKeyMaterialException' });
-    expect(await refuse('ECC_NIST_EDWARDS25519', 'SIGN_VERIFY', ecKey('prime256v1'))).toMatchObject({ name: 'IncorrectKeyMaterialException' });
+    expect(await refuse('ECC_NIST_P256', 'SIGN_VERIFY', rsaKey(2048))).toMatchObject({
+      name: 'IncorrectKeyMaterialException',
+      message: 'The key material is not valid for a ECC_NIST_P256 KMS key: it must hold an EC private key on curve P-256, not a rsa key.',
+    });
+    expect(await refuse('ECC_NIST_EDWARDS25519', 'SIGN_VERIFY', ecKey('prime256v1'))).toMatchObject({
+      name: 'IncorrectKeyMaterialException',
+      message: 'The key material is not valid for a ECC_NIST_EDWARDS25519 KMS key: it must hold an Ed25519 private key, not a ec key.',
+    });
+  });
+
+  test('fails with IncorrectKeyMaterialException for an EC key with explicit curve parameters (made by openssl), although OpenSSL names its curve', async () => {
+    const explicit = execSync('openssl ecparam -name prime256v1 -param_enc explicit -genkey -noout | openssl pkcs8 -topk8 -nocrypt -outform DER');
+    expect(await refuse('ECC_NIST_P256', 'SIGN_VERIFY', new Uint8Array(explicit))).toMatchObject({
+      name: 'IncorrectKeyMaterialException',
+      message: 'The key material is not valid for a ECC_NIST_P256 KMS key: its curve must be given by name (explicit curve parameters are not supported).',
+    });
+  });
+
+  test('fails with IncorrectKeyMaterialException for an EC private key that carries another key\'s public point', async () => {
+    // GIVEN: a PKCS#8 of key a whose ECPrivateKey.publicKey is b's point
+    const [a, b] = [generateKeyPairSync('ec', { namedCurve: 'prime256v1' }), generateKeyPairSync('ec', { namedCurve: 'prime256v1' })];
+    const point = (k: KeyObject) => Buffer.from(k.export({ type: 'spki', format: 'der' })).subarray(-65);
+    const pkcs8 = Buffer.from(der(a.privateKey));
+    const at = pkcs8.indexOf(point(a.publicKey));
+    expect(at).toBeGreaterThan(0);
+    point(b.publicKey).copy(pkcs8, at);
+    // WHEN / THEN
+    expect(await refuse('ECC_NIST_P256', 'SIGN_VERIFY', new Uint8Array(pkcs8))).toMatchObject({
+      name: 'IncorrectKeyMaterialException',
+      message: 'The key material is not valid for a ECC_NIST_P256 KMS key: its private and public parts do not belong to the same key pair.',
+    });
   });
 
   test('fails with IncorrectKeyMaterialException for bytes that are not a PKCS#8 private key', async () => {
@@ -124,8 +154,11 @@ describe('ImportKeyMaterial refusals for non-symmetric specs', () => {
     ['HMAC_512', 63],
   ])('fails with IncorrectKeyMaterialException for %s material of %i bytes', async (spec, length) => {
     const err = await refuse(spec, 'GENERATE_VERIFY_MAC', new Uint8Array(randomBytes(length)), 'RSAES_OAEP_SHA_256');
-    expect(err.name).toBe('IncorrectKeyMaterialException');
-    expect(err.message).toMatch(new RegExp(`^The key material for a ${spec} KMS key must be from \\d+ to 128 bytes`));
+    const min = Number(spec.slice(5)) / 8;
+    expect(err).toMatchObject({
+      name: 'IncorrectKeyMaterialException',
+      message: `The key material for a ${spec} KMS key must be from ${min} to 128 bytes (${min * 8} to 1024 bits); hash a longer key first.`,
+    });
   });
 
   test('fails with ValidationException for ImportType, KeyMaterialId or KeyMaterialDescription on a non-symmetric key (D9)', async () => {

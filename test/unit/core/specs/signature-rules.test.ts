@@ -2,12 +2,15 @@
  * What RSA Verify must refuse although the RSA arithmetic works out (spec kms-key-specs.md §5.2): RSASSA-PSS
  * signatures whose EMSA-PSS encoding binds the right hash but breaks another rule of RFC 8017 §9.1.2, and a
  * PKCS#1 v1.5 signature one byte shorter than the modulus. The key is imported, so the test holds its private
- * key and can make such signatures with the raw RSA primitive. Also: a three-prime RSA key is not imported.
+ * key and can make such signatures with the raw RSA primitive. Also: a three-prime RSA key is not imported; ECDSA
+ * signatures are not normalised to low S (spec §5: AWS's are not either); bytes that are no signature at all are
+ * KMSInvalidSignatureException for every family.
  */
 import { execFileSync } from 'node:child_process';
 import { constants, createHash, generateKeyPairSync, privateEncrypt, randomBytes, sign as nodeSign, type KeyObject } from 'node:crypto';
 import { describe, expect, test } from 'vitest';
 import { describeKey } from '../../../../lambda/core/operations/keys/describe-key';
+import { sign } from '../../../../lambda/core/operations/signing/sign';
 import { verify } from '../../../../lambda/core/operations/signing/verify';
 import { memoryDeps, TEST_CTX, type MemoryDeps } from '../../../support/memory-deps';
 import { failure, Importer } from '../import/helpers';
@@ -105,5 +108,36 @@ describe('RSA ImportKeyMaterial', () => {
     // THEN
     expect(err).toMatchObject({ name: 'IncorrectKeyMaterialException', message: 'The key material is not valid for a RSA_2048 KMS key: it must be a DER-encoded PKCS#8 PrivateKeyInfo holding an RSA private key.' });
     expect((await describeKey(deps, TEST_CTX, { KeyId })).KeyMetadata.KeyState).toBe('PendingImport');
+  });
+});
+
+describe('ECDSA and malformed signatures', () => {
+  test('ECDSA signatures are not normalised to low S: among 64 signatures some have S above n/2', async () => {
+    // GIVEN
+    const deps = memoryDeps();
+    const { KeyId } = await newKey(deps, { KeySpec: 'ECC_SECG_P256K1', KeyUsage: 'SIGN_VERIFY' });
+    const halfOrder = BigInt('0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141') / 2n;
+    // WHEN
+    const signatures = await Promise.all(Array.from({ length: 64 }, () => sign(deps, TEST_CTX, { KeyId, Message: MESSAGE, SigningAlgorithm: 'ECDSA_SHA_256' })));
+    // THEN: (the chance that 64 unnormalised signatures all have a low S is 2^-64)
+    const sOf = (der: Uint8Array) => {
+      const rLength = der[3]!;
+      return BigInt(`0x${Buffer.from(der.subarray(6 + rLength)).toString('hex')}`);
+    };
+    expect(signatures.some(({ Signature }) => sOf(Signature) > halfOrder)).toBe(true);
+  });
+
+  test.each([
+    ['ECC_NIST_P256', 'ECDSA_SHA_256', 'RAW'],
+    ['ECC_NIST_EDWARDS25519', 'ED25519_SHA_512', 'RAW'],
+    ['ECC_NIST_EDWARDS25519', 'ED25519_PH_SHA_512', 'DIGEST'],
+    ['ML_DSA_44', 'ML_DSA_SHAKE_256', 'RAW'],
+  ] as const)('%s %s: bytes that are no signature are KMSInvalidSignatureException', async (KeySpec, SigningAlgorithm, MessageType) => {
+    const deps = memoryDeps();
+    const { KeyId } = await newKey(deps, { KeySpec, KeyUsage: 'SIGN_VERIFY' });
+    const Message = MessageType === 'DIGEST' ? new Uint8Array(createHash('sha512').update(MESSAGE).digest()) : MESSAGE;
+    for (const Signature of [bytes('not a signature'), new Uint8Array(0)]) {
+      expect(await failure(() => verify(deps, TEST_CTX, { KeyId, Message, MessageType, Signature, SigningAlgorithm }))).toMatchObject(INVALID);
+    }
   });
 });
