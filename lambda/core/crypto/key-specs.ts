@@ -211,6 +211,7 @@ export function isKeySpec(value: string): value is KeySpec {
 /** The table row of a spec (every KeySpec has one). */
 export function keySpecEntry(keySpec: KeySpec): KeySpecEntry {
   const entry = BY_SPEC.get(keySpec);
+  // Stryker disable next-line ConditionalExpression,StringLiteral: unreachable, callers pass a KeySpec (a stored key's, or one isKeySpec accepted), and the table has a row for each
   if (!entry) throw new Error(`key spec ${keySpec} has no entry in the key spec table`);
   return entry;
 }
