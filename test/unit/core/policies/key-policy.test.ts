@@ -2,7 +2,7 @@
 import { describe, expect, test } from 'vitest';
 import { LimitExceededException, MalformedPolicyDocumentException } from '../../../../lambda/core/errors';
 import { allowsPolicyUpdates } from '../../../../lambda/core/authorization/access';
-import { checkPolicyWrite, defaultKeyPolicy, parseKeyPolicy } from '../../../../lambda/core/policy/key-policy';
+import { checkPolicyWrite, defaultKeyPolicy, isGrantPrincipal, parseKeyPolicy } from '../../../../lambda/core/policy/key-policy';
 
 const SCOPE = { partition: 'aws', account: '111122223333', region: 'us-east-1' };
 const ROOT = 'arn:aws:iam::111122223333:root';
@@ -72,6 +72,17 @@ describe('grammar', () => {
     ['a number as Resource', { Statement: [{ ...ADMIN, Resource: 1 }] }, 'Policy contains a statement with an invalid Resource.'],
     ['two statements with one Sid', { Statement: [ADMIN, { ...ADMIN, Action: 'kms:Decrypt' }] }, 'Policy contains more than one statement with Sid admin.'],
     ['a Condition that is not an object of objects', { Statement: [{ ...ADMIN, Condition: { StringEquals: 'x' } }] }, 'Policy contains a statement with an invalid Condition.'],
+    ['a Version that is not a string', { Version: 2012, Statement: [ADMIN] }, 'Policy has an invalid Version.'],
+    ['an Id that is not a string', { Id: 1, Statement: [ADMIN] }, 'Policy has an invalid Id.'],
+    ['a Sid that is not a string', { Statement: [{ ...ADMIN, Sid: 1 }] }, 'Policy contains a statement with an invalid Sid.'],
+    ['an empty NotAction list', { Statement: [{ ...ADMIN, Action: undefined, NotAction: [] }] }, 'Policy contains a statement with an invalid NotAction.'],
+    ['an empty NotResource list', { Statement: [{ ...ADMIN, Resource: undefined, NotResource: [] }] }, 'Policy contains a statement with an invalid NotResource.'],
+    ['a Resource list with one number in it', { Statement: [{ ...ADMIN, Resource: ['*', 1] }] }, 'Policy contains a statement with an invalid Resource.'],
+    ['an empty Resource string', { Statement: [{ ...ADMIN, Resource: '' }] }, 'Policy contains a statement with an invalid Resource.'],
+    ['a Condition that is a string', { Statement: [{ ...ADMIN, Condition: 'x' }] }, 'Policy contains a statement with an invalid Condition.'],
+    ['an empty condition block', { Statement: [{ ...ADMIN, Condition: { StringEquals: {} } }] }, 'Policy contains a statement with an invalid Condition.'],
+    ['a condition value that is an object', { Statement: [{ ...ADMIN, Condition: { StringEquals: { 'kms:CallerAccount': { a: 1 } } } }] }, 'Policy contains a statement with an invalid Condition.'],
+    ['a condition list with an object in it', { Statement: [{ ...ADMIN, Condition: { StringEquals: { 'kms:CallerAccount': ['111122223333', null] } } }] }, 'Policy contains a statement with an invalid Condition.'],
   ])('fails with MalformedPolicyDocumentException for %s', (_, document, message) => {
     expect(refusal(JSON.stringify(document)).message).toBe(message);
   });
@@ -99,6 +110,32 @@ describe('grammar', () => {
   });
 });
 
+describe('the parsed document', () => {
+  test('holds Version, Id and each statement as given, and no member that was not given', () => {
+    const text = JSON.stringify({ Version: '2012-10-17', Id: 'my-policy', Statement: [ADMIN, { Effect: 'Deny', Principal: '*', Action: ['kms:Decrypt', '*'], Resource: ['*'] }] });
+    expect(parseKeyPolicy(text, 'aws')).toStrictEqual({
+      version: '2012-10-17',
+      id: 'my-policy',
+      statements: [
+        { sid: 'admin', effect: 'Allow', principal: { AWS: [ROOT] }, actions: ['kms:*'], resources: ['*'] },
+        { effect: 'Deny', principal: '*', actions: ['kms:Decrypt', '*'], resources: ['*'] },
+      ],
+    });
+    expect(parseKeyPolicy(JSON.stringify({ Statement: [ADMIN] }), 'aws')).toStrictEqual({
+      statements: [{ sid: 'admin', effect: 'Allow', principal: { AWS: [ROOT] }, actions: ['kms:*'], resources: ['*'] }],
+    });
+  });
+
+  test('accepts several statements without Sid; ForAllValues on other keys and other operators on encryption context keys', () => {
+    const statement = { Effect: 'Allow', Principal: '*', Action: 'kms:Decrypt', Resource: '*' };
+    const text = policy(ADMIN, statement, {
+      ...statement,
+      Condition: { 'ForAllValues:StringEquals': { 'kms:CallerAccount': '111122223333' }, StringEquals: { 'kms:EncryptionContext:Dept': 'IT' } },
+    });
+    expect(parseKeyPolicy(text, 'aws').statements).toHaveLength(3);
+  });
+});
+
 describe('principals', () => {
   test('fails with the AWS message for a statement without Principal', () => {
     expect(refusal(policy(ADMIN, { Effect: 'Allow', Action: 'kms:*', Resource: '*' })).message).toBe('Policy contains a statement with no principal.');
@@ -119,6 +156,16 @@ describe('principals', () => {
     ['an empty principal object', {}],
     ['an empty principal list', { AWS: [] }],
     ['a service principal without the amazonaws.com suffix', { Service: 'logs' }],
+    ['an account id as a JSON number', { AWS: 111122223333 }],
+    ['a list with one invalid principal', { AWS: [ROOT, 'arn:aws:iam::111122223333:group/admins'] }],
+    ['an unknown principal type holding an account id', { CanonicalUser: '111122223333' }],
+    ['an empty federated principal', { Federated: '' }],
+    ['a federated principal with a wildcard', { Federated: 'cognito-*.amazonaws.com' }],
+    ['an ARN of five parts', { AWS: 'arn:aws:iam::111122223333' }],
+    ['a URN', { AWS: 'urn:aws:iam::111122223333:root' }],
+    ['an IAM ARN with a Region', { AWS: 'arn:aws:iam:us-east-1:111122223333:root' }],
+    ['a user name ending in a colon', { AWS: 'arn:aws:iam::111122223333:user/Alice:' }],
+    ['an assumed role of another service', { AWS: 'arn:aws:s3::111122223333:assumed-role/App/session-1' }],
   ])('fails with the AWS message for %s', (_, principal) => {
     expect(refusal(policy(ADMIN, { Effect: 'Allow', Principal: principal, Action: 'kms:Decrypt', Resource: '*' })).message).toBe(
       'Policy contains a statement with one or more invalid principals.',
@@ -132,8 +179,16 @@ describe('principals', () => {
     ['users and roles with paths', { AWS: ['arn:aws:iam::111122223333:user/Alice', 'arn:aws:iam::111122223333:role/ops/deploy/App'] }],
     ['an assumed-role session and a federated user', { AWS: ['arn:aws:sts::111122223333:assumed-role/App/session-1', 'arn:aws:sts::111122223333:federated-user/Bob'] }],
     ['service principals', { Service: ['logs.us-east-1.amazonaws.com', 'ec2.amazonaws.com.cn'] }],
+    ['a federated principal', { Federated: 'cognito-identity.amazonaws.com' }],
   ])('accepts %s', (_, principal) => {
     expect(() => checkPolicyWrite(policy(ADMIN, { Effect: 'Allow', Principal: principal, Action: 'kms:Decrypt', Resource: '*' }), write)).not.toThrow();
+  });
+});
+
+describe('grant principals', () => {
+  test('are accounts, IAM and STS principals and services of the partition, never "*"', () => {
+    for (const p of ['111122223333', ROOT, 'arn:aws:sts::111122223333:assumed-role/App/s-1', 'logs.amazonaws.com']) expect(isGrantPrincipal(p, 'aws'), p).toBe(true);
+    for (const p of ['*', 'arn:aws-cn:iam::111122223333:root', 'arn:aws:iam::111122223333:group/g', '']) expect(isGrantPrincipal(p, 'aws'), p).toBe(false);
   });
 });
 
