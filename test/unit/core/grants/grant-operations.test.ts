@@ -17,6 +17,7 @@ import { listRetirableGrants } from '../../../../lambda/core/operations/grants/l
 import { retireGrant } from '../../../../lambda/core/operations/grants/retire-grant';
 import { revokeGrant } from '../../../../lambda/core/operations/grants/revoke-grant';
 import { allOperations } from '../../../../lambda/core/operations/registry';
+import { createAlias } from '../../../../lambda/core/operations/aliases/create-alias';
 import { onTimerDue } from '../../../../lambda/core/timers/on-timer-due';
 import { TEST_CTX, TEST_SCOPE, memoryDeps, type MemoryDeps } from '../../../support/memory-deps';
 import { DAY, newKey } from '../keys/helpers';
@@ -67,6 +68,64 @@ describe('CreateGrant', () => {
     const b = await createGrant(deps, TEST_CTX, { KeyId: key.KeyId, GranteePrincipal: APP, Operations: ['Encrypt'] });
     expect(a.GrantId).not.toBe(b.GrantId);
     expect(await grantsOf(deps, key.KeyId)).toHaveLength(4);
+  });
+
+  test('the same Name with another retiring principal or other constraints is another grant', async () => {
+    const { deps, key, grant } = await keyWithGrant({ Name: 'n', RetiringPrincipal: RETIRER, Constraints: { EncryptionContextSubset: { a: '1' } } });
+    const same = { KeyId: key.KeyId, GranteePrincipal: APP, Operations: ['Encrypt', 'Decrypt'], Name: 'n' } as const;
+    const ids = [
+      (await createGrant(deps, TEST_CTX, { ...same, Constraints: { EncryptionContextSubset: { a: '1' } } })).GrantId,
+      (await createGrant(deps, TEST_CTX, { ...same, RetiringPrincipal: RETIRER })).GrantId,
+      (await createGrant(deps, TEST_CTX, { ...same, RetiringPrincipal: RETIRER, Constraints: { EncryptionContextSubset: { a: '1' } } })).GrantId,
+    ];
+    expect(ids.slice(0, 2)).not.toContain(grant.GrantId);
+    expect(ids[0]).not.toBe(ids[1]);
+    expect(ids[2]).toBe(grant.GrantId);
+    expect(await grantsOf(deps, key.KeyId)).toHaveLength(3);
+  });
+
+  test('constraints: exactly 8 pairs and values of 384 characters are accepted; one kind alone is kept alone; an empty Constraints is none', async () => {
+    const deps = memoryDeps();
+    const key = await newKey(deps);
+    const eight = Object.fromEntries(Array.from({ length: 8 }, (_, i) => [`k${i}`, 'v'.repeat(384)]));
+    await createGrant(deps, TEST_CTX, { KeyId: key.KeyId, GranteePrincipal: APP, Operations: ['Decrypt'], Constraints: { EncryptionContextSubset: eight } });
+    await createGrant(deps, TEST_CTX, { KeyId: key.KeyId, GranteePrincipal: RETIRER, Operations: ['Decrypt'], Constraints: { EncryptionContextEquals: { a: '1' } } });
+    await createGrant(deps, TEST_CTX, { KeyId: key.KeyId, GranteePrincipal: ISSUER, Operations: ['Decrypt'], Constraints: {} });
+    const byGrantee = new Map((await grantsOf(deps, key.KeyId)).map((g) => [g.GranteePrincipal, g]));
+    expect(byGrantee.get(APP)!.Constraints).toStrictEqual({ EncryptionContextSubset: eight });
+    expect(byGrantee.get(RETIRER)!.Constraints).toStrictEqual({ EncryptionContextEquals: { a: '1' } });
+    expect(byGrantee.get(ISSUER)).not.toHaveProperty('Constraints');
+  });
+
+  test('names every operation the key cannot do, and refuses constraints on a key without encryption context', async () => {
+    const deps = memoryDeps();
+    const hmac = await newKey(deps, { KeySpec: 'HMAC_256', KeyUsage: 'GENERATE_VERIFY_MAC' });
+    await expect(createGrant(deps, TEST_CTX, { KeyId: hmac.KeyId, GranteePrincipal: APP, Operations: ['Encrypt', 'GenerateMac', 'Decrypt'] })).rejects.toThrow(
+      new ValidationException(`Grant operations must be supported by the key: Encrypt, Decrypt cannot be granted on ${hmac.Arn} (KeySpec HMAC_256, KeyUsage GENERATE_VERIFY_MAC).`),
+    );
+    await expect(createGrant(deps, TEST_CTX, { KeyId: hmac.KeyId, GranteePrincipal: APP, Operations: ['GenerateMac'], Constraints: { EncryptionContextEquals: { a: '1' } } })).rejects.toThrow(
+      new ValidationException(`Encryption context grant constraints are not valid for ${hmac.Arn}: only symmetric encryption keys take an encryption context.`),
+    );
+    expect(deps.keys.grants.size).toBe(0);
+  });
+
+  test('a store failure surfaces as it is, and no token is given out', async () => {
+    const deps = memoryDeps();
+    const key = await newKey(deps);
+    deps.keys.createGrant = async () => {
+      throw new Error('store unavailable');
+    };
+    await expect(createGrant(deps, TEST_CTX, { KeyId: key.KeyId, GranteePrincipal: APP, Operations: ['Decrypt'], Name: 'n' })).rejects.toThrow('store unavailable');
+    await expect(createGrant(deps, TEST_CTX, { KeyId: key.KeyId, GranteePrincipal: APP, Operations: ['Decrypt'] })).rejects.toThrow('store unavailable');
+  });
+
+  test('an alias is not a KeyId here: NotFoundException, even for an alias that exists', async () => {
+    const deps = memoryDeps();
+    const key = await newKey(deps);
+    await createAlias(deps, TEST_CTX, { AliasName: 'alias/a', TargetKeyId: key.KeyId });
+    await expect(createGrant(deps, TEST_CTX, { KeyId: 'alias/a', GranteePrincipal: APP, Operations: ['Decrypt'] })).rejects.toBeInstanceOf(NotFoundException);
+    await expect(listGrants(deps, TEST_CTX, { KeyId: 'alias/a' })).rejects.toBeInstanceOf(NotFoundException);
+    expect(deps.keys.grants.size).toBe(0);
   });
 
   test('the same Name on two keys makes one grant on each', async () => {
@@ -222,6 +281,19 @@ describe('ListRetirableGrants', () => {
     const { Grants, Truncated } = await listRetirableGrants(deps, TEST_CTX, { RetiringPrincipal: RETIRER });
     expect(Truncated).toBe(false);
     expect(Grants.map((g) => [g.KeyId, g.GrantId]).sort()).toEqual([[first.Arn, a.GrantId], [second.Arn, b.GrantId]].sort());
+  });
+
+  test('pages with Limit and Marker; Limit 101 is ValidationException naming limit', async () => {
+    const { deps, grant: a } = await keyWithGrant({ RetiringPrincipal: RETIRER });
+    const { grant: b } = await keyWithGrant({ RetiringPrincipal: RETIRER }, deps);
+    const first = await listRetirableGrants(deps, TEST_CTX, { RetiringPrincipal: RETIRER, Limit: 1 });
+    expect(first).toMatchObject({ Truncated: true, NextMarker: expect.any(String) });
+    const second = await listRetirableGrants(deps, TEST_CTX, { RetiringPrincipal: RETIRER, Limit: 1, Marker: first.NextMarker! });
+    expect(second.Truncated).toBe(false);
+    expect([...first.Grants, ...second.Grants].map((g) => g.GrantId).sort()).toEqual([a.GrantId, b.GrantId].sort());
+    await expect(listRetirableGrants(deps, TEST_CTX, { RetiringPrincipal: RETIRER, Limit: 101 })).rejects.toThrow(
+      new ValidationException("1 validation error detected: Value '101' at 'limit' failed to satisfy constraint: Member must have value less than or equal to 100"),
+    );
   });
 });
 
