@@ -126,6 +126,10 @@ describe('CreateGrant', () => {
     await expect(createGrant(deps, TEST_CTX, { KeyId: 'alias/a', GranteePrincipal: APP, Operations: ['Decrypt'] })).rejects.toBeInstanceOf(NotFoundException);
     await expect(listGrants(deps, TEST_CTX, { KeyId: 'alias/a' })).rejects.toBeInstanceOf(NotFoundException);
     expect(deps.keys.grants.size).toBe(0);
+    const { GrantId } = await createGrant(deps, TEST_CTX, { KeyId: key.KeyId, GranteePrincipal: APP, Operations: ['Decrypt'], RetiringPrincipal: ISSUER });
+    await expect(retireGrant(deps, TEST_CTX, { KeyId: 'alias/a', GrantId })).rejects.toBeInstanceOf(NotFoundException);
+    await expect(revokeGrant(deps, TEST_CTX, { KeyId: 'alias/a', GrantId })).rejects.toBeInstanceOf(NotFoundException);
+    expect(deps.keys.grants.size).toBe(1);
   });
 
   test('the same Name on two keys makes one grant on each', async () => {
@@ -202,6 +206,12 @@ describe('ListGrants', () => {
     expect([...first.Grants, ...second.Grants].map((g) => g.GrantId)).toEqual([...ids].sort());
   });
 
+  test('GrantId with the GranteePrincipal of another grantee lists nothing', async () => {
+    const { deps, key, grant } = await keyWithGrant();
+    expect(await listGrants(deps, TEST_CTX, { KeyId: key.KeyId, GrantId: grant.GrantId, GranteePrincipal: RETIRER })).toStrictEqual({ Grants: [], Truncated: false });
+    expect((await listGrants(deps, TEST_CTX, { KeyId: key.KeyId, GrantId: grant.GrantId, GranteePrincipal: APP })).Grants).toHaveLength(1);
+  });
+
   test('filters by GrantId and by GranteePrincipal', async () => {
     const { deps, key, grant } = await keyWithGrant();
     const other = await createGrant(deps, TEST_CTX, { KeyId: key.KeyId, GranteePrincipal: RETIRER, Operations: ['Encrypt'] });
@@ -260,8 +270,9 @@ describe('RetireGrant and RevokeGrant', () => {
   test('RetireGrant fails with InvalidGrantTokenException for a malformed token, ValidationException without token or key and grant id', async () => {
     const { deps, key, grant } = await keyWithGrant();
     await expect(retireGrant(deps, TEST_CTX, { GrantToken: 'garbage' })).rejects.toThrow(new InvalidGrantTokenException('The grant token is not valid.'));
-    await expect(retireGrant(deps, TEST_CTX, { KeyId: key.KeyId })).rejects.toBeInstanceOf(ValidationException);
-    await expect(retireGrant(deps, TEST_CTX, { GrantId: grant.GrantId })).rejects.toBeInstanceOf(ValidationException);
+    const neither = new ValidationException('Either GrantToken, or both KeyId and GrantId, must be specified.');
+    await expect(retireGrant(deps, TEST_CTX, { KeyId: key.KeyId })).rejects.toThrow(neither);
+    await expect(retireGrant(deps, TEST_CTX, { GrantId: grant.GrantId })).rejects.toThrow(neither);
     expect(await grantsOf(deps, key.KeyId)).toHaveLength(1);
   });
 
