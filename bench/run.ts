@@ -3,7 +3,8 @@
  * and its peer, in one run, on one loopback, driven by one load generator (bench/load.mjs, in a
  * process of its own: D93) at concurrency 16:
  *
- *   byok-kms   the embedded server as `npm start` runs it (in memory, open mode)
+ *   byok-kms   the embedded server as `npm start` runs it (in memory, open mode, no request log:
+ *              `--request-log` keeps it on)
  *   floor      a bare node:http server answering the same bytes byok-kms answered (bench/floor.mjs)
  *   moto       moto_server's KMS
  *
@@ -118,8 +119,9 @@ async function startByok(): Promise<Endpoint & { readySeconds: number }> {
   const port = await freePort();
   const [command, ...args] = await serverCommand();
   const startedAt = performance.now();
-  // The server's request log is on, as under npm start; `--no-request-log` measures without it.
-  const requestLog = process.argv.includes('--no-request-log') ? ['--no-request-log'] : [];
+  // Without the request log, whose line per call the floor and moto do not write either (it goes
+  // to stdout, here nowhere); `npm run bench -- --request-log` measures with it, as npm start runs.
+  const requestLog = process.argv.includes('--request-log') ? [] : ['--no-request-log'];
   const child = track(
     spawn(command!, [...args, '--port', String(port), '--in-memory', ...requestLog], {
       cwd: PROJECT_ROOT,

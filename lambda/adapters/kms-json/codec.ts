@@ -58,9 +58,10 @@ export function validationMessage(violations: readonly Violation[]): string {
   return `${n} validation error${n === 1 ? '' : 's'} detected: ${details.join('; ')}`;
 }
 
-class Decoder {
-  private readonly patterns = new Map<string, RegExp>();
+/** Model patterns compiled once per process: a Decoder lives for one request. */
+const PATTERNS = new Map<string, RegExp>();
 
+class Decoder {
   constructor(
     private readonly model: KmsModel,
     private readonly violations: Violation[],
@@ -231,11 +232,11 @@ class Decoder {
   }
 
   private pattern(source: string): RegExp {
-    let re = this.patterns.get(source);
+    let re = PATTERNS.get(source);
     if (!re) {
       // Model patterns are Java regular expressions matched against the whole value.
       re = new RegExp(`^(?:${source})$`);
-      this.patterns.set(source, re);
+      PATTERNS.set(source, re);
     }
     return re;
   }

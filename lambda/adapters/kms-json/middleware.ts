@@ -278,11 +278,20 @@ function isServicePath(path: string, stage: string | undefined): boolean {
 }
 
 function lowerCaseHeaders(headers: APIGatewayProxyEventV2['headers'] | undefined): Record<string, string> {
+  if (headers !== undefined && allLowerCase(headers)) return headers as Record<string, string>;
   const entries: [string, string][] = [];
   for (const [name, value] of Object.entries(headers ?? {})) {
     if (value !== undefined) entries.push([name.toLowerCase(), value]);
   }
   return Object.fromEntries(entries);
+}
+
+/** node:http and API Gateway's HTTP API already send lower-case names, and no undefined value: nothing to copy. */
+function allLowerCase(headers: NonNullable<APIGatewayProxyEventV2['headers']>): boolean {
+  for (const name in headers) {
+    if (headers[name] === undefined || name.toLowerCase() !== name) return false;
+  }
+  return true;
 }
 
 /** Name, message-bearing stack and causes: what an operator needs, nothing from the request. */
