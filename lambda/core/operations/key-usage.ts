@@ -47,6 +47,13 @@ export interface KeyCrypto {
   readonly family: KeyFamily;
 }
 
+/** keyCrypto, with what the family loads on first use loaded (before `identity`, `publicKey`, `sign`, `verify`). */
+export async function loadedKeyCrypto(key: KeyRecord): Promise<KeyCrypto> {
+  const crypto = keyCrypto(key);
+  await crypto.family.load?.(crypto.entry);
+  return crypto;
+}
+
 /** The table row and family of a stored key (a stored key always has a family: CreateKey checked it). */
 export function keyCrypto(key: KeyRecord): KeyCrypto {
   const family = familyOf(key.keySpec);

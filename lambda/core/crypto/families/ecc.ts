@@ -6,29 +6,38 @@
  * their coordinates, so every import of one key stores the same named-curve, uncompressed PKCS#8.
  */
 import { createHash, createPrivateKey, createPublicKey, diffieHellman, type JsonWebKey, type KeyObject } from 'node:crypto';
-import { p256, p384, p521 } from '@noble/curves/nist.js';
-import { secp256k1 } from '@noble/curves/secp256k1.js';
+import type { p256 } from '@noble/curves/nist.js';
 import { DER, privateKeyInfoParts } from '../der';
 import { generateDerKeyPair } from './der-key-pair';
 import { SIGNING_ALGORITHMS, type EccCurve, type KeySpecEntry } from '../key-specs';
 import type { KeyFamily } from './family';
 import { assertPairwiseConsistent, importedPrivateKey, incorrectMaterial, parsePublicKey, pkcs8Of, storedPrivateKey } from './key-pair-material';
 
+type Ecdsa = typeof p256;
+
 interface CurveInfo {
   /** OpenSSL's name, as node:crypto reports it. */
   readonly openssl: string;
-  readonly ecdsa: typeof p256;
 }
 
 const CURVES: Readonly<Record<EccCurve, CurveInfo>> = {
-  'P-256': { openssl: 'prime256v1', ecdsa: p256 },
-  'P-384': { openssl: 'secp384r1', ecdsa: p384 },
-  'P-521': { openssl: 'secp521r1', ecdsa: p521 },
-  secp256k1: { openssl: 'secp256k1', ecdsa: secp256k1 as unknown as typeof p256 },
+  'P-256': { openssl: 'prime256v1' },
+  'P-384': { openssl: 'secp384r1' },
+  'P-521': { openssl: 'secp521r1' },
+  secp256k1: { openssl: 'secp256k1' },
 };
 
 function curveOf(entry: KeySpecEntry): CurveInfo {
   return CURVES[entry.curve!];
+}
+
+/** @noble/curves' ECDSA, imported on the first signature: its curves take tens of milliseconds to set up. */
+let loading: Promise<void> | undefined;
+let ecdsaByCurve: Readonly<Record<EccCurve, Ecdsa>> | undefined;
+
+function ecdsaOf(entry: KeySpecEntry): Ecdsa {
+  if (!ecdsaByCurve) throw new Error('eccFamily.load() was not awaited');
+  return ecdsaByCurve[entry.curve!];
 }
 
 function jwkOf(key: KeyObject): Required<Pick<JsonWebKey, 'crv' | 'x' | 'y'>> & JsonWebKey {
@@ -52,6 +61,12 @@ function digestOf(algorithm: keyof typeof SIGNING_ALGORITHMS, message: Uint8Arra
 }
 
 export const eccFamily: KeyFamily = {
+  load() {
+    loading ??= Promise.all([import('@noble/curves/nist.js'), import('@noble/curves/secp256k1.js')]).then(([nist, k1]) => {
+      ecdsaByCurve = { 'P-256': nist.p256, 'P-384': nist.p384, 'P-521': nist.p521, secp256k1: k1.secp256k1 as unknown as Ecdsa };
+    });
+    return loading;
+  },
   async generate(entry) {
     return (await generateDerKeyPair({ type: 'ec', namedCurve: curveOf(entry).openssl })).privateKey;
   },
@@ -79,17 +94,18 @@ export const eccFamily: KeyFamily = {
     const d = Buffer.from(jwkOf(storedPrivateKey(material)).d!, 'base64url');
     try {
       const digest = digestOf(algorithm, message, messageType === 'RAW');
-      return curveOf(entry).ecdsa.sign(digest, d, { prehash: false, lowS: false, format: 'der', extraEntropy: random(32) });
+      return ecdsaOf(entry).sign(digest, d, { prehash: false, lowS: false, format: 'der', extraEntropy: random(32) });
       // Stryker disable next-line BlockStatement: not equivalent, but unreachable by any port: d is made and dropped inside sign()
     } finally {
       d.fill(0);
     }
   },
   verify(entry, material, algorithm, message, messageType, signature) {
+    const ecdsa = ecdsaOf(entry);
     const publicKey = uncompressedPoint(storedPrivateKey(material));
     try {
       const digest = digestOf(algorithm, message, messageType === 'RAW');
-      return curveOf(entry).ecdsa.verify(signature, digest, publicKey, { prehash: false, lowS: false, format: 'der' });
+      return ecdsa.verify(signature, digest, publicKey, { prehash: false, lowS: false, format: 'der' });
       // Stryker disable next-line BlockStatement: undefined is as false as false to Verify
     } catch {
       return false; // not a DER signature

@@ -2,7 +2,7 @@
  * What every key family (design decision 9) implements. Operations find the family of a key through
  * `familyOf` and ask it: a capability the family lacks is an operation the key cannot do. Material is
  * always the plaintext of what is stored wrapped by the root key: raw bytes for symmetric and HMAC keys,
- * a DER PKCS#8 PrivateKeyInfo for key pairs. Every method is synchronous except generation.
+ * a DER PKCS#8 PrivateKeyInfo for key pairs. Every method is synchronous except generation and `load`.
  */
 import type { RandomBytes } from '../../ports';
 import type {
@@ -14,6 +14,12 @@ import type {
 } from '../key-specs';
 
 export interface KeyFamily {
+  /**
+   * Loads what the other methods need for this spec and is not loaded at start (a library that takes
+   * tens of milliseconds to initialise: issue 11 §3). Await it before `identity`, `publicKey`, `sign`
+   * or `verify`; they throw without it. Absent when the family needs nothing loaded.
+   */
+  load?(entry: KeySpecEntry): Promise<void>;
   /** Fresh material for an AWS_KMS key (and, for key pairs, a data key pair). Secret: the caller zeroes it. */
   generate(entry: KeySpecEntry, random: RandomBytes): Promise<Uint8Array>;
   /**

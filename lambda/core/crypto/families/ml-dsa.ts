@@ -5,7 +5,7 @@
  * it. Signing is ML-DSA.Sign with an empty context (RAW) or from a caller's 64-byte μ (EXTERNAL_MU,
  * FIPS 204 §6.2 external mu); both verify alike (spec §5.2). Material cannot be imported (AWS).
  */
-import { ml_dsa44, ml_dsa65, ml_dsa87 } from '@noble/post-quantum/ml-dsa.js';
+import type { ml_dsa44 } from '@noble/post-quantum/ml-dsa.js';
 import { DER, encodeTlv, privateKeyInfoParts, readTlv } from '../der';
 import type { KeySpecEntry } from '../key-specs';
 import type { KeyFamily } from './family';
@@ -15,13 +15,24 @@ const SEED_LENGTH = 32;
 const SEED_TAG = 0x80; // [0] IMPLICIT OCTET STRING
 
 const LEVELS = {
-  44: { dsa: ml_dsa44, oid: '0609608648016503040311' },
-  65: { dsa: ml_dsa65, oid: '0609608648016503040312' },
-  87: { dsa: ml_dsa87, oid: '0609608648016503040313' },
+  44: { oid: '0609608648016503040311' },
+  65: { oid: '0609608648016503040312' },
+  87: { oid: '0609608648016503040313' },
 } as const;
 
 function levelOf(entry: KeySpecEntry): (typeof LEVELS)[keyof typeof LEVELS] {
   return LEVELS[entry.mlDsaLevel!];
+}
+
+type MlDsa = typeof ml_dsa44;
+
+/** @noble/post-quantum, imported when an ML-DSA key is first used rather than at every start. */
+let loading: Promise<void> | undefined;
+let dsaByLevel: Readonly<Record<keyof typeof LEVELS, MlDsa>> | undefined;
+
+function dsaOf(entry: KeySpecEntry): MlDsa {
+  if (!dsaByLevel) throw new Error('mlDsaFamily.load() was not awaited');
+  return dsaByLevel[entry.mlDsaLevel!];
 }
 
 export function mlDsaPkcs8(entry: KeySpecEntry, seed: Uint8Array): Uint8Array {
@@ -47,7 +58,7 @@ function keysOf(entry: KeySpecEntry, material: Uint8Array): { secretKey: Uint8Ar
   const seed = seedOf(entry, material);
   // Stryker disable next-line all: stored ML-DSA material is only ever what generate() wrote (ML-DSA cannot be imported), a seed-only PKCS#8 of its level; no client can reach a malformed one
   if (!seed) throw new Error('stored ML-DSA material is not a seed-only PKCS#8');
-  return levelOf(entry).dsa.keygen(seed);
+  return dsaOf(entry).keygen(seed);
 }
 
 function spki(entry: KeySpecEntry, publicKey: Uint8Array): Uint8Array {
@@ -56,6 +67,12 @@ function spki(entry: KeySpecEntry, publicKey: Uint8Array): Uint8Array {
 }
 
 export const mlDsaFamily: KeyFamily = {
+  load() {
+    loading ??= import('@noble/post-quantum/ml-dsa.js').then(({ ml_dsa44, ml_dsa65, ml_dsa87 }) => {
+      dsaByLevel = { 44: ml_dsa44, 65: ml_dsa65, 87: ml_dsa87 };
+    });
+    return loading;
+  },
   async generate(entry, random) {
     const seed = random(SEED_LENGTH);
     try {
@@ -78,7 +95,7 @@ export const mlDsaFamily: KeyFamily = {
   sign(entry, material, _algorithm, message, messageType, random) {
     const { secretKey } = keysOf(entry, material);
     try {
-      const dsa = levelOf(entry).dsa;
+      const dsa = dsaOf(entry);
       const extraEntropy = random(32);
       // Stryker disable next-line ObjectLiteral: without extraEntropy noble draws 32 random bytes itself: hedged signing either way
       return messageType === 'EXTERNAL_MU' ? dsa.internal.sign(message, secretKey, { externalMu: true, extraEntropy }) : dsa.sign(message, secretKey, { extraEntropy });
@@ -90,7 +107,7 @@ export const mlDsaFamily: KeyFamily = {
   verify(entry, material, _algorithm, message, messageType, signature) {
     const { secretKey, publicKey } = keysOf(entry, material);
     secretKey.fill(0);
-    const dsa = levelOf(entry).dsa;
+    const dsa = dsaOf(entry);
     try {
       return messageType === 'EXTERNAL_MU' ? dsa.internal.verify(signature, message, publicKey, { externalMu: true }) : dsa.verify(signature, message, publicKey);
     } catch {

@@ -42,6 +42,7 @@ export async function generateDataKeyPairWith(
   if (!family?.publicKey) throw new UnsupportedOperationException(`KeyPairSpec ${request.KeyPairSpec} is not supported by this service.`);
   const key = await resolveForDataKeys(deps, ctx, request.KeyId, operation);
   stopIfDryRun(request.DryRun);
+  await family.load?.(entry);
   const privateKey = await family.generate(entry, deps.random);
   try {
     const sealed = await sealWithCurrentMaterial(deps, key, privateKey, request.EncryptionContext);

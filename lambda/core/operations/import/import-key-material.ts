@@ -91,7 +91,9 @@ async function openMaterial(deps: Pick<Deps, 'rootKey' | 'clock'>, key: KeyRecor
 
 /** D45: the same key (by its public key) or the same bytes (symmetric, HMAC) give the same KeyMaterialId. */
 async function materialIdOf(deps: Pick<Deps, 'rootKey'>, key: KeyRecord, material: Uint8Array): Promise<string> {
-  const identity = familyOf(key.keySpec)!.identity(keySpecEntry(key.keySpec), material);
+  const family = familyOf(key.keySpec)!;
+  await family.load?.(keySpecEntry(key.keySpec));
+  const identity = family.identity(keySpecEntry(key.keySpec), material);
   let idKey: Uint8Array;
   try {
     idKey = await deps.rootKey.unwrap(key.materialIdKeyWrapped, materialIdKeyContext(key));

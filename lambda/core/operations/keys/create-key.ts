@@ -162,6 +162,7 @@ async function withGeneratedMaterial(
   spec: ValidatedSpec,
   material: Uint8Array,
 ): Promise<KeyRecord> {
+  await spec.family.load?.(spec.entry);
   const materialId = keyMaterialId(secret, key.keyId, spec.family.identity(spec.entry, material));
   const wrapped = await wrapMaterial(deps, key, materialId, material);
   return {

@@ -3,7 +3,7 @@ import { UnsupportedOperationException } from '../../errors';
 import { resolveKey } from '../../key-access';
 import type { KeySpec, KeyUsage } from '../../model/key';
 import { assertAccepts } from '../../model/key-state';
-import { keyCrypto, singleMaterial } from '../key-usage';
+import { loadedKeyCrypto, singleMaterial } from '../key-usage';
 import type { Operation } from '../types';
 
 export interface GetPublicKeyInput {
@@ -30,7 +30,7 @@ export interface GetPublicKeyOutput extends AlgorithmLists {
  */
 export const getPublicKey: Operation<GetPublicKeyInput, GetPublicKeyOutput> = async (deps, ctx, input) => {
   const { key } = await resolveKey(deps, ctx, input.KeyId, { allowAlias: true });
-  const { entry, family } = keyCrypto(key);
+  const { entry, family } = await loadedKeyCrypto(key);
   if (!family.publicKey) throw new UnsupportedOperationException(`${key.arn} key KeySpec is ${key.keySpec} which is not valid for GetPublicKey.`);
   assertAccepts(key, 'ReadPublicKey');
   return {

@@ -1,6 +1,6 @@
 import type { MessageType, SigningAlgorithmSpec } from '../../crypto/key-specs';
 import { stopIfDryRun } from '../cryptography/crypto-support';
-import { keyCrypto, singleMaterial } from '../key-usage';
+import { loadedKeyCrypto, singleMaterial } from '../key-usage';
 import type { Operation } from '../types';
 import { checkSigningRequest } from './signing-support';
 
@@ -29,7 +29,7 @@ export interface SignOutput {
 export const sign: Operation<SignInput, SignOutput> = async (deps, ctx, input) => {
   const { key, algorithm, messageType } = await checkSigningRequest(deps, ctx, 'Sign', input);
   stopIfDryRun(input.DryRun);
-  const { entry, family } = keyCrypto(key);
+  const { entry, family } = await loadedKeyCrypto(key);
   const signature = family.sign!(entry, await singleMaterial(deps, key), algorithm, input.Message, messageType, deps.random);
   return { KeyId: key.arn, Signature: signature, SigningAlgorithm: algorithm };
 };

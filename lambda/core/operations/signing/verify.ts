@@ -1,7 +1,7 @@
 import type { SigningAlgorithmSpec } from '../../crypto/key-specs';
 import { KMSInvalidSignatureException } from '../../errors';
 import { stopIfDryRun } from '../cryptography/crypto-support';
-import { keyCrypto, singleMaterial } from '../key-usage';
+import { loadedKeyCrypto, singleMaterial } from '../key-usage';
 import type { Operation } from '../types';
 import type { SignInput } from './sign';
 import { checkSigningRequest } from './signing-support';
@@ -27,7 +27,7 @@ export interface VerifyOutput {
  */
 export const verify: Operation<VerifyInput, VerifyOutput> = async (deps, ctx, input) => {
   const { key, algorithm, messageType } = await checkSigningRequest(deps, ctx, 'Verify', input);
-  const { entry, family } = keyCrypto(key);
+  const { entry, family } = await loadedKeyCrypto(key);
   if (!family.verify!(entry, await singleMaterial(deps, key), algorithm, input.Message, messageType, input.Signature)) {
     throw new KMSInvalidSignatureException();
   }
