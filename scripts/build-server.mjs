@@ -2,7 +2,8 @@
 // Builds the local server into dist/ with esbuild, so that `npm start`, the tests and the packaged
 // `byok-kms` run JavaScript instead of compiling TypeScript at every start (issue 11 §3):
 //
-//   dist/local.mjs     bin/local.ts, the `byok-kms` command
+//   dist/local.mjs     the `byok-kms` command: scripts/server-loader.mjs, which runs
+//   dist/server.cjs    bin/local.ts, with V8's code cache (dist/server.cjs.<hash>.cache, D97)
 //   dist/index.mjs     lambda/local/start-kms.ts, `import { startKms } from 'byok-kms'`
 //   dist/index.cjs     the same for require() (Jest's default module system)
 //   dist/index.d.ts    its declarations
@@ -11,7 +12,7 @@
 // only when one of them (or package-lock.json, or this script) changed since the last complete
 // build; checking costs a few stat calls. `--force` always builds. Without the sources (an installed
 // package ships dist/ prebuilt) there is nothing to do.
-import { existsSync, mkdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -19,6 +20,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const distDir = join(root, 'dist');
 const LOCAL_ENTRY = join(root, 'bin', 'local.ts');
 const API_ENTRY = join(root, 'lambda', 'local', 'start-kms.ts');
+const LOADER = join(root, 'scripts', 'server-loader.mjs');
 // Beside the installed dependencies it was built against: a fresh `npm ci` builds again. Written
 // after a complete build, with its inputs: a build that stopped halfway is redone.
 const stamp = join(root, 'node_modules', '.cache', 'byok-kms', 'server-build.json');
@@ -43,7 +45,7 @@ export function serverIsStale() {
   }
   const built = statSync(stamp).mtimeMs;
   if (recorded.outputs.some((output) => !existsSync(join(root, output)))) return true;
-  const inputs = [...recorded.inputs.map((input) => join(root, input)), join(root, 'package-lock.json'), fileURLToPath(import.meta.url)];
+  const inputs = [...recorded.inputs.map((input) => join(root, input)), join(root, 'package-lock.json'), fileURLToPath(import.meta.url), LOADER];
   return inputs.some((file) => !existsSync(file) || statSync(file).mtimeMs > built);
 }
 
@@ -54,7 +56,15 @@ export async function buildServer({ force = false } = {}) {
   // Minified as the Lambda bundles are: half the bytes for Node to parse at every start.
   const common = { bundle: true, platform: 'node', target: 'node20', minify: true, sourcemap: true, external: EXTERNAL, metafile: true, logLevel: 'warning', absWorkingDir: root };
   const results = await Promise.all([
-    build({ ...common, entryPoints: [LOCAL_ENTRY], outfile: join(distDir, 'local.mjs'), format: 'esm', banner: { js: `#!/usr/bin/env node\n${REQUIRE_SHIM}` } }),
+    // CommonJS, so that the loader can hand V8 the bytecode it cached (Node 20 caches no module's).
+    build({
+      ...common,
+      entryPoints: [LOCAL_ENTRY],
+      outfile: join(distDir, 'server.cjs'),
+      format: 'cjs',
+      define: { 'import.meta.url': '__importMetaUrl' },
+      banner: { js: "const __importMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
+    }),
     build({ ...common, entryPoints: [API_ENTRY], outfile: join(distDir, 'index.mjs'), format: 'esm', banner: { js: REQUIRE_SHIM } }),
     build({
       ...common,
@@ -72,9 +82,14 @@ export async function buildServer({ force = false } = {}) {
     throw new Error(`declarations of ${API_ENTRY}: ${declarations.diagnostics.map((d) => ts.flattenDiagnosticMessageText(d.messageText, ' ')).join('; ')}`);
   }
   writeFileSync(join(distDir, 'index.d.ts'), declarations.outputText);
+  copyFileSync(LOADER, join(distDir, 'local.mjs'));
+  chmodSync(join(distDir, 'local.mjs'), 0o755);
+  // The code cache of the bundle just replaced is named after its old hash: nothing reads it any more.
+  for (const name of readdirSync(distDir)) if (/^server\.cjs\..+\.cache/.test(name)) rmSync(join(distDir, name), { force: true });
+  rmSync(join(distDir, 'local.mjs.map'), { force: true }); // of the ESM bundle dist/local.mjs was before D97
 
   const inputs = new Set();
-  const outputs = ['dist/index.d.ts'];
+  const outputs = ['dist/index.d.ts', 'dist/local.mjs'];
   for (const result of results) {
     for (const input of Object.keys(result.metafile.inputs)) if (!input.startsWith('node_modules/')) inputs.add(input);
     outputs.push(...Object.keys(result.metafile.outputs));
