@@ -55,26 +55,17 @@ export async function buildServer({ force = false } = {}) {
   const { build } = await import('esbuild');
   // Minified as the Lambda bundles are: half the bytes for Node to parse at every start.
   const common = { bundle: true, platform: 'node', target: 'node20', minify: true, sourcemap: true, external: EXTERNAL, metafile: true, logLevel: 'warning', absWorkingDir: root };
+  // CommonJS has no import.meta: each CommonJS bundle gets its own file URL.
+  const commonJs = {
+    format: 'cjs',
+    define: { 'import.meta.url': '__importMetaUrl' },
+    banner: { js: "const __importMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
+  };
   const results = await Promise.all([
     // CommonJS, so that the loader can hand V8 the bytecode it cached (Node 20 caches no module's).
-    build({
-      ...common,
-      entryPoints: [LOCAL_ENTRY],
-      outfile: join(distDir, 'server.cjs'),
-      format: 'cjs',
-      define: { 'import.meta.url': '__importMetaUrl' },
-      banner: { js: "const __importMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
-    }),
+    build({ ...common, ...commonJs, entryPoints: [LOCAL_ENTRY], outfile: join(distDir, 'server.cjs') }),
     build({ ...common, entryPoints: [API_ENTRY], outfile: join(distDir, 'index.mjs'), format: 'esm', banner: { js: REQUIRE_SHIM } }),
-    build({
-      ...common,
-      entryPoints: [API_ENTRY],
-      outfile: join(distDir, 'index.cjs'),
-      format: 'cjs',
-      // CommonJS has no import.meta: give the bundle its own file URL.
-      define: { 'import.meta.url': '__importMetaUrl' },
-      banner: { js: "const __importMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
-    }),
+    build({ ...common, ...commonJs, entryPoints: [API_ENTRY], outfile: join(distDir, 'index.cjs') }),
   ]);
   const ts = (await import('typescript')).default;
   const declarations = ts.transpileDeclaration(readFileSync(API_ENTRY, 'utf8'), { fileName: 'index.ts', reportDiagnostics: true });
