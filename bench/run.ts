@@ -226,6 +226,8 @@ const LAMBDA_ENV = {
   [ENV.TIMER_TARGET_ARN]: 'arn:aws:lambda:us-east-1:111122223333:function:timer',
   [ENV.TIMER_ROLE_ARN]: 'arn:aws:iam::111122223333:role/scheduler',
   [ENV.TIMER_DLQ_ARN]: 'arn:aws:sqs:us-east-1:111122223333:dlq',
+  [ENV.AUDIT_TABLE]: 'audit',
+  [ENV.EVENT_BUS]: 'events',
   AWS_REGION: 'us-east-1',
   AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
 };
