@@ -68,6 +68,14 @@ describe('EnableKeyRotation and GetKeyRotationStatus', () => {
     expect(await storedKey(deps, keyId)).toEqual(before);
   });
 
+  test('disabling a key whose rotation was never enabled changes nothing', async () => {
+    const deps = memoryDeps();
+    const { KeyId: keyId } = await newKey(deps);
+    const before = await storedKey(deps, keyId);
+    await disableKeyRotation(deps, TEST_CTX, { KeyId: keyId });
+    expect(await storedKey(deps, keyId)).toEqual(before);
+  });
+
   test('a new period counts from the start of the current one; a rotation that it makes overdue happens now (D74)', async () => {
     const { deps, keyId, enabledAt, firstMaterial } = await rotatingKey(365);
     deps.clock.advance(100 * DAY);
