@@ -192,7 +192,10 @@ describe('CreateKey refusals', () => {
   });
 
   test('fails with UnsupportedOperationException for an XksKeyId', async () => {
-    expect((await failure(newKey(memoryDeps(), { XksKeyId: 'xks-1' }))).name).toBe('UnsupportedOperationException');
+    expect(await failure(newKey(memoryDeps(), { XksKeyId: 'xks-1' }))).toMatchObject({
+      name: 'UnsupportedOperationException',
+      message: 'External key stores (XksKeyId) are not supported by this service.',
+    });
   });
 
   test('fails with UnsupportedOperationException for MultiRegion true', async () => {
@@ -200,8 +203,23 @@ describe('CreateKey refusals', () => {
     expect(err).toMatchObject({ name: 'UnsupportedOperationException', message: 'Multi-Region keys are not supported by this service.' });
   });
 
-  test('fails with ValidationException when KeySpec and CustomerMasterKeySpec disagree', async () => {
-    expect((await failure(newKey(memoryDeps(), { KeySpec: 'SYMMETRIC_DEFAULT', CustomerMasterKeySpec: 'RSA_2048' }))).name).toBe('ValidationException');
+  test('fails with ValidationException when KeySpec and CustomerMasterKeySpec disagree; the same spec in both is accepted', async () => {
+    expect(await failure(newKey(memoryDeps(), { KeySpec: 'SYMMETRIC_DEFAULT', CustomerMasterKeySpec: 'RSA_2048' }))).toMatchObject({
+      name: 'ValidationException',
+      message: 'KeySpec and CustomerMasterKeySpec name different key specs; specify only KeySpec.',
+    });
+    await expect(newKey(memoryDeps(), { KeySpec: 'HMAC_256', CustomerMasterKeySpec: 'HMAC_256', KeyUsage: 'GENERATE_VERIFY_MAC' })).resolves.toMatchObject({ KeySpec: 'HMAC_256' });
+  });
+
+  test('fails with ValidationException for an Origin or KeySpec outside the model, and a Description over 8192 characters', async () => {
+    expect(await failure(newKey(memoryDeps(), { Origin: 'ELSEWHERE' } as never))).toMatchObject({
+      name: 'ValidationException',
+      message: "1 validation error detected: Value 'ELSEWHERE' at 'origin' failed to satisfy constraint: Member must satisfy enum value set: [AWS_KMS, EXTERNAL, AWS_CLOUDHSM, EXTERNAL_KEY_STORE]",
+    });
+    expect(await failure(newKey(memoryDeps(), { KeySpec: 'RSA_1024' } as never))).toMatchObject({ name: 'ValidationException', message: 'KeySpec RSA_1024 is not a valid key spec.' });
+    const long = await failure(newKey(memoryDeps(), { Description: 'd'.repeat(8193) }));
+    expect(long.name).toBe('ValidationException');
+    expect(long.message).toContain("at 'description' failed to satisfy constraint: Member must have length less than or equal to 8192");
   });
 
   test('fails with TagException for reserved, duplicate or too many tags, and stores nothing', async () => {
