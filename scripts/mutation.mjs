@@ -3,7 +3,8 @@
 // Runs StrykerJS (stryker.config.mjs) once per target, one after the other at nice 19 (the machine is shared), each
 // target with its own incremental file and report in reports/mutation/<target>/: Stryker rewrites its incremental
 // file with the files of the current run only, so per-file runs sharing one file would forget each other. Without a
-// target it runs the whole of lambda/core. Then (or with --scores alone) it prints the newest score of every file.
+// target it runs the whole of lambda/core. Then (or with --scores alone) it prints the newest score of every file,
+// and the files of lambda/core that no report holds yet.
 // --static also tests the static mutants (module-level code), which stryker.config.mjs otherwise ignores: each of them
 // runs every test of every file that imports its module.
 import { spawnSync } from 'node:child_process';
@@ -56,4 +57,10 @@ function printScores() {
     const ignoredStatic = mutants.filter((m) => m.status === 'Ignored' && /ignoreStatic/.test(m.statusReason ?? '')).length;
     console.log(`| \`${name}\` | ${score} | ${killed} | ${timeout} | ${survived} | ${noCoverage} | ${count('Ignored')} | ${ignoredStatic} | ${at.toISOString().slice(0, 16).replace('T', ' ')} |`);
   }
+  const notRun = filesOf('lambda/core').filter((file) => !newest.has(file));
+  console.log(`\nNot run yet (${notRun.length}; files of types only have no mutants): ${notRun.join(', ') || 'none'}`);
+}
+
+function filesOf(dir) {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? filesOf(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []));
 }
