@@ -311,6 +311,18 @@ describe('DryRun', () => {
         .name,
     ).toBe('DryRunOperationException');
   });
+
+  test('ReEncrypt with IGNORE_CIPHERTEXT: SourceKeyId is required; without DryRun the modifier changes nothing', async () => {
+    const deps = memoryDeps();
+    const md = await newKey(deps);
+    expect(await failure(reEncrypt(deps, TEST_CTX, { CiphertextBlob: bytes('junk'), DestinationKeyId: md.KeyId, DryRun: true, DryRunModifiers: ['IGNORE_CIPHERTEXT'] }))).toMatchObject({
+      name: 'ValidationException',
+      message: 'SourceKeyId is required when DryRunModifiers includes IGNORE_CIPHERTEXT.',
+    });
+    const { CiphertextBlob } = await encrypt(deps, TEST_CTX, { KeyId: md.KeyId, Plaintext: bytes('moved') });
+    const moved = await reEncrypt(deps, TEST_CTX, { CiphertextBlob, DestinationKeyId: md.KeyId, DryRunModifiers: ['IGNORE_CIPHERTEXT'] });
+    expect(text((await decrypt(deps, TEST_CTX, { CiphertextBlob: moved.CiphertextBlob })).Plaintext)).toBe('moved');
+  });
 });
 
 describe('ReEncrypt', () => {
