@@ -5,6 +5,7 @@
 import { createHmac, createPrivateKey, createPublicKey, diffieHellman, generateKeyPairSync, sign as nodeSign, verify as nodeVerify } from 'node:crypto';
 import { describe, expect, test } from 'vitest';
 import { decrypt } from '../../../../lambda/core/operations/cryptography/decrypt';
+import { createKey } from '../../../../lambda/core/operations/keys/create-key';
 import { generateDataKeyPair } from '../../../../lambda/core/operations/cryptography/generate-data-key-pair';
 import { generateDataKeyPairWithoutPlaintext } from '../../../../lambda/core/operations/cryptography/generate-data-key-pair-without-plaintext';
 import { deriveSharedSecret } from '../../../../lambda/core/operations/key-agreement/derive-shared-secret';
@@ -150,5 +151,17 @@ describe('GenerateDataKeyPair and GenerateDataKeyPairWithoutPlaintext', () => {
       message: 'KeyPairSpec SM2 is not supported in this Region',
     });
     expect((await failure(generateDataKeyPair(deps, TEST_CTX, { KeyId: symmetric.KeyId, KeyPairSpec: 'RSA_2048', DryRun: true }))).name).toBe('DryRunOperationException');
+  });
+
+  test('SM2 in a China Region: UnsupportedOperationException, this service cannot make SM2 pairs', async () => {
+    const deps = memoryDeps();
+    const china = { scope: { partition: 'aws-cn', account: '111122223333', region: 'cn-north-1' } };
+    const { KeyMetadata } = await createKey(deps, china, {});
+    for (const operation of [generateDataKeyPair, generateDataKeyPairWithoutPlaintext]) {
+      expect(await failure(operation(deps, china, { KeyId: KeyMetadata.KeyId, KeyPairSpec: 'SM2' }))).toMatchObject({
+        name: 'UnsupportedOperationException',
+        message: 'KeyPairSpec SM2 is not supported by this service.',
+      });
+    }
   });
 });
