@@ -99,7 +99,8 @@ export function parseKeyPolicy(text: string, partition: string): PolicyDocument 
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
-    // A surviving mutant (this block emptied), left unmarked: a next-line directive cannot reach a finally or catch block. An empty catch leaves parsed undefined, refused the same way just below.
+    // A surviving mutant (this block emptied), left unmarked: a next-line directive cannot reach a finally or catch
+    // block. An empty catch leaves parsed undefined, refused the same way just below.
   } catch {
     throw malformed('');
   }

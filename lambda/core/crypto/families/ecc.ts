@@ -95,7 +95,8 @@ export const eccFamily: KeyFamily = {
     try {
       const digest = digestOf(algorithm, message, messageType === 'RAW');
       return ecdsaOf(entry).sign(digest, d, { prehash: false, lowS: false, format: 'der', extraEntropy: random(32) });
-      // A surviving mutant (this block emptied), left unmarked: a next-line directive cannot reach a finally or catch block. Not equivalent, but unreachable by any port: d is made and dropped inside sign().
+      // A surviving mutant (this block emptied), left unmarked: a next-line directive cannot reach a finally or catch
+      // block. Not equivalent, but unreachable by any port: d is made and dropped inside sign().
     } finally {
       d.fill(0);
     }
@@ -106,7 +107,8 @@ export const eccFamily: KeyFamily = {
     try {
       const digest = digestOf(algorithm, message, messageType === 'RAW');
       return ecdsa.verify(signature, digest, publicKey, { prehash: false, lowS: false, format: 'der' });
-      // A surviving mutant (this block emptied), left unmarked: a next-line directive cannot reach a finally or catch block. Undefined is as false as false to Verify.
+      // A surviving mutant (this block emptied), left unmarked: a next-line directive cannot reach a finally or catch
+      // block. Undefined is as false as false to Verify.
     } catch {
       return false; // not a DER signature
     }
@@ -117,7 +119,8 @@ export const eccFamily: KeyFamily = {
     if (peer?.asymmetricKeyType !== 'ec' || peer.asymmetricKeyDetails?.namedCurve !== curveOf(entry).openssl) return undefined;
     try {
       return new Uint8Array(diffieHellman({ privateKey: storedPrivateKey(material), publicKey: peer }));
-      // A surviving mutant (this block emptied), left unmarked: a next-line directive cannot reach a finally or catch block. The checks above leave nothing for diffieHellman to refuse; kept as the last guard.
+      // A surviving mutant (this block emptied), left unmarked: a next-line directive cannot reach a finally or catch
+      // block. The checks above leave nothing for diffieHellman to refuse; kept as the last guard.
     } catch {
       return undefined;
     }

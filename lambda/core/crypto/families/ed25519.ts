@@ -35,7 +35,8 @@ export const ed25519Family: KeyFamily = {
     const seed = jwkPart(key, 'd');
     try {
       return ed25519ph.sign(message, seed);
-      // A surviving mutant (this block emptied), left unmarked: a next-line directive cannot reach a finally or catch block. Not equivalent, but unreachable by any port: the seed is made and dropped inside sign().
+      // A surviving mutant (this block emptied), left unmarked: a next-line directive cannot reach a finally or catch
+      // block. Not equivalent, but unreachable by any port: the seed is made and dropped inside sign().
     } finally {
       seed.fill(0);
     }
@@ -45,7 +46,8 @@ export const ed25519Family: KeyFamily = {
     try {
       if (algorithm === 'ED25519_SHA_512') return nodeVerify(null, message, createPublicKey(key), signature);
       return ed25519ph.verify(signature, message, jwkPart(key, 'x'), { zip215: false });
-      // A surviving mutant (this block emptied), left unmarked: a next-line directive cannot reach a finally or catch block. Undefined is as false as false to Verify.
+      // A surviving mutant (this block emptied), left unmarked: a next-line directive cannot reach a finally or catch
+      // block. Undefined is as false as false to Verify.
     } catch {
       return false;
     }

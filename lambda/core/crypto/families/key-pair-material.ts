@@ -9,7 +9,8 @@ import { IncorrectKeyMaterialException } from '../../errors';
 export function parsePrivateKey(pkcs8: Uint8Array): KeyObject | undefined {
   try {
     return createPrivateKey({ key: Buffer.from(pkcs8), format: 'der', type: 'pkcs8' });
-    // A surviving mutant (this block emptied), left unmarked: a next-line directive cannot reach a finally or catch block. An empty catch returns undefined too.
+    // A surviving mutant (this block emptied), left unmarked: a next-line directive cannot reach a finally or catch
+    // block. An empty catch returns undefined too.
   } catch {
     return undefined;
   }
@@ -35,7 +36,8 @@ export function pkcs8Of(key: KeyObject): Uint8Array {
 export function parsePublicKey(spki: Uint8Array): KeyObject | undefined {
   try {
     return createPublicKey({ key: Buffer.from(spki), format: 'der', type: 'spki' });
-    // A surviving mutant (this block emptied), left unmarked: a next-line directive cannot reach a finally or catch block. An empty catch returns undefined too.
+    // A surviving mutant (this block emptied), left unmarked: a next-line directive cannot reach a finally or catch
+    // block. An empty catch returns undefined too.
   } catch {
     return undefined;
   }

@@ -99,7 +99,8 @@ export const mlDsaFamily: KeyFamily = {
       const extraEntropy = random(32);
       // Stryker disable next-line ObjectLiteral: without extraEntropy noble draws 32 random bytes itself: hedged signing either way
       return messageType === 'EXTERNAL_MU' ? dsa.internal.sign(message, secretKey, { externalMu: true, extraEntropy }) : dsa.sign(message, secretKey, { extraEntropy });
-      // A surviving mutant (this block emptied), left unmarked: a next-line directive cannot reach a finally or catch block. Not equivalent, but unreachable by any port: the secret key is made and dropped inside sign().
+      // A surviving mutant (this block emptied), left unmarked: a next-line directive cannot reach a finally or catch
+      // block. Not equivalent, but unreachable by any port: the secret key is made and dropped inside sign().
     } finally {
       secretKey.fill(0);
     }

@@ -83,7 +83,9 @@ async function openMaterial(deps: Pick<Deps, 'rootKey' | 'clock'>, key: KeyRecor
     // Stryker disable next-line ConditionalExpression: unreachable: CreateKey makes no key without a family (and were one stored, the next line's TypeError would answer KMSInternalException too)
     if (!family) throw new KMSInternalException(); // CreateKey makes no key it cannot build
     return family.readImported(keySpecEntry(key.keySpec), plaintext);
-    // A surviving mutant (this block emptied), left unmarked: a next-line directive cannot reach a finally or catch block. Not equivalent, but unreachable by a test: these bytes come from node:crypto inside unwrapKeyMaterial and every family copies them, so no port ever holds them.
+    // A surviving mutant (this block emptied), left unmarked: a next-line directive cannot reach a finally or catch
+    // block. Not equivalent, but unreachable by a test: these bytes come from node:crypto inside unwrapKeyMaterial and
+    // every family copies them, so no port ever holds them.
   } finally {
     plaintext.fill(0);
   }
