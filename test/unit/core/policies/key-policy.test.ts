@@ -80,6 +80,7 @@ describe('grammar', () => {
     ['a Resource list with one number in it', { Statement: [{ ...ADMIN, Resource: ['*', 1] }] }, 'Policy contains a statement with an invalid Resource.'],
     ['an empty Resource string', { Statement: [{ ...ADMIN, Resource: '' }] }, 'Policy contains a statement with an invalid Resource.'],
     ['a Condition that is a string', { Statement: [{ ...ADMIN, Condition: 'x' }] }, 'Policy contains a statement with an invalid Condition.'],
+    ['a Condition that is a list', { Statement: [{ ...ADMIN, Condition: [] }] }, 'Policy contains a statement with an invalid Condition.'],
     ['an empty condition block', { Statement: [{ ...ADMIN, Condition: { StringEquals: {} } }] }, 'Policy contains a statement with an invalid Condition.'],
     ['a condition value that is an object', { Statement: [{ ...ADMIN, Condition: { StringEquals: { 'kms:CallerAccount': { a: 1 } } } }] }, 'Policy contains a statement with an invalid Condition.'],
     ['a condition list with an object in it', { Statement: [{ ...ADMIN, Condition: { StringEquals: { 'kms:CallerAccount': ['111122223333', null] } } }] }, 'Policy contains a statement with an invalid Condition.'],
