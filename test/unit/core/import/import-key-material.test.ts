@@ -561,6 +561,7 @@ describe('ImportKeyMaterial: tokens and wrapped material', () => {
   const headerEdits: [string, (t: Uint8Array, n: number) => Uint8Array][] = [
     ['another format byte', (t) => Uint8Array.from(t, (b, i) => (i === 0 ? 2 : b))],
     ['a key id of length 0', (t) => Uint8Array.from([1, 0, ...t.subarray(2, 40)])],
+    ['a key id of length 0 before a whole header', (t, n) => Uint8Array.from([1, 0, ...t.subarray(2 + n)])],
     ['the header without the wrapped key', (t, n) => t.subarray(0, 12 + n)],
     ['a header cut inside validTo', (t, n) => t.subarray(0, 8 + n)],
     ['an unknown wrapping algorithm code', (t, n) => Uint8Array.from(t, (b, i) => (i === 2 + n ? 99 : b))],
