@@ -3,7 +3,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context
 import { auditRecorder } from '../adapters/kms-json/audit-recorder';
 import type { Authenticator } from '../adapters/kms-json/authenticator';
 import { encodeOutput } from '../adapters/kms-json/codec';
-import { type KmsApiLogger, kmsCallOf, kmsJson, noteCallOutput, recordOutput } from '../adapters/kms-json/middleware';
+import { type KmsApiLogger, kmsCallOf, kmsJson, recordOutput } from '../adapters/kms-json/middleware';
 import { cloudTrailModel, kmsModel } from '../adapters/kms-json/model';
 import { assertAuthorized, authorizeRequest } from '../core/authorization/access';
 import { cloudTrailOperations } from '../core/operations/cloudtrail/operations';
@@ -44,7 +44,6 @@ export function makeKmsApiHandler(deps: Deps, options: KmsApiHandlerOptions): Km
       const output: unknown = await operation(deps, ctx, input);
       assertAuthorized(ctx);
       recordOutput(event, output);
-      noteCallOutput(event, output);
       return { statusCode: 200, body: hasOutput ? JSON.stringify(encodeOutput(output) ?? {}) : '' };
     });
 }

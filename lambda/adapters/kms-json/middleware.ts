@@ -85,10 +85,11 @@ interface PendingAudit {
 }
 const audits = new WeakMap<APIGatewayProxyEventV2, PendingAudit>();
 
-/** The handler hands the operation's output to the audit record here. */
+/** The handler hands the operation's output here: to the audit record, and to the log line (the key a call created or found). */
 export function recordOutput(event: APIGatewayProxyEventV2, output: unknown): void {
   const pending = audits.get(event);
   if (pending) pending.output = output;
+  noteKeyOfOutput(event, output);
 }
 
 /** What a request log may show of a call. Never a secret: key references only. */
@@ -116,7 +117,7 @@ function keyRefIn(members: Record<string, unknown>): string | undefined {
 }
 
 /** Lets the log name the key a call created or found (CreateKey, Decrypt without KeyId). */
-export function noteCallOutput(event: APIGatewayProxyEventV2, output: unknown): void {
+function noteKeyOfOutput(event: APIGatewayProxyEventV2, output: unknown): void {
   const summary = summaries.get(event);
   if (!summary || summary.keyRef !== undefined || typeof output !== 'object' || output === null) return;
   const { KeyId, KeyMetadata } = output as { KeyId?: unknown; KeyMetadata?: { KeyId?: unknown } };
