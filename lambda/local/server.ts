@@ -118,7 +118,8 @@ export function serveLocally(handler: ProxyHandler, options: ServeOptions): Prom
     const path = queryAt < 0 ? target : target.slice(0, queryAt);
     const search = queryAt < 0 ? '' : target.slice(queryAt);
     const method = req.method ?? 'GET';
-    const refuse = (result: APIGatewayProxyStructuredResultV2): void => {
+    /** Answers without the API handler (a refusal, the sandbox clock), logged by method and path. */
+    const answer = (result: APIGatewayProxyStructuredResultV2): void => {
       req.resume();
       sendResult(res, result);
       report?.({ requestId, what: `${method} ${printable(path)}`, status: result.statusCode ?? 0, error: errorTypeOf(result), durationMs: msSince(started) });
@@ -126,7 +127,7 @@ export function serveLocally(handler: ProxyHandler, options: ServeOptions): Prom
 
     if (!acceptsHost?.(req.headers.host, req.socket.localAddress)) {
       const host = req.headers.host === undefined ? 'no Host header' : `Host '${printable(req.headers.host)}'`;
-      return refuse(errorResponse(403, 'AccessDeniedException', `${host} does not name this server; allow other names with --allow-host (KMS_ALLOWED_HOSTS).`, requestId));
+      return answer(errorResponse(403, 'AccessDeniedException', `${host} does not name this server; allow other names with --allow-host (KMS_ALLOWED_HOSTS).`, requestId));
     }
 
     if (path === '/health' && (method === 'GET' || method === 'HEAD')) {
@@ -135,10 +136,7 @@ export function serveLocally(handler: ProxyHandler, options: ServeOptions): Prom
     }
 
     if (path === '/__sandbox/clock') {
-      const answer = await sandboxClock(req, path, method, requestId);
-      sendResult(res, answer);
-      report?.({ requestId, what: `${method} ${path}`, status: answer.statusCode ?? 0, error: errorTypeOf(answer), durationMs: msSince(started) });
-      return;
+      return answer(await sandboxClock(req, path, method, requestId));
     }
 
     const route = routes.find((r) => path === r.prefix || path.startsWith(`${r.prefix}/`));
@@ -148,7 +146,7 @@ export function serveLocally(handler: ProxyHandler, options: ServeOptions): Prom
     }
 
     const body = await readBody(req, bodyLimit);
-    if (body === 'too-large') return refuse(tooLarge(requestId, bodyLimit));
+    if (body === 'too-large') return answer(tooLarge(requestId, bodyLimit));
     const event = toEvent(req, path, search, body, requestId);
     const result = await handler(event, toContext(requestId));
     sendResult(res, result);
