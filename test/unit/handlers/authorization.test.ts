@@ -7,16 +7,14 @@
  * registry: an action added there without a row here fails the first test.
  */
 import { generateKeyPairSync } from 'node:crypto';
-import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { beforeEach, describe, expect, test } from 'vitest';
 import { MemoryAuditTrail } from '../../../lambda/adapters/audit/memory-audit-trail';
-import type { Authenticator, Caller } from '../../../lambda/adapters/kms-json/authenticator';
 import { ACCOUNT_ACTIONS } from '../../../lambda/core/authorization/access';
 import { type Principal, principalOf } from '../../../lambda/core/model/principal';
 import { cloudTrailOperations } from '../../../lambda/core/operations/cloudtrail/operations';
 import { allOperations } from '../../../lambda/core/operations/registry';
-import { makeKmsApiHandler } from '../../../lambda/handlers/kms-api';
-import { type MemoryDeps, memoryDeps, TEST_SCOPE } from '../../support/memory-deps';
+import { enforceMode } from '../../support/enforce-mode';
+import { type MemoryDeps, TEST_SCOPE } from '../../support/memory-deps';
 import { wrapMaterial } from '../../support/wrap-material';
 
 const ACCT = TEST_SCOPE.account;
@@ -39,36 +37,18 @@ interface Env {
 }
 
 function environment(): Env {
-  const deps = memoryDeps();
-  const audit = new MemoryAuditTrail();
-  const callers = new Map<string, Caller>([
-    ['ADMIN', { scope: TEST_SCOPE, principal: ADMIN, accessKeyId: 'ADMIN', verified: true }],
-    ['APP', { scope: TEST_SCOPE, principal: APP, accessKeyId: 'APP', identityPolicy: APP_IDENTITY, verified: true }],
+  const env = enforceMode();
+  const credentials = new Map([
+    [ADMIN, env.credential(ADMIN)],
+    [APP, env.credential(APP, APP_IDENTITY)],
   ]);
-  // Stands in for SigV4 (tested in test/unit/adapters/sigv4 and test/aws/sigv4.test.ts): the header names the credential.
-  const authenticate: Authenticator = async ({ headers }) => callers.get(headers['x-test-credential'] ?? '')!;
-  const handler = makeKmsApiHandler(deps, { authenticate, logger: { error: () => undefined }, audit });
-  const call: Env['call'] = async (principal, action, input) => {
-    const service = action === 'LookupEvents' ? 'com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101' : 'TrentService';
-    const event = {
-      version: '2.0',
-      routeKey: '$default',
-      rawPath: '/',
-      rawQueryString: '',
-      headers: { 'x-amz-target': `${service}.${action}`, 'content-type': 'application/x-amz-json-1.1', 'x-test-credential': principal === ADMIN ? 'ADMIN' : 'APP' },
-      requestContext: { http: { method: 'POST', path: '/', sourceIp: '127.0.0.1' }, stage: '$default' },
-      body: JSON.stringify(input),
-      isBase64Encoded: false,
-    } as unknown as APIGatewayProxyEventV2;
-    const result = await handler(event, {} as Context);
-    return { statusCode: result.statusCode ?? 0, json: result.body ? (JSON.parse(result.body) as Record<string, unknown>) : undefined };
-  };
+  const call: Env['call'] = (principal, action, input) => env.call(credentials.get(principal)!, action, input);
   const admin: Env['admin'] = async (action, input) => {
     const res = await call(ADMIN, action, input);
     if (res.statusCode !== 200) throw new Error(`${action} as the administrator failed: ${JSON.stringify(res.json)}`);
     return res.json ?? {};
   };
-  return { call, admin, deps, audit };
+  return { call, admin, deps: env.deps, audit: env.audit };
 }
 
 const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64');

@@ -261,3 +261,141 @@ describe('allowsPolicyUpdates: the lockout safety check through the evaluator (D
     expect(allowsPolicyUpdates(deps, ctx, scope, document)).toBe(expected); // CreateKey: no key id yet
   });
 });
+
+describe('evaluatePolicy: statement shapes a key policy or an identity policy may take', () => {
+  const OTHER_KEY = `arn:aws:kms:us-east-1:${ACCT}:key/0000aaaa-00aa-00aa-00aa-000000000000`;
+  const decide = (doc: unknown, principal = app, kind: 'resource' | 'identity' = 'resource') =>
+    evaluatePolicy(doc, { principal, action: 'kms:Encrypt', resource: KEY, context: baseConditionContext(principal) }, kind);
+
+  test.each<[string, unknown, Decision]>([
+    ['a single statement object, not in a list, applies', { Version: '2012-10-17', Statement: allow({ Principal: '*', Action: 'kms:Encrypt' }) }, 'Allow'],
+    ['a document without Statement allows nothing', { Version: '2012-10-17' }, 'ImplicitDeny'],
+    ['a stored policy that did not parse (undefined) allows nothing', undefined, 'ImplicitDeny'],
+    ['a null document allows nothing', null, 'ImplicitDeny'],
+    ['a statement that is not an object is skipped', policy('Allow' as unknown as object, allow({ Principal: '*', Action: 'kms:Encrypt' })), 'Allow'],
+    ['a key-policy statement without Principal never applies', policy({ Effect: 'Allow', Action: 'kms:Encrypt', Resource: '*' }), 'ImplicitDeny'],
+    ['a Principal string other than "*" names nobody', policy(allow({ Principal: `arn:aws:iam::${ACCT}:role/app`, Action: 'kms:Encrypt' })), 'ImplicitDeny'],
+    ['a statement with NotPrincipal never applies, even beside Principal', policy(allow({ Principal: '*', Action: 'kms:*' }), deny({ Principal: '*', NotPrincipal: { AWS: `arn:aws:iam::${ACCT}:role/admin` }, Action: 'kms:*' })), 'Allow'],
+    ['NotAction excludes every action it lists', policy(allow({ Principal: '*', NotAction: ['kms:Decrypt', 'kms:Encrypt'] })), 'ImplicitDeny'],
+    ['NotAction compares actions case-insensitively', policy(allow({ Principal: '*', NotAction: 'KMS:ENCRYPT' })), 'ImplicitDeny'],
+    ['an Action list applies when any entry matches; entries that are not strings are ignored', policy(allow({ Principal: '*', Action: [42, 'kms:Decrypt', 'kms:Encrypt'] })), 'Allow'],
+    ['a Resource list applies when any entry matches', policy({ Effect: 'Allow', Principal: '*', Action: 'kms:*', Resource: [OTHER_KEY, KEY] }), 'Allow'],
+    ['Resource compares ARNs case-sensitively', policy({ Effect: 'Allow', Principal: '*', Action: 'kms:*', Resource: KEY.toUpperCase() }), 'ImplicitDeny'],
+    ['NotResource naming another key applies to this one', policy({ Effect: 'Allow', Principal: '*', Action: 'kms:*', NotResource: OTHER_KEY }), 'Allow'],
+    ['NotResource naming this key does not apply', policy({ Effect: 'Allow', Principal: '*', Action: 'kms:*', NotResource: KEY }), 'ImplicitDeny'],
+    ['NotResource excludes every key it lists', policy({ Effect: 'Allow', Principal: '*', Action: 'kms:*', NotResource: [OTHER_KEY, KEY] }), 'ImplicitDeny'],
+    ['NotResource compares ARNs case-sensitively', policy({ Effect: 'Allow', Principal: '*', Action: 'kms:*', NotResource: KEY.toUpperCase() }), 'Allow'],
+    ['a Condition that is a list never holds', policy(allow({ Principal: '*', Action: 'kms:*', Condition: [] })), 'ImplicitDeny'],
+    ['a Condition that is a number never holds', policy(allow({ Principal: '*', Action: 'kms:*', Condition: 5 })), 'ImplicitDeny'],
+    ['an operator whose block is a list never holds', policy(allow({ Principal: '*', Action: 'kms:*', Condition: { StringEquals: [] } })), 'ImplicitDeny'],
+    ['an operator whose block is a string never holds, even with IfExists', policy(allow({ Principal: '*', Action: 'kms:*', Condition: { StringEqualsIfExists: 'abc' } })), 'ImplicitDeny'],
+  ])('%s', (_name, doc, expected) => {
+    expect(decide(doc).decision).toBe(expected);
+  });
+
+  test('the root user named by its bare account id is named directly, not through its account', () => {
+    expect(decide(policy(allow({ Principal: { AWS: ACCT }, Action: 'kms:Encrypt' })), root)).toEqual({ decision: 'Allow', viaAccount: false });
+  });
+
+  test('an explicit Deny is never "through the account", even when it names the account', () => {
+    expect(decide(policy(DEFAULT_POLICY.Statement[0]!, deny({ Principal: { AWS: ACCT }, Action: 'kms:Encrypt' })))).toEqual({ decision: 'ExplicitDeny', viaAccount: false });
+  });
+
+  test('an identity policy ignores Principal and never allows "through the account"', () => {
+    const identity = policy({ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCT}:user/Alice` }, Action: 'kms:Encrypt', Resource: KEY });
+    expect(decide(identity, app, 'identity')).toEqual({ decision: 'Allow', viaAccount: false });
+  });
+});
+
+describe('evaluatePolicy: condition operators', () => {
+  const ARN_APP = `arn:aws:iam::${ACCT}:role/app`;
+  /** The decision of an Allow for everyone under `Condition`, for an Encrypt call of `app` with `context` (and `extra` condition keys). */
+  const under = (Condition: object, context?: Record<string, string>, extra: Record<string, ConditionValue> = {}) =>
+    evaluatePolicy(policy(allow({ Principal: '*', Action: 'kms:Encrypt', Condition })), { principal: app, action: 'kms:Encrypt', resource: KEY, context: baseConditionContext(app, extra, context) }, 'resource').decision;
+  const IT = { Department: 'IT' };
+  const TWO_KEYS = { Department: 'IT', Project: 'Alpha' };
+  const S3 = { 'aws:s3:arn': 'arn:aws:s3:::bucket/path/obj' };
+
+  test.each<[string, object, Record<string, string> | undefined, Decision]>([
+    ['StringNotEquals holds for another value', { StringNotEquals: { 'kms:EncryptionContext:Department': 'HR' } }, IT, 'Allow'],
+    ['StringNotEquals fails for the excluded value', { StringNotEquals: { 'kms:EncryptionContext:Department': 'IT' } }, IT, 'ImplicitDeny'],
+    ['StringEqualsIgnoreCase: the values are alternatives', { StringEqualsIgnoreCase: { 'kms:EncryptionContext:Department': ['hr', 'it'] } }, IT, 'Allow'],
+    ['StringEqualsIgnoreCase fails for another value', { StringEqualsIgnoreCase: { 'kms:EncryptionContext:Department': 'hr' } }, IT, 'ImplicitDeny'],
+    ['StringNotEqualsIgnoreCase fails for the excluded value in another case', { StringNotEqualsIgnoreCase: { 'kms:EncryptionContext:Department': 'it' } }, IT, 'ImplicitDeny'],
+    ['StringNotEqualsIgnoreCase holds for another value', { StringNotEqualsIgnoreCase: { 'kms:EncryptionContext:Department': 'hr' } }, IT, 'Allow'],
+    ['StringNotEqualsIgnoreCase fails when any listed value matches', { StringNotEqualsIgnoreCase: { 'kms:EncryptionContext:Department': ['hr', 'it'] } }, IT, 'ImplicitDeny'],
+    ['StringLike: the patterns are alternatives', { StringLike: { 'kms:EncryptionContext:aws:s3:arn': ['x*', 'arn:aws:s3:::bucket/*'] } }, S3, 'Allow'],
+    ['StringLike is case-sensitive', { StringLike: { 'kms:EncryptionContext:aws:s3:arn': 'ARN:AWS:S3:::BUCKET/*' } }, S3, 'ImplicitDeny'],
+    ['StringNotLike holds when the value matches no pattern', { StringNotLike: { 'kms:EncryptionContext:aws:s3:arn': 'arn:aws:s3:::other/*' } }, S3, 'Allow'],
+    ['StringNotLike fails when any pattern matches', { StringNotLike: { 'kms:EncryptionContext:aws:s3:arn': ['x*', 'arn:aws:s3:::bucket/*'] } }, S3, 'ImplicitDeny'],
+    ['StringNotLike is case-sensitive', { StringNotLike: { 'kms:EncryptionContext:aws:s3:arn': 'ARN:AWS:S3:::BUCKET/*' } }, S3, 'Allow'],
+    ['StringEqualsIfExists on a present key holds when it matches', { StringEqualsIfExists: { 'kms:EncryptionContext:Department': 'IT' } }, IT, 'Allow'],
+    ['StringEqualsIfExists on a present key fails when it differs', { StringEqualsIfExists: { 'kms:EncryptionContext:Department': 'HR' } }, IT, 'ImplicitDeny'],
+    ['ArnEquals on aws:PrincipalArn', { ArnEquals: { 'aws:PrincipalArn': ARN_APP } }, undefined, 'Allow'],
+    ['ArnEquals on aws:PrincipalArn of another role', { ArnEquals: { 'aws:PrincipalArn': `arn:aws:iam::${ACCT}:role/other` } }, undefined, 'ImplicitDeny'],
+    ['ArnNotEquals fails for the excluded ARN', { ArnNotEquals: { 'aws:PrincipalArn': ARN_APP } }, undefined, 'ImplicitDeny'],
+    ['ArnNotEquals holds for another ARN', { ArnNotEquals: { 'aws:PrincipalArn': `arn:aws:iam::${ACCT}:role/other` } }, undefined, 'Allow'],
+    ['ArnNotEquals fails when any listed ARN matches', { ArnNotEquals: { 'aws:PrincipalArn': [`arn:aws:iam::${ACCT}:role/other`, ARN_APP] } }, undefined, 'ImplicitDeny'],
+    ['ArnNotLike holds when no pattern matches', { ArnNotLike: { 'aws:PrincipalArn': `arn:aws:iam::${ACCT}:role/x*` } }, undefined, 'Allow'],
+    ['ArnNotLike fails when any pattern matches', { ArnNotLike: { 'aws:PrincipalArn': [`arn:aws:iam::${ACCT}:role/x*`, `arn:aws:iam::${ACCT}:role/a*`] } }, undefined, 'ImplicitDeny'],
+    ['ArnNotLike is case-sensitive', { ArnNotLike: { 'aws:PrincipalArn': `arn:aws:iam::${ACCT}:ROLE/A*` } }, undefined, 'Allow'],
+    // a single-valued operator on a multi-valued key (kms:EncryptionContextKeys)
+    ['StringEquals on a multi-valued key holds when any value matches', { StringEquals: { 'kms:EncryptionContextKeys': 'Project' } }, TWO_KEYS, 'Allow'],
+    ['StringNotEquals on a multi-valued key fails when any value is excluded', { StringNotEquals: { 'kms:EncryptionContextKeys': 'Project' } }, TWO_KEYS, 'ImplicitDeny'],
+    ['StringNotEquals on a multi-valued key holds when no value is excluded', { StringNotEquals: { 'kms:EncryptionContextKeys': 'Other' } }, TWO_KEYS, 'Allow'],
+    ['ForAnyValue:StringNotEquals holds when one value is not excluded', { 'ForAnyValue:StringNotEquals': { 'kms:EncryptionContextKeys': 'Department' } }, TWO_KEYS, 'Allow'],
+    ['ForAnyValue:StringNotEquals fails when every value is excluded', { 'ForAnyValue:StringNotEquals': { 'kms:EncryptionContextKeys': 'Department' } }, IT, 'ImplicitDeny'],
+    // Null
+    ['Null false holds when the request has a context', { Null: { 'kms:EncryptionContextKeys': 'false' } }, IT, 'Allow'],
+    ['Null true fails when the request has a context', { Null: { 'kms:EncryptionContextKeys': 'true' } }, IT, 'ImplicitDeny'],
+    ['Null true holds for an empty encryption context (no keys)', { Null: { 'kms:EncryptionContextKeys': 'true' } }, {}, 'Allow'],
+    ['Null false fails for an empty encryption context', { Null: { 'kms:EncryptionContextKeys': 'false' } }, {}, 'ImplicitDeny'],
+    ['the values of Null are alternatives', { Null: { 'kms:EncryptionContextKeys': ['true', 'false'] } }, IT, 'Allow'],
+  ])('%s', (_name, condition, context, expected) => {
+    expect(under(condition, context)).toBe(expected);
+  });
+
+  test('the values of Bool are alternatives', () => {
+    expect(under({ Bool: { 'kms:GrantIsForAWSResource': ['true', 'false'] } }, undefined, { 'kms:GrantIsForAWSResource': false })).toBe('Allow');
+  });
+
+  // Each comparison against a value just below, at and just above the request's: [below, equal, above].
+  const COMPARISONS: [string, [Decision, Decision, Decision]][] = [
+    ['Equals', ['ImplicitDeny', 'Allow', 'ImplicitDeny']],
+    ['NotEquals', ['Allow', 'ImplicitDeny', 'Allow']],
+    ['LessThan', ['ImplicitDeny', 'ImplicitDeny', 'Allow']],
+    ['LessThanEquals', ['ImplicitDeny', 'Allow', 'Allow']],
+    ['GreaterThan', ['Allow', 'ImplicitDeny', 'ImplicitDeny']],
+    ['GreaterThanEquals', ['Allow', 'Allow', 'ImplicitDeny']],
+  ];
+
+  test.each(COMPARISONS)('Numeric%s compares kms:RotationPeriodInDays 90 with 89, 90, 91', (relation, expected) => {
+    const days = { 'kms:RotationPeriodInDays': 90 };
+    expect(['89', '90', '91'].map((w) => under({ [`Numeric${relation}`]: { 'kms:RotationPeriodInDays': w } }, undefined, days))).toEqual(expected);
+  });
+
+  test.each(COMPARISONS)('Date%s compares aws:CurrentTime with a second before, the instant and a second after', (relation, expected) => {
+    const instants = ['2025-12-31T23:59:59Z', '2026-01-01T00:00:00Z', '2026-01-01T00:00:01Z'];
+    expect(instants.map((w) => under({ [`Date${relation}`]: { 'aws:CurrentTime': w } }))).toEqual(expected);
+  });
+
+  test.each<[string, object, Record<string, ConditionValue>, Decision]>([
+    ['NumericEquals: the values are alternatives', { NumericEquals: { 'kms:RotationPeriodInDays': ['180', '90'] } }, { 'kms:RotationPeriodInDays': 90 }, 'Allow'],
+    ['NumericNotEquals fails when any listed value is the request\'s', { NumericNotEquals: { 'kms:RotationPeriodInDays': ['180', '90'] } }, { 'kms:RotationPeriodInDays': 90 }, 'ImplicitDeny'],
+    ['NumericNotEquals on a value that is not a number never holds', { NumericNotEquals: { 'aws:PrincipalArn': '1' } }, {}, 'ImplicitDeny'],
+    ['DateEquals with epoch seconds', { DateEquals: { 'aws:CurrentTime': '1767225600' } }, {}, 'Allow'],
+    ['DateLessThan with epoch seconds', { DateLessThan: { 'aws:CurrentTime': '1767225601' } }, {}, 'Allow'],
+    ['DateEquals with a time zone offset', { DateEquals: { 'aws:CurrentTime': '2026-01-01T01:00:00+01:00' } }, {}, 'Allow'],
+  ])('%s', (_name, condition, extra, expected) => {
+    expect(under(condition, undefined, extra)).toBe(expected);
+  });
+});
+
+describe('globMatch: patterns without a wildcard, and a wildcard after a repeated character', () => {
+  test.each([
+    ['kms:Encrypt', 'kms:Decrypt', false],
+    ['Encrypt', 'ReEncrypt', false],
+    ['a*b', 'aab', true],
+    ['ab', 'a', false],
+  ])('%s ~ %s = %s', (pattern, value, expected) => expect(globMatch(pattern, value, false)).toBe(expected));
+});
