@@ -142,3 +142,17 @@ describe('SerialKeyWrites (embedded runtime)', () => {
     await expect(next).resolves.toBe('next');
   });
 });
+
+describe('retryingKeyWrites: its settings and the ThrottlingException it ends with', () => {
+  test.each([0, -1, 1.5, Number.NaN])('attempts %s is refused when the policy is made', (attempts) => {
+    expect(() => retryingKeyWrites({ sleep: async () => undefined, random: topJitter }, { attempts })).toThrow(new RangeError('attempts must be a positive integer'));
+  });
+
+  test('one attempt is allowed: a lost race then answers ThrottlingException at once, with the conflict as its cause', async () => {
+    const { writes, sleeps } = recordingPolicy({ attempts: 1 });
+    const err = await writes.run('k', losing(1).attempt).catch((e: unknown) => e);
+    expect(err).toEqual(new ThrottlingException(THROTTLED_MESSAGE));
+    expect((err as Error).cause).toBeInstanceOf(StoreConflictError);
+    expect(sleeps).toEqual([]);
+  });
+});
