@@ -113,7 +113,7 @@ describe('changeKey: the lock a change runs under', () => {
     ['an alias (refused later by the attempt)', 'alias/app', 'alias/app'],
     ['something else', 'not a key', 'not a key'],
   ])('%s: the key ARN when it names a key, so an id and an ARN of one key share a lock', async (_, keyRef, lock) => {
-    const locks: string[] = [];
+    const locks: (string | null)[] = [];
     const keyWrites: KeyWrites = { run: (name, attempt) => (locks.push(name), attempt()) };
     expect(await changeKey({ keyWrites }, TEST_CTX, keyRef, async () => 'done')).toBe('done');
     expect(locks).toEqual([lock]);
