@@ -57,3 +57,24 @@ describe('checkPrincipalArn', () => {
     ['arn:other:iam::111122223333:root', 'unknown partition'],
   ])('refuses %s', (arn, reason) => expect(checkPrincipalArn(arn)).toContain(reason));
 });
+
+describe('principal ARNs at the edges of what is accepted', () => {
+  const userOfLength = (resourceLength: number) => `arn:aws:iam::111122223333:user/${'p'.repeat(resourceLength - 70)}/${'n'.repeat(64)}`;
+
+  test.each([
+    ['xrn:aws:iam::111122223333:root', "'xrn:aws:iam::111122223333:root' is not an ARN (arn:aws:iam::<account>:<root|user/…|role/…>)"],
+    ['arn:aws:iam::111122223333:root:extra', "'arn:aws:iam::111122223333:root:extra' is not an ARN (arn:aws:iam::<account>:<root|user/…|role/…>)"],
+    ['arn:aws:iam::111122223333:user', "'arn:aws:iam::111122223333:user' is not a root, user or role ARN (groups and other IAM resources cannot sign requests)"],
+    ['arn:aws:iam::111122223333:role', "'arn:aws:iam::111122223333:role' is not a root, user or role ARN (groups and other IAM resources cannot sign requests)"],
+    ['arn:aws:sts::111122223333:assumed-role/app/ci-run/extra', "'arn:aws:sts::111122223333:assumed-role/app/ci-run/extra' is not an assumed-role session ARN (arn:aws:sts::<account>:assumed-role/<role>/<session>)"],
+    [userOfLength(577), `'${userOfLength(577)}' has an invalid user name or path`],
+  ])('refuses %s, saying why', (arn, reason) => {
+    expect(checkPrincipalArn(arn)).toBe(reason);
+    expect(() => principalOf(arn, 'BYOKSESSION')).toThrow(new Error(`not a principal ARN: ${reason}`));
+  });
+
+  test('a user ARN of 576 characters of resource (a 512-character path and a 64-character name) is accepted', () => {
+    expect(checkPrincipalArn(userOfLength(576))).toBeUndefined();
+    expect(principalOf(userOfLength(576), 'BYOKSESSION')).toMatchObject({ type: 'IAMUser', name: 'n'.repeat(64) });
+  });
+});
