@@ -59,8 +59,9 @@ describe('BoundedKeyPairGenerator', () => {
   });
 
   test('fails with RangeError for a bound that is not a positive integer', () => {
-    expect(() => new BoundedKeyPairGenerator(0)).toThrow(RangeError);
-    expect(() => new BoundedKeyPairGenerator(1.5)).toThrow(RangeError);
+    const error = new RangeError('maxConcurrent must be a positive integer');
+    expect(() => new BoundedKeyPairGenerator(0)).toThrow(error);
+    expect(() => new BoundedKeyPairGenerator(1.5)).toThrow(error);
   });
 });
 

@@ -189,3 +189,23 @@ describe('import token format', () => {
     await expect(openImportToken(deps, { scope: TEST_SCOPE, keyId: KEY_ID }, token)).rejects.toBeInstanceOf(ExpiredImportTokenException);
   });
 });
+
+describe('wrapping: the shortest key wrap and which private keys load', () => {
+  test('RSA_AES_KEY_WRAP unwraps the shortest KWP output (16 bytes: material of 1 to 8 bytes)', () => {
+    for (const length of [1, 8]) {
+      // GIVEN
+      const material = new Uint8Array(randomBytes(length));
+      const encrypted = clientWrap(pair.publicKey, 'RSA_AES_KEY_WRAP_SHA_256', material);
+      expect(encrypted.length).toBe(256 + 16);
+      // WHEN / THEN
+      expect(Buffer.from(unwrapKeyMaterial(privateKey(), 'RSA_AES_KEY_WRAP_SHA_256', encrypted)!)).toEqual(Buffer.from(material));
+    }
+  });
+
+  test('loadPrivateKey reads an RSA PKCS#8 only: undefined for an Ed25519 PKCS#8 or bytes that are not one', () => {
+    const ed25519 = Buffer.from(`302e020100300506032b657004220420${'11'.repeat(32)}`, 'hex');
+    expect(loadPrivateKey(pair.privateKey)?.asymmetricKeyType).toBe('rsa');
+    expect(loadPrivateKey(ed25519)).toBeUndefined();
+    expect(loadPrivateKey(new Uint8Array(48))).toBeUndefined();
+  });
+});
