@@ -136,3 +136,28 @@ describe('GetParametersForImport', () => {
     expect(err.name).toBe('UnsupportedOperationException');
   });
 });
+
+describe('GetParametersForImport: the refusal texts of the wrapping parameters', () => {
+  test.each([
+    ['SM2PKE', 'SM2', 'The wrapping algorithm SM2PKE is supported only in China Regions.'],
+    ['SM2PKE', 'RSA_2048', 'The wrapping algorithm SM2PKE is supported only in China Regions.'],
+    ['RSAES_OAEP_SHA_256', 'SM2', 'The wrapping key spec SM2 is supported only in China Regions.'],
+  ] as const)('%s with %s: UnsupportedOperationException "%s"', async (algorithm, spec, message) => {
+    const deps = memoryDeps();
+    const key = await anExternalKey(deps);
+    const err = await failure(() => getParametersForImport(deps, TEST_CTX, { KeyId: key.keyId, WrappingAlgorithm: algorithm, WrappingKeySpec: spec }));
+    expect(err).toMatchObject({ name: 'UnsupportedOperationException', message });
+  });
+
+  test.each([
+    ['RSAES_OAEP_SHA_512', 'RSA_2048', 'The wrapping algorithm RSAES_OAEP_SHA_512 is not supported.'],
+    ['RSAES_OAEP_SHA_256', 'RSA_1024', 'The wrapping key spec RSA_1024 is not supported.'],
+  ])('a value outside the enum, %s with %s: ValidationException "%s", before the key is looked up', async (algorithm, spec, message) => {
+    const deps = memoryDeps();
+    const input = { WrappingAlgorithm: algorithm as WrappingAlgorithmSpec, WrappingKeySpec: spec as WrappingKeySpecName };
+    const key = await anExternalKey(deps);
+    expect(await failure(() => getParametersForImport(deps, TEST_CTX, { KeyId: key.keyId, ...input }))).toMatchObject({ name: 'ValidationException', message });
+    // the parameters are checked first: a key that does not exist gets the same answer
+    expect(await failure(() => getParametersForImport(deps, TEST_CTX, { KeyId: '0000aaaa-12ab-34cd-56ef-1234567890ab', ...input }))).toMatchObject({ name: 'ValidationException', message });
+  });
+});
