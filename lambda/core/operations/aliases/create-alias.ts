@@ -24,6 +24,7 @@ export const createAlias: Operation<CreateAliasInput, CreateAliasOutput> = async
   const { scope } = ctx;
   checkNewAliasName(input.AliasName);
   authorizeAlias(deps, ctx, aliasArn(scope, input.AliasName));
+  // Stryker disable next-line ObjectLiteral: `{}` (which TypeScript refuses) reads allowAlias as undefined, as falsy as false
   const { key } = await resolveKey(deps, ctx, input.TargetKeyId, { allowAlias: false });
   assertAccepts(key, 'ModifyMetadata');
   const exists = (options?: ErrorOptions) =>

@@ -36,6 +36,7 @@ export const listAliases: Operation<ListAliasesInput, ListAliasesOutput> = async
   const { scope } = ctx;
   const limit = input.Limit ?? 50;
   checkRange(limit, 'limit', 1, 100);
+  // Stryker disable next-line ObjectLiteral: `{}` (which TypeScript refuses) reads allowAlias as undefined, as falsy as false
   const keyId = input.KeyId === undefined ? undefined : (await resolveKey(deps, ctx, input.KeyId, { allowAlias: false })).key.keyId;
   const liveKey = liveKeyLookup(deps, scope);
   const page = await filteredPage(

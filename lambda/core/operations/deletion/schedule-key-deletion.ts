@@ -34,6 +34,7 @@ export const scheduleKeyDeletion: Operation<ScheduleKeyDeletionInput, ScheduleKe
   }
   const deletionDate = new Date(deps.clock.now().getTime() + days * DAY_MS);
   return changeKey(deps, ctx, input.KeyId, async () => {
+    // Stryker disable next-line ObjectLiteral: `{}` (which TypeScript refuses) reads allowAlias as undefined, as falsy as false
     const loaded = await resolveKey(deps, ctx, input.KeyId, { allowAlias: false });
     const next = scheduleDeletion(loaded.key, deletionDate);
     // Arm before saving: a timer without a saved state change is stale when it fires (on-timer-due.ts);

@@ -52,6 +52,7 @@ export const createGrant: Operation<CreateGrantInput, CreateGrantOutput> = async
     throw new ValidationException("1 validation error detected: Value '[]' at 'operations' failed to satisfy constraint: Member must have length greater than or equal to 1");
   }
   const constraints = grantConstraints(input.Constraints);
+  // Stryker disable next-line ObjectLiteral: `{}` (which TypeScript refuses) reads allowAlias as undefined, as falsy as false
   const { key } = await resolveKey(deps, ctx, input.KeyId, { allowAlias: false });
   assertAccepts(key, 'CreateGrant');
   checkGrant(key, input, operations, constraints);

@@ -21,6 +21,7 @@ export const listGrants: Operation<ListGrantsInput, ListGrantsOutput> = async (d
   const limit = input.Limit ?? 50;
   checkRange(limit, 'limit', 1, 100);
   if (input.GrantId !== undefined) checkGrantId(input.GrantId);
+  // Stryker disable next-line ObjectLiteral: `{}` (which TypeScript refuses) reads allowAlias as undefined, as falsy as false
   const { key } = await resolveKey(deps, ctx, input.KeyId, { allowAlias: false });
   assertAccepts(key, 'Read');
   if (input.GrantId !== undefined) {

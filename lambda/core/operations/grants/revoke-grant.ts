@@ -16,6 +16,7 @@ export type RevokeGrantOutput = Record<string, never>;
  * @see https://docs.aws.amazon.com/kms/latest/APIReference/API_RevokeGrant.html
  */
 export const revokeGrant: Operation<RevokeGrantInput, RevokeGrantOutput> = async (deps, ctx, input) => {
+  // Stryker disable next-line ObjectLiteral: `{}` (which TypeScript refuses) reads allowAlias as undefined, as falsy as false
   const { key } = await resolveKey(deps, ctx, input.KeyId, { allowAlias: false });
   await findGrant(deps, key, input.GrantId);
   stopIfDryRun(input.DryRun);

@@ -15,6 +15,7 @@ export type DisableKeyOutput = Record<string, never>;
  */
 export const disableKey: Operation<DisableKeyInput, DisableKeyOutput> = async (deps, ctx, input) => {
   await changeKey(deps, ctx, input.KeyId, async () => {
+    // Stryker disable next-line ObjectLiteral: `{}` (which TypeScript refuses) reads allowAlias as undefined, as falsy as false
     const loaded = await resolveKey(deps, ctx, input.KeyId, { allowAlias: false });
     const next = disable(loaded.key);
     if (next.state !== loaded.key.state || loaded.expired.length > 0) await saveKey(deps, loaded, next);

@@ -17,6 +17,7 @@ export type EnableKeyOutput = Record<string, never>;
  */
 export const enableKey: Operation<EnableKeyInput, EnableKeyOutput> = async (deps, ctx, input) => {
   await changeKey(deps, ctx, input.KeyId, async () => {
+    // Stryker disable next-line ObjectLiteral: `{}` (which TypeScript refuses) reads allowAlias as undefined, as falsy as false
     const loaded = await resolveKey(deps, ctx, input.KeyId, { allowAlias: false });
     const next = enable(loaded.key);
     if (next.automaticRotation && next.state !== loaded.key.state) await saveRotationSettings(deps, loaded, next);

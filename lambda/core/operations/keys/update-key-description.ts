@@ -17,6 +17,7 @@ export type UpdateKeyDescriptionOutput = Record<string, never>;
 export const updateKeyDescription: Operation<UpdateKeyDescriptionInput, UpdateKeyDescriptionOutput> = async (deps, ctx, input) => {
   checkLength(input.Description.length, 'description', 0, 8192);
   await changeKey(deps, ctx, input.KeyId, async () => {
+    // Stryker disable next-line ObjectLiteral: `{}` (which TypeScript refuses) reads allowAlias as undefined, as falsy as false
     const loaded = await resolveKey(deps, ctx, input.KeyId, { allowAlias: false });
     assertAccepts(loaded.key, 'ModifyMetadata');
     await saveKey(deps, loaded, { ...loaded.key, description: input.Description });

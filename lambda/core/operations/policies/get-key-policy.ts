@@ -25,6 +25,7 @@ export function checkPolicyName(policyName: string | undefined): void {
  * @see https://docs.aws.amazon.com/kms/latest/APIReference/API_GetKeyPolicy.html
  */
 export const getKeyPolicy: Operation<GetKeyPolicyInput, GetKeyPolicyOutput> = async (deps, ctx, input) => {
+  // Stryker disable next-line ObjectLiteral: `{}` (which TypeScript refuses) reads allowAlias as undefined, as falsy as false
   const { key } = await resolveKey(deps, ctx, input.KeyId, { allowAlias: false });
   assertAccepts(key, 'Read');
   checkPolicyName(input.PolicyName);

@@ -22,6 +22,7 @@ export type PutKeyPolicyOutput = Record<string, never>;
  */
 export const putKeyPolicy: Operation<PutKeyPolicyInput, PutKeyPolicyOutput> = async (deps, ctx, input) => {
   await changeKey(deps, ctx, input.KeyId, async () => {
+    // Stryker disable next-line ObjectLiteral: `{}` (which TypeScript refuses) reads allowAlias as undefined, as falsy as false
     const loaded = await resolveKey(deps, ctx, input.KeyId, { allowAlias: false });
     assertAccepts(loaded.key, 'Read');
     checkPolicyName(input.PolicyName);

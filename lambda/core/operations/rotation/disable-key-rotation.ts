@@ -20,6 +20,7 @@ export async function disableKeyRotation(
   input: DisableKeyRotationInput,
 ): Promise<DisableKeyRotationOutput> {
   await changeKey(deps, ctx, input.KeyId, async () => {
+    // Stryker disable next-line ObjectLiteral: `{}` (which TypeScript refuses) reads allowAlias as undefined, as falsy as false
     const loaded = await resolveKey(deps, ctx, input.KeyId, { allowAlias: false });
     const { key } = loaded;
     assertAutomaticRotationConfigurable(key);

@@ -27,6 +27,7 @@ export async function getKeyRotationStatus(
   ctx: RequestContext,
   input: GetKeyRotationStatusInput,
 ): Promise<GetKeyRotationStatusOutput> {
+  // Stryker disable next-line ObjectLiteral: `{}` (which TypeScript refuses) reads allowAlias as undefined, as falsy as false
   const { key } = await resolveKey(deps, ctx, input.KeyId, { allowAlias: false });
   assertAccepts(key, 'Read');
   const rotation = key.automaticRotation;

@@ -75,6 +75,7 @@ export async function listKeyRotations(
   ctx: RequestContext,
   input: ListKeyRotationsInput,
 ): Promise<ListKeyRotationsOutput> {
+  // Stryker disable next-line ObjectLiteral: `{}` (which TypeScript refuses) reads allowAlias as undefined, as falsy as false
   const { key } = await resolveKey(deps, ctx, input.KeyId, { allowAlias: false });
   if (!supportsMultipleMaterials(key.keySpec)) {
     throw new UnsupportedOperationException(`${key.arn} key spec is ${key.keySpec}: ListKeyRotations is valid only for symmetric encryption KMS keys.`);

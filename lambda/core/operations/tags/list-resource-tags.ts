@@ -29,6 +29,7 @@ export const listResourceTags: Operation<ListResourceTagsInput, ListResourceTags
   const limit = input.Limit ?? 50;
   checkRange(limit, 'limit', 1, 50);
   const start = input.Marker === undefined ? 0 : decodeMarker(input.Marker);
+  // Stryker disable next-line ObjectLiteral: `{}` (which TypeScript refuses) reads allowAlias as undefined, as falsy as false
   const { key } = await resolveKey(deps, ctx, input.KeyId, { allowAlias: false });
   const tags = key.tags.slice(start, start + limit).map((t) => ({ TagKey: t.TagKey, TagValue: t.TagValue }));
   const next = start + limit;

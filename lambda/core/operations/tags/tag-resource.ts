@@ -20,6 +20,7 @@ export type TagResourceOutput = Record<string, never>;
 export const tagResource: Operation<TagResourceInput, TagResourceOutput> = async (deps, ctx, input) => {
   validateTags(input.Tags);
   await changeKey(deps, ctx, input.KeyId, async () => {
+    // Stryker disable next-line ObjectLiteral: `{}` (which TypeScript refuses) reads allowAlias as undefined, as falsy as false
     const loaded = await resolveKey(deps, ctx, input.KeyId, { allowAlias: false });
     assertAccepts(loaded.key, 'ModifyMetadata');
     await saveKey(deps, loaded, { ...loaded.key, tags: mergeTags(loaded.key.tags, input.Tags) });

@@ -19,6 +19,7 @@ export type UntagResourceOutput = Record<string, never>;
 export const untagResource: Operation<UntagResourceInput, UntagResourceOutput> = async (deps, ctx, input) => {
   if (input.TagKeys.some(isReservedTagKey)) throw new TagException('Tags beginning with aws: are reserved');
   await changeKey(deps, ctx, input.KeyId, async () => {
+    // Stryker disable next-line ObjectLiteral: `{}` (which TypeScript refuses) reads allowAlias as undefined, as falsy as false
     const loaded = await resolveKey(deps, ctx, input.KeyId, { allowAlias: false });
     assertAccepts(loaded.key, 'ModifyMetadata');
     const tags = loaded.key.tags.filter((t) => !input.TagKeys.includes(t.TagKey));

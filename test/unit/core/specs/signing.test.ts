@@ -8,6 +8,7 @@ import { describe, expect, test } from 'vitest';
 import { ed25519ph } from '@noble/curves/ed25519.js';
 import { ed25519Family } from '../../../../lambda/core/crypto/families/ed25519';
 import { keySpecEntry } from '../../../../lambda/core/crypto/key-specs';
+import { createAlias } from '../../../../lambda/core/operations/aliases/create-alias';
 import { getPublicKey } from '../../../../lambda/core/operations/signing/get-public-key';
 import { sign } from '../../../../lambda/core/operations/signing/sign';
 import { verify } from '../../../../lambda/core/operations/signing/verify';
@@ -229,5 +230,17 @@ describe('GetPublicKey', () => {
       name: 'UnsupportedOperationException',
       message: `${md.Arn} key KeySpec is ${spec} which is not valid for GetPublicKey.`,
     });
+  });
+});
+
+describe('GetPublicKey by alias', () => {
+  test('an alias name or alias ARN names the key: the same answer as by key id, KeyId the key ARN', async () => {
+    const deps = memoryDeps();
+    const md = await newKey(deps, { KeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY' });
+    await createAlias(deps, TEST_CTX, { AliasName: 'alias/signer', TargetKeyId: md.KeyId });
+    const byId = await getPublicKey(deps, TEST_CTX, { KeyId: md.KeyId });
+    expect(await getPublicKey(deps, TEST_CTX, { KeyId: 'alias/signer' })).toStrictEqual(byId);
+    expect(await getPublicKey(deps, TEST_CTX, { KeyId: md.Arn.replace(/key\/.*$/, 'alias/signer') })).toStrictEqual(byId);
+    expect(byId.KeyId).toBe(md.Arn);
   });
 });
