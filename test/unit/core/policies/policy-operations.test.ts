@@ -1,6 +1,7 @@
 /** CreateKey's Policy, GetKeyPolicy, PutKeyPolicy and ListKeyPolicies on in-memory ports. */
 import { describe, expect, test } from 'vitest';
 import { MalformedPolicyDocumentException, NotFoundException } from '../../../../lambda/core/errors';
+import { createAlias } from '../../../../lambda/core/operations/aliases/create-alias';
 import { createKey } from '../../../../lambda/core/operations/keys/create-key';
 import { scheduleKeyDeletion } from '../../../../lambda/core/operations/deletion/schedule-key-deletion';
 import { getKeyPolicy } from '../../../../lambda/core/operations/policies/get-key-policy';
@@ -90,5 +91,25 @@ describe('ListKeyPolicies', () => {
     const deps = memoryDeps();
     await expect(op(deps, TEST_CTX, { KeyId: 'alias/x' })).rejects.toThrow("Invalid keyId 'alias/x'");
     await expect(op(deps, TEST_CTX, { KeyId: '00000000-0000-4000-8000-000000000000' })).rejects.toBeInstanceOf(NotFoundException);
+  });
+});
+
+describe('PutKeyPolicy: alias and lockout bypass', () => {
+  test('refuses an alias of the key with NotFoundException (D18) and keeps the policy', async () => {
+    const deps = memoryDeps();
+    const md = await newKey(deps, { Policy: POLICY });
+    await createAlias(deps, TEST_CTX, { AliasName: 'alias/p', TargetKeyId: md.KeyId });
+    await expect(putKeyPolicy(deps, TEST_CTX, { KeyId: 'alias/p', Policy: POLICY.replace('"root"', '"other"') })).rejects.toThrow(new NotFoundException("Invalid keyId 'alias/p'"));
+    expect((await getKeyPolicy(deps, TEST_CTX, { KeyId: md.KeyId })).Policy).toBe(POLICY);
+  });
+
+  test('BypassPolicyLockoutSafetyCheck true stores a policy that locks the caller out; false refuses it like no flag', async () => {
+    const deps = memoryDeps();
+    const md = await newKey(deps, { Policy: POLICY });
+    await expect(putKeyPolicy(deps, TEST_CTX, { KeyId: md.KeyId, Policy: LOCKED_OUT, BypassPolicyLockoutSafetyCheck: false })).rejects.toThrow(
+      new MalformedPolicyDocumentException('The new key policy will not allow you to update the key policy in the future.'),
+    );
+    await putKeyPolicy(deps, TEST_CTX, { KeyId: md.KeyId, Policy: LOCKED_OUT, BypassPolicyLockoutSafetyCheck: true });
+    expect((await getKeyPolicy(deps, TEST_CTX, { KeyId: md.KeyId })).Policy).toBe(LOCKED_OUT);
   });
 });
