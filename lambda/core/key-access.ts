@@ -100,7 +100,7 @@ export async function saveKey(
       keyArn: next.arn,
       rotationType: 'AUTOMATIC',
       keyOrigin: next.origin,
-      // Stryker disable next-line ConditionalExpression: an automatic rotation's previous material is the key's current one, which an AWS_KMS key always has, and both sinks treat `previousKeyMaterialId: undefined` as absent
+      // Stryker disable next-line ConditionalExpression: an automatic rotation's previous material is the key's current one, which an AWS_KMS key always has, and both sinks treat `previousKeyMaterialId: undefined` as absent (`false`, killed by the rotation tests, shares the name)
       ...(rotation.previousKeyMaterialId !== undefined && { previousKeyMaterialId: rotation.previousKeyMaterialId }),
       currentKeyMaterialId: rotation.currentKeyMaterialId,
       eventTime: rotation.at,
@@ -123,7 +123,7 @@ function deletedMaterialIds(key: KeyRecord, next: KeyRecord): string[] {
 /** ValidTo instants (epoch ms) of the imported materials: one expiry timer each. */
 function expiryInstants(key: KeyRecord): Set<number> {
   const instants = new Set<number>();
-  // Stryker disable next-line ConditionalExpression: only an imported material has a ValidTo (removeMaterial drops it with the wrapped copy)
+  // Stryker disable next-line ConditionalExpression: `m.importState === 'IMPORTED'` -> true is equivalent: only an imported material has a ValidTo (removeMaterial drops it with the wrapped copy); the line's other conditions, killed by the timer tests, share the name
   for (const m of key.materials) if (m.importState === 'IMPORTED' && m.validTo) instants.add(m.validTo.getTime());
   return instants;
 }

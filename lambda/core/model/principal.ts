@@ -76,7 +76,7 @@ function parsePrincipalArn(arn: string, sessionName: string): Principal | string
   if (service === 'iam') {
     if (resource === 'root') return rootPrincipal(partition, account);
     const slash = resource.indexOf('/');
-    // Stryker disable next-line ConditionalExpression,EqualityOperator: without a slash (or with one first) the ARN is refused below whatever kind says
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: `false` and `<=`: without a slash (or with one first) the ARN is refused below whatever kind says (`true`, killed by every user ARN, shares the name)
     const kind = slash < 0 ? resource : resource.slice(0, slash);
     // Stryker disable next-line MethodExpression,ArithmeticOperator: the kind (user or role) or a piece of it would be one more valid path segment, and the name is the last segment either way
     const segments = resource.slice(slash + 1).split('/');
