@@ -7,6 +7,7 @@ import {
   InvalidGrantTokenException,
   KMSInvalidStateException,
   NotFoundException,
+  StoreConflictError,
   ValidationException,
 } from '../../../../lambda/core/errors';
 import { disableKey } from '../../../../lambda/core/operations/keys/disable-key';
@@ -354,5 +355,42 @@ describe('GrantTokens on every operation that takes them', () => {
     await retireGrant(deps, TEST_CTX, { GrantToken: grant.GrantToken });
     const out = await operations.get('Encrypt')!(deps, TEST_CTX, { KeyId: key.KeyId, Plaintext: new Uint8Array([1]), GrantTokens: [grant.GrantToken] });
     expect(out).toMatchObject({ KeyId: key.Arn });
+  });
+});
+
+describe('CreateGrant when the store refuses the write', () => {
+  test('an unnamed grant whose random id is taken gets a new id: it is never answered with the grant that has it', async () => {
+    const { deps, key, grant } = await keyWithGrant();
+    let collide = true;
+    const random = (n: number) => (n === 32 && collide ? ((collide = false), new Uint8Array(Buffer.from(grant.GrantId, 'hex'))) : deps.random(n));
+    const second = await createGrant({ ...deps, random }, TEST_CTX, { KeyId: key.KeyId, GranteePrincipal: RETIRER, Operations: ['Decrypt'] });
+    expect(collide).toBe(false);
+    expect(second.GrantId).not.toBe(grant.GrantId);
+    expect((await grantsOf(deps, key.KeyId)).map((g) => [g.GrantId, g.GranteePrincipal]).sort()).toStrictEqual(
+      [[grant.GrantId, APP], [second.GrantId, RETIRER]].sort(),
+    );
+  });
+
+  test('a named request whose grant is gone between the conflict and the read is created again', async () => {
+    const deps = memoryDeps();
+    const key = await newKey(deps);
+    const store = deps.keys.createGrant.bind(deps.keys);
+    let refused = 0;
+    // the first write loses to a grant of that id that is retired before the conflict is looked at
+    deps.keys.createGrant = async (g) => {
+      if (refused++ === 0) throw new StoreConflictError(g.grantId);
+      return store(g);
+    };
+    const { GrantId } = await createGrant(deps, TEST_CTX, { KeyId: key.KeyId, GranteePrincipal: APP, Operations: ['Decrypt'], Name: 'again' });
+    expect(refused).toBe(2);
+    expect((await grantsOf(deps, key.KeyId)).map((g) => [g.GrantId, g.Name])).toStrictEqual([[GrantId, 'again']]);
+  });
+
+  test('a named retry while the store fails writes surfaces that failure, even though the grant exists', async () => {
+    const { deps, key } = await keyWithGrant({ Name: 'n' });
+    deps.keys.createGrant = async () => {
+      throw new Error('store unavailable');
+    };
+    await expect(createGrant(deps, TEST_CTX, { KeyId: key.KeyId, GranteePrincipal: APP, Operations: ['Encrypt', 'Decrypt'], Name: 'n' })).rejects.toThrow('store unavailable');
   });
 });
