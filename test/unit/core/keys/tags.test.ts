@@ -4,7 +4,7 @@ import { scheduleKeyDeletion } from '../../../../lambda/core/operations/deletion
 import { tagResource } from '../../../../lambda/core/operations/tags/tag-resource';
 import { untagResource } from '../../../../lambda/core/operations/tags/untag-resource';
 import { memoryDeps, TEST_CTX } from '../../../support/memory-deps';
-import { failure, newKey } from './helpers';
+import { addMaterial, externalKeyWithMaterial, failure, newKey, storedKey } from './helpers';
 
 const tag = (TagKey: string, TagValue = '') => ({ TagKey, TagValue });
 
@@ -102,5 +102,45 @@ describe('UntagResource', () => {
     const deps = memoryDeps();
     const md = await newKey(deps);
     expect((await failure(untagResource(deps, TEST_CTX, { KeyId: md.KeyId, TagKeys: ['aws:x'] }))).name).toBe('TagException');
+  });
+});
+
+describe('ListResourceTags and UntagResource: boundaries and writes', () => {
+  test('a page that ends exactly at the last tag is not truncated and has no NextMarker', async () => {
+    const deps = memoryDeps();
+    const md = await newKey(deps, { Tags: ['a', 'b', 'c', 'd'].map((k) => tag(k)) });
+    const first = await listResourceTags(deps, TEST_CTX, { KeyId: md.KeyId, Limit: 2 });
+    expect(await listResourceTags(deps, TEST_CTX, { KeyId: md.KeyId, Limit: 2, Marker: first.NextMarker! })).toStrictEqual({ Tags: [tag('c'), tag('d')], Truncated: false });
+    expect(await listResourceTags(deps, TEST_CTX, { KeyId: md.KeyId, Limit: 4 })).toStrictEqual({ Tags: ['a', 'b', 'c', 'd'].map((k) => tag(k)), Truncated: false });
+  });
+
+  test("a marker it did not issue: InvalidMarkerException 'The marker is not valid.'", async () => {
+    const deps = memoryDeps();
+    const md = await newKey(deps);
+    expect(await failure(listResourceTags(deps, TEST_CTX, { KeyId: md.KeyId, Marker: 'garbage' }))).toMatchObject({ name: 'InvalidMarkerException', message: 'The marker is not valid.' });
+  });
+
+  test('a reserved key among others: TagException, and no tag is removed', async () => {
+    const deps = memoryDeps();
+    const md = await newKey(deps, { Tags: [tag('ok', '1')] });
+    expect(await failure(untagResource(deps, TEST_CTX, { KeyId: md.KeyId, TagKeys: ['ok', 'aws:x'] }))).toMatchObject({ name: 'TagException', message: 'Tags beginning with aws: are reserved' });
+    expect((await listResourceTags(deps, TEST_CTX, { KeyId: md.KeyId })).Tags).toStrictEqual([tag('ok', '1')]);
+  });
+
+  test('removing only keys the key does not have writes nothing, unless a material expired meanwhile: that expiry is persisted', async () => {
+    const deps = memoryDeps();
+    const k = await externalKeyWithMaterial(deps);
+    await tagResource(deps, TEST_CTX, { KeyId: k.keyId, Tags: [tag('a')] });
+    const revision = (await storedKey(deps, k.keyId)).revision;
+    await untagResource(deps, TEST_CTX, { KeyId: k.keyId, TagKeys: ['nope'] });
+    expect((await storedKey(deps, k.keyId)).revision).toBe(revision);
+    // a staged material expires; the next UntagResource, removing nothing, still erases it
+    const validTo = new Date(deps.clock.now().getTime() + 60_000);
+    const staged = await addMaterial(deps, k.keyId, { materialState: 'PENDING_ROTATION', validTo });
+    deps.clock.set(validTo);
+    await untagResource(deps, TEST_CTX, { KeyId: k.keyId, TagKeys: ['nope'] });
+    expect((await storedKey(deps, k.keyId)).materials.map((m) => m.materialId)).toStrictEqual([k.materialId]);
+    expect(deps.recorded).toStrictEqual([{ eventName: 'DeleteExpiredKeyMaterial', keyArn: k.arn, keyMaterialId: staged, eventTime: validTo }]);
+    expect((await listResourceTags(deps, TEST_CTX, { KeyId: k.keyId })).Tags).toStrictEqual([tag('a')]);
   });
 });
