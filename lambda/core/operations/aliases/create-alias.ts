@@ -38,6 +38,7 @@ export const createAlias: Operation<CreateAliasInput, CreateAliasOutput> = async
   try {
     await deps.keys.createAlias({ scope, aliasName: input.AliasName, targetKeyId: key.keyId, creationDate: now, lastUpdatedDate: now });
   } catch (err) {
+    // Stryker disable next-line ObjectLiteral: the cause is for the log; the answer is the exception's type and message
     if (err instanceof StoreConflictError) throw exists({ cause: err });
     throw err;
   }

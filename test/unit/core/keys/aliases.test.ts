@@ -292,3 +292,55 @@ describe('ListAliases', () => {
     expect((await failure(listAliases(deps, TEST_CTX, { Marker: 'nonsense' }))).name).toBe('InvalidMarkerException');
   });
 });
+
+describe('CreateAlias and UpdateAlias when the store refuses the write', () => {
+  test('CreateAlias: an alias created meanwhile is AlreadyExistsException; any other store failure surfaces as it is', async () => {
+    const deps = memoryDeps();
+    const md = await newKey(deps);
+    const store = deps.keys.createAlias.bind(deps.keys);
+    // another caller creates the name between our check and our write
+    deps.keys.createAlias = async (alias) => {
+      await store({ ...alias, targetKeyId: md.KeyId });
+      return store(alias);
+    };
+    expect(await failure(createAlias(deps, TEST_CTX, { AliasName: 'alias/race', TargetKeyId: md.KeyId }))).toMatchObject({
+      name: 'AlreadyExistsException',
+      message: `An alias with the name ${ALIAS_ARN('alias/race')} already exists`,
+    });
+    deps.keys.createAlias = async () => {
+      throw new Error('store unavailable');
+    };
+    await expect(createAlias(deps, TEST_CTX, { AliasName: 'alias/other', TargetKeyId: md.KeyId })).rejects.toThrow(new Error('store unavailable'));
+  });
+
+  test('UpdateAlias: an alias deleted between the read and the write is NotFoundException; any other store failure surfaces as it is', async () => {
+    const deps = memoryDeps();
+    const first = await newKey(deps);
+    const second = await newKey(deps);
+    await createAlias(deps, TEST_CTX, { AliasName: 'alias/moving', TargetKeyId: first.KeyId });
+    const store = deps.keys.updateAlias.bind(deps.keys);
+    deps.keys.updateAlias = async (alias) => {
+      await deps.keys.deleteAlias(TEST_SCOPE, alias.aliasName);
+      return store(alias);
+    };
+    expect(await failure(updateAlias(deps, TEST_CTX, { AliasName: 'alias/moving', TargetKeyId: second.KeyId }))).toMatchObject({
+      name: 'NotFoundException',
+      message: `Alias ${ALIAS_ARN('alias/moving')} is not found.`,
+    });
+    await createAlias(deps, TEST_CTX, { AliasName: 'alias/moving', TargetKeyId: first.KeyId });
+    deps.keys.updateAlias = async () => {
+      throw new Error('store unavailable');
+    };
+    await expect(updateAlias(deps, TEST_CTX, { AliasName: 'alias/moving', TargetKeyId: second.KeyId })).rejects.toThrow(new Error('store unavailable'));
+  });
+
+  test('UpdateAlias refuses an alias as TargetKeyId (D18), and the alias keeps its key', async () => {
+    const deps = memoryDeps();
+    const first = await newKey(deps);
+    const second = await newKey(deps);
+    await createAlias(deps, TEST_CTX, { AliasName: 'alias/moving', TargetKeyId: first.KeyId });
+    await createAlias(deps, TEST_CTX, { AliasName: 'alias/second', TargetKeyId: second.KeyId });
+    expect(await failure(updateAlias(deps, TEST_CTX, { AliasName: 'alias/moving', TargetKeyId: 'alias/second' }))).toMatchObject({ name: 'NotFoundException', message: "Invalid keyId 'alias/second'" });
+    expect((await listAliases(deps, TEST_CTX, { KeyId: first.KeyId })).Aliases.map((a) => a.AliasName)).toStrictEqual(['alias/moving']);
+  });
+});
