@@ -165,3 +165,15 @@ describe('GenerateDataKeyPair and GenerateDataKeyPairWithoutPlaintext', () => {
     }
   });
 });
+
+describe('DeriveSharedSecret with DryRun', () => {
+  test('DryRunOperationException once the peer key is checked: a bad peer key is still ValidationException; DryRun false answers', async () => {
+    const deps = memoryDeps();
+    const md = await newKey(deps, { KeySpec: 'ECC_NIST_P256', KeyUsage: 'KEY_AGREEMENT' });
+    const peer = generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).publicKey.export({ type: 'spki', format: 'der' });
+    const input = { KeyId: md.KeyId, KeyAgreementAlgorithm: 'ECDH', PublicKey: peer } as const;
+    expect(await failure(deriveSharedSecret(deps, TEST_CTX, { ...input, DryRun: true }))).toMatchObject({ name: 'DryRunOperationException' });
+    expect(await failure(deriveSharedSecret(deps, TEST_CTX, { ...input, PublicKey: bytes('not a key'), DryRun: true }))).toMatchObject({ name: 'ValidationException', message: '' });
+    expect((await deriveSharedSecret(deps, TEST_CTX, { ...input, DryRun: false })).SharedSecret).toHaveLength(32);
+  });
+});
