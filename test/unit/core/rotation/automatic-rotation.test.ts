@@ -254,3 +254,32 @@ describe('keys that cannot rotate now', () => {
     await expect(operation(deps, TEST_CTX, { KeyId: rsa.KeyId })).rejects.toThrow(new UnsupportedOperationException(''));
   });
 });
+
+describe('EnableKeyRotation and RotateKeyOnDemand at the edges of the schedule', () => {
+  test('on demand exactly 20 minutes before the automatic rotation is allowed; a millisecond later it is ConflictException (D76)', async () => {
+    const { deps, keyId, arn, enabledAt } = await rotatingKey(90);
+    const due = new Date(enabledAt.getTime() + 90 * DAY_MS);
+    deps.clock.set(new Date(due.getTime() - 20 * 60_000));
+    await expect(rotateKeyOnDemand(deps, TEST_CTX, { KeyId: keyId })).resolves.toEqual({ KeyId: arn });
+    deps.clock.set(new Date(due.getTime() - 20 * 60_000 + 1));
+    await expect(rotateKeyOnDemand(deps, TEST_CTX, { KeyId: keyId })).rejects.toBeInstanceOf(ConflictException);
+  });
+
+  test('EnableKeyRotation with the same period on a key whose rotation fell due: the rotation is stored with its RotateKey, and the next rotation timer stays armed', async () => {
+    // GIVEN a rotating key read after its NextRotationDate, before its timer ran
+    const { deps, keyId, arn, firstMaterial, enabledAt } = await rotatingKey(90);
+    const due = new Date(enabledAt.getTime() + 90 * DAY_MS);
+    deps.clock.set(new Date(due.getTime() + 60_000));
+    // WHEN
+    await enableKeyRotation(deps, TEST_CTX, { KeyId: keyId, RotationPeriodInDays: 90 });
+    // THEN
+    const [rotated] = await rotations(deps, keyId);
+    expect((await storedKey(deps, keyId)).currentMaterialId).toBe(rotated!.KeyMaterialId);
+    expect(deps.recorded).toStrictEqual([
+      { eventName: 'RotateKey', keyArn: arn, rotationType: 'AUTOMATIC', keyOrigin: 'AWS_KMS', previousKeyMaterialId: firstMaterial, currentKeyMaterialId: rotated!.KeyMaterialId, eventTime: due },
+    ]);
+    const next = new Date(due.getTime() + 90 * DAY_MS);
+    expect(await status(deps, keyId)).toMatchObject({ NextRotationDate: next });
+    expect([...deps.timers.armed.values()]).toContainEqual(rotationTimer(TEST_SCOPE, keyId, next));
+  });
+});
