@@ -13,6 +13,7 @@ import {
   DecryptCommand,
   DescribeKeyCommand,
   EncryptCommand,
+  GenerateDataKeyCommand,
   GetKeyPolicyCommand,
   type KMSClient,
   ListKeysCommand,
@@ -310,5 +311,56 @@ describe('the AWS CLI sees the same', () => {
       [sessionArn(reporting, 'reporting'), 'AccessDeniedException'],
     ]);
     expect(decrypts[2]!.errorMessage).toBe(denied.stderr.trim().replace(/^.*when calling the Decrypt operation: /, ''));
+  });
+});
+
+describe("conditions on what a request leaves to its defaults, as AWS's condition-key examples use them", () => {
+  test('"AllowOnlySymmetricAlgorithm": a Deny unless kms:EncryptionAlgorithm is SYMMETRIC_DEFAULT lets requests that name no algorithm through', async () => {
+    const onlySymmetric = {
+      Sid: 'AllowOnlySymmetricAlgorithm',
+      Effect: 'Deny',
+      Principal: '*',
+      Action: ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*'],
+      Resource: '*',
+      Condition: { StringNotEquals: { 'kms:EncryptionAlgorithm': 'SYMMETRIC_DEFAULT' } },
+    };
+    const { KeyMetadata } = await kmsAs(admin).send(new CreateKeyCommand({ Policy: policy(ACCOUNT_STATEMENT, onlySymmetric) }));
+    const keyArn = KeyMetadata!.Arn!;
+    // no EncryptionAlgorithm: the default SYMMETRIC_DEFAULT is the algorithm, as it always is for data keys
+    const { CiphertextBlob } = await kmsAs(app).send(new EncryptCommand({ KeyId: keyArn, Plaintext: Buffer.from('sym') }));
+    const { Plaintext } = await kmsAs(app).send(new DecryptCommand({ CiphertextBlob }));
+    expect(Buffer.from(Plaintext!).toString()).toBe('sym');
+    const dataKey = await kmsAs(app).send(new GenerateDataKeyCommand({ KeyId: keyArn, KeySpec: 'AES_256' }));
+    expect(dataKey.KeyId).toBe(keyArn);
+    await kmsAs(app).send(new EncryptCommand({ KeyId: keyArn, Plaintext: Buffer.from('sym'), EncryptionAlgorithm: 'SYMMETRIC_DEFAULT' }));
+    // another algorithm named: the Deny applies, before the key's usage is looked at
+    await expectKmsError(
+      kmsAs(app).send(new EncryptCommand({ KeyId: keyArn, Plaintext: Buffer.from('rsa'), EncryptionAlgorithm: 'RSAES_OAEP_SHA_256' })),
+      'AccessDeniedException',
+      `User: ${sessionArn(app, 'app')} is not authorized to perform: kms:Encrypt on resource: ${keyArn} with an explicit deny in a resource-based policy`,
+    );
+  });
+
+  test('an Allow of PutKeyPolicy with Null kms:BypassPolicyLockoutSafetyCheck allows exactly the requests without it', async () => {
+    const adminElse = { Sid: 'admin', Effect: 'Allow', Principal: { AWS: arn('role/admin') }, NotAction: 'kms:PutKeyPolicy', Resource: '*' };
+    const noBypass = {
+      Sid: 'policy updates that keep the safety check',
+      Effect: 'Allow',
+      Principal: { AWS: arn('role/admin') },
+      Action: 'kms:PutKeyPolicy',
+      Resource: '*',
+      Condition: { Null: { 'kms:BypassPolicyLockoutSafetyCheck': true } },
+    };
+    const keyPolicy = policy(adminElse, noBypass);
+    const { KeyMetadata } = await kmsAs(admin).send(new CreateKeyCommand({ Policy: keyPolicy }));
+    const keyArn = KeyMetadata!.Arn!;
+    await kmsAs(admin).send(new PutKeyPolicyCommand({ KeyId: keyArn, Policy: keyPolicy }));
+    for (const bypass of [true, false]) {
+      await expectKmsError(
+        kmsAs(admin).send(new PutKeyPolicyCommand({ KeyId: keyArn, Policy: keyPolicy, BypassPolicyLockoutSafetyCheck: bypass })),
+        'AccessDeniedException',
+        `User: ${sessionArn(admin, 'admin')} is not authorized to perform: kms:PutKeyPolicy on resource: ${keyArn} because no resource-based policy allows the kms:PutKeyPolicy action`,
+      );
+    }
   });
 });

@@ -14,6 +14,18 @@ import type { ConditionContext } from './policy-evaluator';
 
 export type ConditionValue = string | boolean | number | Date | readonly string[];
 
+/** The permissions that encrypt or decrypt under the key, so have a `kms:EncryptionAlgorithm`. */
+const ENCRYPTING: ReadonlySet<string> = new Set([
+  'Encrypt',
+  'Decrypt',
+  'ReEncryptFrom',
+  'ReEncryptTo',
+  'GenerateDataKey',
+  'GenerateDataKeyWithoutPlaintext',
+  'GenerateDataKeyPair',
+  'GenerateDataKeyPairWithoutPlaintext',
+]);
+
 /** What a request's caller and transport contribute. */
 export interface CallFacts {
   readonly principal: Principal;
@@ -67,7 +79,10 @@ function requestMemberConditions(permission: string, input: Readonly<Record<stri
     out.push(...encryptionContextConditions(input[`${half}EncryptionContext`]));
   }
   if (permission === 'CreateGrant' || permission === 'ListGrants' || permission === 'RevokeGrant') put('kms:grantisforawsresource', false);
-  put('kms:encryptionalgorithm', input[`${half}EncryptionAlgorithm`]);
+  // The algorithm the operation uses, also when the request names none: SYMMETRIC_DEFAULT is Encrypt's, Decrypt's and
+  // ReEncrypt's default and the only one of the data-key operations (AWS's "AllowOnlySymmetricAlgorithm" example
+  // denies StringNotEquals SYMMETRIC_DEFAULT, which an absent key would always satisfy).
+  put('kms:encryptionalgorithm', input[`${half}EncryptionAlgorithm`] ?? (ENCRYPTING.has(permission) ? 'SYMMETRIC_DEFAULT' : undefined));
   put('kms:signingalgorithm', input.SigningAlgorithm);
   put('kms:messagetype', input.MessageType);
   put('kms:macalgorithm', input.MacAlgorithm);
@@ -79,7 +94,9 @@ function requestMemberConditions(permission: string, input: Readonly<Record<stri
   put('kms:validto', input.ValidTo instanceof Date ? Math.floor(input.ValidTo.getTime() / 1000) : undefined);
   put('kms:rotationperiodindays', input.RotationPeriodInDays);
   if (permission === 'ScheduleKeyDeletion') put('kms:schedulekeydeletionpendingwindowindays', input.PendingWindowInDays ?? 30);
-  if (permission === 'CreateKey' || permission === 'PutKeyPolicy') put('kms:bypasspolicylockoutsafetycheck', input.BypassPolicyLockoutSafetyCheck ?? false);
+  // Only when the request has the member: AWS documents `Null: {"kms:BypassPolicyLockoutSafetyCheck": true}` as
+  // allowing exactly the requests without it.
+  if (permission === 'CreateKey' || permission === 'PutKeyPolicy') put('kms:bypasspolicylockoutsafetycheck', input.BypassPolicyLockoutSafetyCheck);
   const keyRef = input[half === '' ? 'KeyId' : `${half}KeyId`];
   if (typeof keyRef === 'string') {
     const alias = /^(?:arn:[^:]+:kms:[^:]*:\d{12}:)?(alias\/.+)$/.exec(keyRef)?.[1];

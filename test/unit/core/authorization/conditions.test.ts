@@ -97,16 +97,23 @@ describe('conditionContext: keys the request members set', () => {
       name: 'an empty encryption context: an empty list of names (Null sees it as absent)',
       permission: 'Decrypt',
       input: { EncryptionContext: {} },
-      expected: { 'kms:encryptioncontextkeys': [] },
+      expected: { 'kms:encryptioncontextkeys': [], 'kms:encryptionalgorithm': 'SYMMETRIC_DEFAULT' },
     },
     {
       name: 'an encryption context that is not a map of strings sets nothing',
       permission: 'Decrypt',
       input: { EncryptionContext: { a: 'x', b: 1 } },
-      expected: {},
+      expected: { 'kms:encryptionalgorithm': 'SYMMETRIC_DEFAULT' },
     },
-    { name: 'an encryption context of null sets nothing', permission: 'Decrypt', input: { EncryptionContext: null }, expected: {} },
-    { name: 'an encryption context that is a list sets nothing', permission: 'Decrypt', input: { EncryptionContext: ['a'] }, expected: {} },
+    { name: 'an encryption context of null sets nothing', permission: 'Decrypt', input: { EncryptionContext: null }, expected: { 'kms:encryptionalgorithm': 'SYMMETRIC_DEFAULT' } },
+    { name: 'an encryption context that is a list sets nothing', permission: 'Decrypt', input: { EncryptionContext: ['a'] }, expected: { 'kms:encryptionalgorithm': 'SYMMETRIC_DEFAULT' } },
+    ...['Encrypt', 'Decrypt', 'GenerateDataKey', 'GenerateDataKeyWithoutPlaintext', 'GenerateDataKeyPair', 'GenerateDataKeyPairWithoutPlaintext', 'ReEncryptFrom', 'ReEncryptTo'].map((permission) => ({
+      name: `${permission} naming no algorithm: kms:EncryptionAlgorithm is SYMMETRIC_DEFAULT, the one it uses`,
+      permission,
+      input: { EncryptionAlgorithm: undefined },
+      expected: { 'kms:encryptionalgorithm': 'SYMMETRIC_DEFAULT' },
+    })),
+    { name: 'other actions have no encryption algorithm', permission: 'Sign', input: {}, expected: {} },
     {
       name: 'ReEncryptFrom sees the source members only',
       permission: 'ReEncryptFrom',
@@ -190,7 +197,7 @@ describe('conditionContext: keys the request members set', () => {
       input: { KeyAgreementAlgorithm: 'ECDH' },
       expected: { 'kms:keyagreementalgorithm': 'ECDH' },
     },
-    { name: 'GenerateDataKeyPair: the pair spec', permission: 'GenerateDataKeyPair', input: { KeyPairSpec: 'RSA_2048' }, expected: { 'kms:datakeypairspec': 'RSA_2048' } },
+    { name: 'GenerateDataKeyPair: the pair spec', permission: 'GenerateDataKeyPair', input: { KeyPairSpec: 'RSA_2048' }, expected: { 'kms:datakeypairspec': 'RSA_2048', 'kms:encryptionalgorithm': 'SYMMETRIC_DEFAULT' } },
     {
       name: 'GetParametersForImport: wrapping algorithm and key spec',
       permission: 'GetParametersForImport',
@@ -218,6 +225,13 @@ describe('conditionContext: keys the request members set', () => {
       expected: { 'kms:schedulekeydeletionpendingwindowindays': 30 },
     },
     { name: 'PendingWindowInDays of another action is not the deletion window', permission: 'DisableKey', input: { PendingWindowInDays: 7 }, expected: {} },
+    { name: 'PutKeyPolicy without BypassPolicyLockoutSafetyCheck: no key (AWS allows exactly these with Null: true)', permission: 'PutKeyPolicy', input: {}, expected: {} },
+    {
+      name: 'PutKeyPolicy: BypassPolicyLockoutSafetyCheck false, as given',
+      permission: 'PutKeyPolicy',
+      input: { BypassPolicyLockoutSafetyCheck: false },
+      expected: { 'kms:bypasspolicylockoutsafetycheck': false },
+    },
     {
       name: 'PutKeyPolicy: BypassPolicyLockoutSafetyCheck as given',
       permission: 'PutKeyPolicy',
@@ -306,9 +320,9 @@ describe('conditionContext: keys of the key', () => {
 describe('conditionContext: CreateKey sees the key it would make', () => {
   test.each<{ name: string; input: Record<string, unknown>; expected: Record<string, ConditionValue> }>([
     {
-      name: 'nothing given: the defaults (symmetric, ENCRYPT_DECRYPT, AWS_KMS, single-Region), and no bypass',
+      name: 'nothing given: the defaults (symmetric, ENCRYPT_DECRYPT, AWS_KMS, single-Region), and no bypass key',
       input: {},
-      expected: { 'kms:keyspec': 'SYMMETRIC_DEFAULT', 'kms:keyusage': 'ENCRYPT_DECRYPT', 'kms:keyorigin': 'AWS_KMS', 'kms:multiregion': false, 'kms:bypasspolicylockoutsafetycheck': false },
+      expected: { 'kms:keyspec': 'SYMMETRIC_DEFAULT', 'kms:keyusage': 'ENCRYPT_DECRYPT', 'kms:keyorigin': 'AWS_KMS', 'kms:multiregion': false},
     },
     {
       name: 'everything given',
@@ -318,22 +332,22 @@ describe('conditionContext: CreateKey sees the key it would make', () => {
     {
       name: 'the deprecated CustomerMasterKeySpec names the spec',
       input: { CustomerMasterKeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY' },
-      expected: { 'kms:keyspec': 'ECC_NIST_P256', 'kms:keyusage': 'SIGN_VERIFY', 'kms:keyorigin': 'AWS_KMS', 'kms:multiregion': false, 'kms:bypasspolicylockoutsafetycheck': false },
+      expected: { 'kms:keyspec': 'ECC_NIST_P256', 'kms:keyusage': 'SIGN_VERIFY', 'kms:keyorigin': 'AWS_KMS', 'kms:multiregion': false},
     },
     {
       name: 'KeySpec wins over CustomerMasterKeySpec',
       input: { KeySpec: 'HMAC_512', CustomerMasterKeySpec: 'RSA_2048', KeyUsage: 'GENERATE_VERIFY_MAC' },
-      expected: { 'kms:keyspec': 'HMAC_512', 'kms:keyusage': 'GENERATE_VERIFY_MAC', 'kms:keyorigin': 'AWS_KMS', 'kms:multiregion': false, 'kms:bypasspolicylockoutsafetycheck': false },
+      expected: { 'kms:keyspec': 'HMAC_512', 'kms:keyusage': 'GENERATE_VERIFY_MAC', 'kms:keyorigin': 'AWS_KMS', 'kms:multiregion': false},
     },
     {
       name: 'an asymmetric spec without KeyUsage has no usage (the request is refused: there is no default)',
       input: { KeySpec: 'RSA_2048' },
-      expected: { 'kms:keyspec': 'RSA_2048', 'kms:keyorigin': 'AWS_KMS', 'kms:multiregion': false, 'kms:bypasspolicylockoutsafetycheck': false },
+      expected: { 'kms:keyspec': 'RSA_2048', 'kms:keyorigin': 'AWS_KMS', 'kms:multiregion': false},
     },
     {
       name: 'MultiRegion other than true is single-Region',
       input: { MultiRegion: 'true' },
-      expected: { 'kms:keyspec': 'SYMMETRIC_DEFAULT', 'kms:keyusage': 'ENCRYPT_DECRYPT', 'kms:keyorigin': 'AWS_KMS', 'kms:multiregion': false, 'kms:bypasspolicylockoutsafetycheck': false },
+      expected: { 'kms:keyspec': 'SYMMETRIC_DEFAULT', 'kms:keyusage': 'ENCRYPT_DECRYPT', 'kms:keyorigin': 'AWS_KMS', 'kms:multiregion': false},
     },
   ])('$name', ({ input, expected }) => {
     expect(memberKeys('CreateKey', input)).toEqual(expected);
