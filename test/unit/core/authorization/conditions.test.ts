@@ -54,7 +54,7 @@ describe('conditionContext: the caller and the call', () => {
     },
   ])('$name', ({ facts: call, expected }) => {
     const present = Object.fromEntries(Object.entries(expected).filter(([, v]) => v !== undefined)) as Record<string, ConditionValue>;
-    expect(conditionContext(call, 'ListKeys', {})).toEqual(asMap(present));
+    expect(conditionContext(call, 'ListKeys', {})).toStrictEqual(asMap(present));
   });
 
   test('aws:EpochTime is whole seconds, rounded down', () => {
@@ -64,7 +64,7 @@ describe('conditionContext: the caller and the call', () => {
   });
 });
 
-/** The keys the request's members add to ALICE's, for `permission` with `input` (no key). */
+/** The keys the request's members add to ALICE's, for `permission` with `input` (no key); compared with toStrictEqual, so a key present with no value counts. */
 function memberKeys(permission: string, input: Record<string, unknown>): Record<string, ConditionValue> {
   const context = conditionContext(facts, permission, input);
   return Object.fromEntries([...context].filter(([k]) => !(k in ALICE)));
@@ -260,7 +260,7 @@ describe('conditionContext: keys the request members set', () => {
     },
     { name: 'a boolean member keeps its type', permission: 'Sign', input: { MessageType: false }, expected: { 'kms:messagetype': false } },
   ])('$name', ({ permission, input, expected }) => {
-    expect(memberKeys(permission, input)).toEqual(expected);
+    expect(memberKeys(permission, input)).toStrictEqual(expected);
   });
 });
 
@@ -278,11 +278,11 @@ describe('conditionContext: kms:RequestAlias is the alias name the request ident
     { keyId: `arn::kms:us-west-2:${ACCT}:alias/no-partition`, alias: undefined },
     { keyId: `arn:aws:kms:us-west-2:${ACCT}:alias/a\nb`, alias: undefined },
   ])('$keyId → $alias', ({ keyId, alias }) => {
-    expect(memberKeys('DescribeKey', { KeyId: keyId })).toEqual(alias === undefined ? {} : { 'kms:requestalias': alias });
+    expect(memberKeys('DescribeKey', { KeyId: keyId })).toStrictEqual(alias === undefined ? {} : { 'kms:requestalias': alias });
   });
 
   test('a KeyId that is not a string sets nothing', () => {
-    expect(memberKeys('DescribeKey', { KeyId: 5 })).toEqual({});
+    expect(memberKeys('DescribeKey', { KeyId: 5 })).toStrictEqual({});
   });
 });
 
@@ -298,7 +298,7 @@ describe('conditionContext: keys of the key', () => {
   };
 
   test('spec, usage, origin, single-Region, and aws:ResourceTag/<key> per tag (name lower-cased)', () => {
-    expect(conditionContext(facts, 'Sign', {}, key)).toEqual(
+    expect(conditionContext(facts, 'Sign', {}, key)).toStrictEqual(
       asMap({
         ...ALICE,
         'kms:keyspec': 'RSA_2048',
@@ -350,11 +350,11 @@ describe('conditionContext: CreateKey sees the key it would make', () => {
       expected: { 'kms:keyspec': 'SYMMETRIC_DEFAULT', 'kms:keyusage': 'ENCRYPT_DECRYPT', 'kms:keyorigin': 'AWS_KMS', 'kms:multiregion': false},
     },
   ])('$name', ({ input, expected }) => {
-    expect(memberKeys('CreateKey', input)).toEqual(expected);
+    expect(memberKeys('CreateKey', input)).toStrictEqual(expected);
   });
 
   test('actions on no key other than CreateKey have no key keys', () => {
-    expect(memberKeys('ListAliases', { KeySpec: 'RSA_2048' })).toEqual({});
-    expect(memberKeys('GenerateRandom', {})).toEqual({});
+    expect(memberKeys('ListAliases', { KeySpec: 'RSA_2048' })).toStrictEqual({});
+    expect(memberKeys('GenerateRandom', {})).toStrictEqual({});
   });
 });

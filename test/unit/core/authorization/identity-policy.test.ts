@@ -91,6 +91,7 @@ describe('parseIdentityPolicy refuses, saying what is wrong', () => {
     { name: 'an empty Action list', text: doc(allow({ Action: [] })), message: 'Statement 1: Action must be a non-empty string or list of strings' },
     { name: 'an empty action', text: doc(allow({ Action: ['kms:Decrypt', ''] })), message: 'Statement 1: Action must be a non-empty string or list of strings' },
     { name: 'an action that is a number', text: doc(allow({ Action: 5 })), message: 'Statement 1: Action must be a non-empty string or list of strings' },
+    { name: 'a list inside the Action list', text: doc(allow({ Action: [['kms:Decrypt']] })), message: 'Statement 1: Action must be a non-empty string or list of strings' },
     { name: 'a NotAction that is not a string', text: doc({ Effect: 'Allow', NotAction: [true], Resource: '*' }), message: 'Statement 1: NotAction must be a non-empty string or list of strings' },
     { name: 'Resource and NotResource', text: doc(allow({ NotResource: KEY })), message: 'Statement 1 needs exactly one of Resource and NotResource' },
     { name: 'neither Resource nor NotResource', text: doc({ Effect: 'Allow', Action: 'kms:*' }), message: 'Statement 1 needs exactly one of Resource and NotResource' },
