@@ -55,7 +55,7 @@ function callConditions(facts: CallFacts): [string, ConditionValue][] {
 function encryptionContextConditions(context: unknown): [string, ConditionValue][] {
   if (!isStringMap(context)) return [];
   const keys = Object.keys(context);
-  return [...keys.map((key): [string, string] => [`kms:encryptioncontext:${key.toLowerCase()}`, context[key]!]), ['kms:encryptioncontextkeys', keys]];
+  return [...keys.map((key): [string, string] => [`kms:encryptioncontext:${key}`, context[key]!]), ['kms:encryptioncontextkeys', keys]];
 }
 
 /** The members of a request that set KMS condition keys, for the permission being checked. */
@@ -97,7 +97,7 @@ function requestMemberConditions(permission: string, input: Readonly<Record<stri
   // Only when the request has the member: AWS documents `Null: {"kms:BypassPolicyLockoutSafetyCheck": true}` as
   // allowing exactly the requests without it.
   if (permission === 'CreateKey' || permission === 'PutKeyPolicy') put('kms:bypasspolicylockoutsafetycheck', input.BypassPolicyLockoutSafetyCheck);
-  const keyRef = input[half === '' ? 'KeyId' : `${half}KeyId`];
+  const keyRef = input[`${half}KeyId`];
   if (typeof keyRef === 'string') {
     const alias = /^(?:arn:[^:]+:kms:[^:]*:\d{12}:)?(alias\/.+)$/.exec(keyRef)?.[1];
     if (alias !== undefined) put('kms:requestalias', alias);
@@ -118,7 +118,7 @@ function keyConditions(key: Pick<KeyRecord, 'keySpec' | 'keyUsage' | 'origin' | 
     ['kms:keyusage', key.keyUsage],
     ['kms:keyorigin', key.origin],
     ['kms:multiregion', false],
-    ...key.tags.map((t): [string, string] => [`aws:resourcetag/${t.TagKey.toLowerCase()}`, t.TagValue]),
+    ...key.tags.map((t): [string, string] => [`aws:resourcetag/${t.TagKey}`, t.TagValue]),
   ];
 }
 
@@ -146,7 +146,7 @@ export function conditionContext(
     ...requestMemberConditions(permission, input),
     ...(key ? keyConditions(key) : permission === 'CreateKey' ? newKeyConditions(input) : []),
   ];
-  // Tag keys compare case-insensitively in condition key names, as IAM does.
+  // Condition key names compare case-insensitively, as IAM's do, the tag and encryption-context keys in them included.
   return new Map(entries.map(([k, v]) => [k.toLowerCase(), v]));
 }
 
