@@ -283,6 +283,7 @@ describe('conditionContext: kms:RequestAlias is the alias name the request ident
 
   test('a KeyId that is not a string sets nothing', () => {
     expect(memberKeys('DescribeKey', { KeyId: 5 })).toStrictEqual({});
+    expect(memberKeys('DescribeKey', { KeyId: ['alias/finance-key'] })).toStrictEqual({});
   });
 });
 
