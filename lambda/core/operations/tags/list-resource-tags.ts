@@ -41,6 +41,7 @@ export const listResourceTags: Operation<ListResourceTagsInput, ListResourceTags
 function decodeMarker(marker: string): number {
   const text = Buffer.from(marker, 'base64url').toString();
   const position = text.startsWith(MARKER_PREFIX) ? Number(text.slice(MARKER_PREFIX.length)) : Number.NaN;
+  // Stryker disable next-line EqualityOperator: `<= 0` is equivalent: no marker this issues names position 0, the next page starts at start + limit (`>= 0`, killed by the paging tests, shares the name)
   if (!Number.isSafeInteger(position) || position < 0) throw new InvalidMarkerException('The marker is not valid.');
   return position;
 }
