@@ -70,6 +70,7 @@ export function keyCrypto(key: KeyRecord): KeyCrypto {
 export async function singleMaterial(deps: Pick<Deps, 'rootKey' | 'clock' | 'materialCache'>, key: KeyRecord): Promise<Uint8Array> {
   // Stryker disable next-line ConditionalExpression: `false` is equivalent: findMaterial finds no material whose id is undefined (`true`, killed by every test, shares the name)
   const current = key.currentMaterialId === undefined ? undefined : findMaterial(key, key.currentMaterialId);
+  // Stryker disable next-line ConditionalExpression: `current.importState !== 'IMPORTED'` -> false is equivalent: unwrapMaterial refuses a material that is not imported with the same KMSInternalException (the others, killed by the damaged-record test, share the name)
   if (!current || current.importState !== 'IMPORTED') throw new KMSInternalException();
   return unwrapMaterial(deps, key, current);
 }

@@ -120,6 +120,7 @@ export async function sealWithCurrentMaterial(
   // Stryker disable next-line ConditionalExpression: `false` is equivalent: findMaterial finds no material whose id is undefined (`true`, killed by every test, shares the name)
   const current = key.currentMaterialId === undefined ? undefined : findMaterial(key, key.currentMaterialId);
   // An Enabled key always has its CURRENT material imported; anything else is a broken invariant.
+  // Stryker disable next-line ConditionalExpression: `current.importState !== 'IMPORTED'` -> false is equivalent: unwrapMaterial refuses a material that is not imported with the same KMSInternalException (the others, killed by the damaged-record test, share the name)
   if (!current || current.importState !== 'IMPORTED') throw new KMSInternalException();
   const material = await unwrapMaterial(deps, key, current);
   const iv = deps.random(IV_LENGTH);

@@ -11,8 +11,9 @@ import { generateDataKeyPairWithoutPlaintext } from '../../../../lambda/core/ope
 import { generateDataKeyWithoutPlaintext } from '../../../../lambda/core/operations/cryptography/generate-data-key-without-plaintext';
 import { reEncrypt } from '../../../../lambda/core/operations/cryptography/re-encrypt';
 import { verifyMac } from '../../../../lambda/core/operations/mac/verify-mac';
+import { getPublicKey } from '../../../../lambda/core/operations/signing/get-public-key';
 import { memoryDeps, TEST_CTX, type MemoryDeps } from '../../../support/memory-deps';
-import { bytes, failure, newKey } from './helpers';
+import { bytes, failure, newKey, patchKey } from './helpers';
 
 type Kinds = Awaited<ReturnType<typeof keys>>;
 
@@ -54,5 +55,16 @@ describe('InvalidKeyUsageException names the operation called', () => {
   ])('%s with an RSA encryption key: its KeySpec is named', async (operation, call) => {
     const ks = await ready();
     expect(await failure(call(ks))).toMatchObject({ name: 'InvalidKeyUsageException', message: `${ks.rsaEncryption.Arn} key KeySpec is RSA_2048 which is not valid for ${operation}.` });
+  });
+});
+
+describe('a damaged record: an Enabled key whose current material is not there', () => {
+  test('Encrypt and GetPublicKey answer KMSInternalException (a server fault), not a crash', async () => {
+    const own = memoryDeps();
+    const symmetric = await newKey(own);
+    const ecc = await newKey(own, { KeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY' });
+    for (const { KeyId } of [symmetric, ecc]) await patchKey(own, KeyId, (key) => ({ ...key, currentMaterialId: 'f'.repeat(64) }));
+    expect(await failure(encrypt(own, TEST_CTX, { KeyId: symmetric.KeyId, Plaintext: bytes('x') }))).toMatchObject({ name: 'KMSInternalException', message: 'An internal error occurred.' });
+    expect(await failure(getPublicKey(own, TEST_CTX, { KeyId: ecc.KeyId }))).toMatchObject({ name: 'KMSInternalException', message: 'An internal error occurred.' });
   });
 });
