@@ -130,3 +130,21 @@ describe('RSA encryption', () => {
     });
   });
 });
+
+describe('RSA encryption: the context and a missing ciphertext', () => {
+  test('an empty EncryptionContext is no context: Encrypt and Decrypt accept it (D49 refuses only a non-empty one)', async () => {
+    const deps = memoryDeps();
+    const md = await rsaKey(deps);
+    const out = await encrypt(deps, TEST_CTX, { KeyId: md.KeyId, Plaintext: bytes('x'), EncryptionAlgorithm: 'RSAES_OAEP_SHA_256', EncryptionContext: {} });
+    const opened = await decrypt(deps, TEST_CTX, { CiphertextBlob: out.CiphertextBlob, KeyId: md.KeyId, EncryptionAlgorithm: 'RSAES_OAEP_SHA_256', EncryptionContext: {} });
+    expect(new TextDecoder().decode(opened.Plaintext)).toBe('x');
+  });
+
+  test('Decrypt without CiphertextBlob (outside a DryRun with IGNORE_CIPHERTEXT) is ValidationException naming ciphertextBlob, for an RSA KeyId and for none', async () => {
+    const deps = memoryDeps();
+    const md = await rsaKey(deps);
+    const missing = { name: 'ValidationException', message: "1 validation error detected: Value null at 'ciphertextBlob' failed to satisfy constraint: Member must not be null" };
+    expect(await failure(decrypt(deps, TEST_CTX, { KeyId: md.KeyId, EncryptionAlgorithm: 'RSAES_OAEP_SHA_256' }))).toMatchObject(missing);
+    expect(await failure(decrypt(deps, TEST_CTX, {}))).toMatchObject(missing);
+  });
+});
