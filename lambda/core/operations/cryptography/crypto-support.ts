@@ -187,6 +187,7 @@ export async function openWithNamedMaterial(
   context: EncryptionContext | undefined,
 ): Promise<Opened> {
   const named = findMaterial(key, parsed.materialId);
+  // Stryker disable next-line ConditionalExpression: `named.importState !== 'IMPORTED'` -> false is unreachable: a key that lacks a permanently associated material is PendingImport and refused before, and unwrapMaterial would refuse it anyway (the others, killed by the ciphertext tests, share the name)
   if (!named || named.importState !== 'IMPORTED' || named.materialState === 'PENDING_ROTATION') {
     throw new InvalidCiphertextException();
   }

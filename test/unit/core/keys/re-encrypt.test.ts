@@ -85,3 +85,14 @@ describe('Decrypt with IGNORE_CIPHERTEXT', () => {
     });
   });
 });
+
+describe('Decrypt with a Recipient', () => {
+  test('UnsupportedOperationException with its text: Nitro Enclaves attestation is not offered here', async () => {
+    const { deps, CiphertextBlob } = await twoKeys();
+    const Recipient = { KeyEncryptionAlgorithm: 'RSAES_OAEP_SHA_256' as const, AttestationDocument: new Uint8Array(8) };
+    expect(await failure(decrypt(deps, TEST_CTX, { CiphertextBlob, Recipient }))).toMatchObject({
+      name: 'UnsupportedOperationException',
+      message: 'The Recipient parameter (AWS Nitro Enclaves attestation) is not supported by this service.',
+    });
+  });
+});
