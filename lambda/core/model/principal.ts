@@ -80,6 +80,7 @@ function parsePrincipalArn(arn: string, sessionName: string): Principal | string
     const kind = slash < 0 ? resource : resource.slice(0, slash);
     // Stryker disable next-line MethodExpression,ArithmeticOperator: the kind (user or role) or a piece of it would be one more valid path segment, and the name is the last segment either way
     const segments = resource.slice(slash + 1).split('/');
+    // Stryker disable next-line StringLiteral: split gives at least one element, so pop never answers undefined
     const name = segments.pop() ?? '';
     // Stryker disable next-line EqualityOperator: a slash at 0 leaves an empty kind, refused by the first half
     if ((kind !== 'user' && kind !== 'role') || slash < 0) {
