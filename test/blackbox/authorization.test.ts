@@ -131,6 +131,27 @@ describe('the key policy decides', () => {
     await kmsAs(app).send(new EncryptCommand({ KeyId: keyArn, Plaintext: Buffer.from('still') }));
   });
 
+  test('"only from our networks": IpAddress and NotIpAddress on aws:SourceIp (the SDK calls from 127.0.0.1)', async () => {
+    const { KeyMetadata } = await kmsAs(admin).send(new CreateKeyCommand({}));
+    const keyArn = KeyMetadata!.Arn!;
+    const encrypt = (c: Credential) => kmsAs(c).send(new EncryptCommand({ KeyId: keyArn, Plaintext: Buffer.from('data') }));
+    // a Deny for requests from outside 10.0.0.0/8 refuses the app's role, which the account statement allows
+    const outside = (...networks: string[]) => ({ Effect: 'Deny', Principal: { AWS: arn('role/app') }, Action: 'kms:Encrypt', Resource: '*', Condition: { NotIpAddress: { 'aws:SourceIp': networks } } });
+    await kmsAs(admin).send(new PutKeyPolicyCommand({ KeyId: keyArn, Policy: policy(ACCOUNT_STATEMENT, outside('10.0.0.0/8')) }));
+    await expectKmsError(encrypt(app), 'AccessDeniedException', `User: ${sessionArn(app, 'app')} is not authorized to perform: kms:Encrypt on resource: ${keyArn} with an explicit deny in a resource-based policy`);
+    // once the loopback network is one of ours, it does not
+    await kmsAs(admin).send(new PutKeyPolicyCommand({ KeyId: keyArn, Policy: policy(ACCOUNT_STATEMENT, outside('10.0.0.0/8', '127.0.0.0/8')) }));
+    await encrypt(app);
+
+    // an Allow from one network: the batch role (named nowhere else) from 127.0.0.1, not from 10.0.0.0/8
+    const admins = { Effect: 'Allow', Principal: { AWS: arn('role/admin') }, Action: 'kms:*', Resource: '*' };
+    const batchFrom = (network: string) => ({ Effect: 'Allow', Principal: { AWS: arn('role/batch') }, Action: 'kms:Encrypt', Resource: '*', Condition: { IpAddress: { 'aws:SourceIp': network } } });
+    await kmsAs(admin).send(new PutKeyPolicyCommand({ KeyId: keyArn, Policy: policy(admins, batchFrom('127.0.0.1/32')) }));
+    await encrypt(batch);
+    await kmsAs(admin).send(new PutKeyPolicyCommand({ KeyId: keyArn, Policy: policy(admins, batchFrom('10.0.0.0/8')) }));
+    await expectKmsError(encrypt(batch), 'AccessDeniedException', `User: ${sessionArn(batch, 'batch')} is not authorized to perform: kms:Encrypt on resource: ${keyArn} because no resource-based policy allows the kms:Encrypt action`);
+  });
+
   test('"only the admin role may schedule deletion": a refused ScheduleKeyDeletion changes nothing', async () => {
     const onlyAdminDeletes = {
       Sid: 'only admin deletes',

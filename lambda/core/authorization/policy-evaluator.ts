@@ -108,7 +108,7 @@ function resourceMatches(statement: Statement, resource: string): boolean {
   return false;
 }
 
-const NEGATED = new Set(['stringnotequals', 'stringnotequalsignorecase', 'stringnotlike', 'arnnotequals', 'arnnotlike', 'numericnotequals', 'datenotequals']);
+const NEGATED = new Set(['stringnotequals', 'stringnotequalsignorecase', 'stringnotlike', 'arnnotequals', 'arnnotlike', 'numericnotequals', 'datenotequals', 'notipaddress']);
 
 /** Every operator block, and every key in it, must hold (AND); the values of one key are alternatives (OR). */
 function conditionsMatch(condition: Json, context: ConditionContext): boolean {
@@ -179,6 +179,10 @@ function test(operator: string, value: unknown, wanted: readonly string[]): bool
     case 'dategreaterthan':
     case 'dategreaterthanequals':
       return compare(operator.slice('date'.length), Date.parse(text), wanted.map(parseDate));
+    case 'ipaddress':
+      return wanted.some((w) => inBlock(text, w));
+    case 'notipaddress':
+      return !wanted.some((w) => inBlock(text, w));
     default:
       return false; // an operator KMS does not know never holds
   }
@@ -198,6 +202,35 @@ function compare(relation: string, value: number, wanted: readonly number[]): bo
 
 function parseDate(text: string): number {
   return /^\d+$/.test(text) ? Number(text) * 1000 : Date.parse(text);
+}
+
+/** Whether `address` is in `block`: an address with a prefix length (`10.0.0.0/8`, `2001:db8::/32`), or one address. */
+function inBlock(address: string, block: string): boolean {
+  const [network = '', length, ...rest] = block.split('/');
+  const ip = ipBits(address);
+  const net = ipBits(network);
+  if (!ip || !net || ip.width !== net.width || rest.length > 0) return false;
+  const prefix = length === undefined ? net.width : /^\d{1,3}$/.test(length) ? Number(length) : NaN;
+  if (!(prefix <= net.width)) return false;
+  const host = BigInt(net.width - prefix);
+  return ip.bits >> host === net.bits >> host;
+}
+
+/** An IPv4 or IPv6 address as a number of 32 or 128 bits (an IPv4-mapped IPv6 address is its IPv4 address); undefined if it is none. */
+function ipBits(text: string): { bits: bigint; width: number } | undefined {
+  const v4 = /^(?:::ffff:)?(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/i.exec(text);
+  if (v4) {
+    const octets = v4.slice(1).map(Number);
+    return octets.every((o) => o <= 255) ? { bits: octets.reduce((n, o) => (n << 8n) | BigInt(o), 0n), width: 32 } : undefined;
+  }
+  const halves = text.split('::');
+  const [head = [], tail = []] = halves.map((half) => (half === '' ? [] : half.split(':')));
+  const zeros = 8 - head.length - tail.length;
+  // Eight groups, or fewer around one `::` that stands for at least one group of zeros.
+  if (halves.length > 2 || (halves.length === 2 ? zeros < 1 : zeros !== 0)) return undefined;
+  const groups = [...head, ...Array<string>(zeros).fill('0'), ...tail];
+  if (!groups.every((g) => /^[0-9a-f]{1,4}$/i.test(g))) return undefined;
+  return { bits: groups.reduce((n, g) => (n << 16n) | BigInt(`0x${g}`), 0n), width: 128 };
 }
 
 /** `*` any run of characters, `?` one character; actions compare case-insensitively. */

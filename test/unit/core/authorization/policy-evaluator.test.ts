@@ -399,3 +399,59 @@ describe('globMatch: patterns without a wildcard, and a wildcard after a repeate
     ['ab', 'a', false],
   ])('%s ~ %s = %s', (pattern, value, expected) => expect(globMatch(pattern, value, false)).toBe(expected));
 });
+
+describe('evaluatePolicy: IpAddress and NotIpAddress on aws:SourceIp (IPv4 and IPv6 CIDR blocks)', () => {
+  const from = (sourceIp: string | undefined, Condition: object) =>
+    evaluatePolicy(policy(allow({ Principal: '*', Action: 'kms:Encrypt', Condition })), { principal: app, action: 'kms:Encrypt', resource: KEY, context: baseConditionContext(app, sourceIp === undefined ? {} : { 'aws:SourceIp': sourceIp }) }, 'resource').decision;
+
+  test.each<[string, string | string[], boolean]>([
+    ['10.1.2.3', '10.0.0.0/8', true],
+    ['11.1.2.3', '10.0.0.0/8', false],
+    ['10.1.2.3', '10.1.2.0/24', true],
+    ['10.1.3.3', '10.1.2.0/24', false],
+    ['10.1.2.3', '10.1.2.3/32', true],
+    ['10.1.2.3', '10.1.2.3', true],
+    ['10.1.2.4', '10.1.2.3', false],
+    ['10.1.2.3', '0.0.0.0/0', true],
+    ['10.1.2.3', ['192.168.0.0/16', '10.0.0.0/8'], true],
+    ['10.1.2.3', '10.1.2.0/33', false],
+    ['10.1.2.3', '10.1.2.0/24/1', false],
+    ['10.1.2.3', '10.1.2.0/x', false],
+    ['10.1.2.3', '10.1.2.0/', false],
+    ['10.1.2.3', '10.1.2.256/24', false],
+    ['10.1.2.300', '0.0.0.0/0', false],
+    [' 10.1.2.3', '0.0.0.0/0', false],
+    ['2001:db8::1', '2001:db8::/32', true],
+    ['2001:db9::1', '2001:db8::/32', false],
+    ['2001:db8:0:0:0:0:0:1', '2001:db8::1', true],
+    ['2001:DB8::1', '2001:db8::1/128', true],
+    ['::1', '::1/128', true],
+    ['::1', '::', false],
+    ['1:2:3:4:5:6:7::', '1:2:3:4:5:6:7:0', true],
+    ['::2:3:4:5:6:7:8', '0:2:3:4:5:6:7:8', true],
+    ['2001:db8::1', '::/0', true],
+    ['2001:db8::1', '10.0.0.0/8', false],
+    ['10.1.2.3', '::/0', false],
+    ['::ffff:10.1.2.3', '10.0.0.0/8', true],
+    ['::FFFF:10.1.2.3', '10.1.2.3', true],
+    ['1:2:3:4:5:6:7', '::/0', false],
+    ['1:2:3:4:5:6:7:8:9', '::/0', false],
+    ['1:2:3:4::5:6:7:8', '::/0', false],
+    ['1::2::3', '::/0', false],
+    ['12345::1', '::/0', false],
+    ['g::1', '::/0', false],
+    ['1:2:3:4:5:6:7:8', '::/0', true],
+  ])('%s in %j: %s', (address, block, inside) => {
+    expect(from(address, { IpAddress: { 'aws:SourceIp': block } })).toBe(inside ? 'Allow' : 'ImplicitDeny');
+    expect(from(address, { NotIpAddress: { 'aws:SourceIp': block } })).toBe(inside ? 'ImplicitDeny' : 'Allow');
+  });
+
+  test('without aws:SourceIp, IpAddress fails and NotIpAddress holds (a negated operator)', () => {
+    expect(from(undefined, { IpAddress: { 'aws:SourceIp': '0.0.0.0/0' } })).toBe('ImplicitDeny');
+    expect(from(undefined, { NotIpAddress: { 'aws:SourceIp': '10.0.0.0/8' } })).toBe('Allow');
+  });
+
+  test('NotIpAddress fails when the address is in any listed block', () => {
+    expect(from('10.1.2.3', { NotIpAddress: { 'aws:SourceIp': ['192.168.0.0/16', '10.0.0.0/8'] } })).toBe('ImplicitDeny');
+  });
+});
