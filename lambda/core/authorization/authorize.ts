@@ -47,6 +47,8 @@ export type AccessDecision =
   | { readonly allowed: false; readonly reason: AccessDenialReason };
 
 const GRANTABLE: ReadonlySet<string> = new Set(GRANT_OPERATIONS);
+/** The resource of an action on no key, for the identity policy and in refusals. */
+const NO_KEY = '*';
 /** Grant constraints do not apply to these operations (spec §3.4). */
 const UNCONSTRAINED = new Set(['DescribeKey', 'RetireGrant']);
 
@@ -61,12 +63,13 @@ function identityDecision(request: AccessRequest, resource: string): IdentityDec
   // The root user has every permission IAM can give; other principals have their identity policy.
   if (request.principal.type === 'Root' || request.identityPolicy === undefined) return 'Allow';
   const action = `${request.service ?? 'kms'}:${request.operation}`;
+  // Stryker disable next-line StringLiteral: evaluatePolicy matches principals only for 'resource'; any other kind is an identity policy
   return evaluatePolicy(request.identityPolicy, { principal: request.principal, action, resource, context: request.context }, 'identity').decision;
 }
 
 export function authorize(request: AccessRequest): AccessDecision {
   const action = `${request.service ?? 'kms'}:${request.operation}`;
-  const identity = identityDecision(request, request.identityResource ?? request.keyArn ?? '*');
+  const identity = identityDecision(request, request.identityResource ?? request.keyArn ?? NO_KEY);
   if (identity === 'ExplicitDeny') return { allowed: false, reason: 'explicit-deny-identity' };
 
   if (request.keyArn === undefined) {
@@ -86,19 +89,18 @@ export function authorize(request: AccessRequest): AccessDecision {
  * delegates to IAM, as a key policy's account statement does).
  */
 function namesCaller(grantee: string | undefined, caller: Principal, identity: IdentityDecision): boolean {
-  if (grantee === undefined) return false;
   if (grantee === caller.arn || grantee === caller.principalArn) return true;
   return (grantee === caller.account || grantee === accountRootArn(caller.partition, caller.account)) && identity === 'Allow';
 }
 
 function grantAllows(request: AccessRequest, identity: IdentityDecision): boolean {
   if (!GRANTABLE.has(request.operation)) return false;
-  return (request.grants ?? []).some((grant) => {
+  return request.grants?.some((grant) => {
     if (!namesCaller(grant.granteePrincipal, request.principal, identity)) return false;
     if (!(grant.operations as readonly string[]).includes(request.operation)) return false;
     if (request.operation === 'CreateGrant') return request.requestedGrant !== undefined && coversChildGrant(grant, request.requestedGrant);
     return UNCONSTRAINED.has(request.operation) || constraintsAllow(grant.constraints, request.encryptionContext);
-  });
+  }) ?? false;
 }
 
 /**
@@ -131,7 +133,7 @@ function sameContext(a: Readonly<Record<string, string>>, b: Readonly<Record<str
  */
 export function authorizeRetireGrant(request: Omit<AccessRequest, 'operation' | 'grants'>, grant: GrantView): AccessDecision {
   const retire = { ...request, operation: 'RetireGrant' };
-  const identity = identityDecision(retire, request.keyArn ?? '*');
+  const identity = identityDecision(retire, request.keyArn ?? NO_KEY);
   if (identity === 'ExplicitDeny') return { allowed: false, reason: 'explicit-deny-identity' };
   if (request.keyArn !== undefined) {
     const key = evaluatePolicy(request.keyPolicy, { principal: request.principal, action: 'kms:RetireGrant', resource: request.keyArn, context: request.context }, 'resource');
@@ -149,7 +151,7 @@ export function authorizeRetireGrant(request: Omit<AccessRequest, 'operation' | 
 /** AWS's AccessDeniedException text for a refusal (spec §2.6), naming the caller, the action and the key. */
 export function accessDeniedMessage(request: Pick<AccessRequest, 'principal' | 'operation' | 'service' | 'keyArn' | 'identityResource'>, reason: AccessDenialReason): string {
   const action = `${request.service ?? 'kms'}:${request.operation}`;
-  const on = `User: ${request.principal.arn} is not authorized to perform: ${action} on resource: ${request.identityResource ?? request.keyArn ?? '*'}`;
+  const on = `User: ${request.principal.arn} is not authorized to perform: ${action} on resource: ${request.identityResource ?? request.keyArn ?? NO_KEY}`;
   switch (reason) {
     case 'explicit-deny-resource':
       return `${on} with an explicit deny in a resource-based policy`;

@@ -293,6 +293,10 @@ describe('evaluatePolicy: statement shapes a key policy or an identity policy ma
     expect(decide(doc).decision).toBe(expected);
   });
 
+  test.each([['"*"', '*'], ['{"AWS": "*"}', { AWS: '*' }]])('everyone (%s) is named directly, not through the account', (_name, Principal) => {
+    expect(decide(policy(allow({ Principal, Action: 'kms:Encrypt' })))).toEqual({ decision: 'Allow', viaAccount: false });
+  });
+
   test('the root user named by its bare account id is named directly, not through its account', () => {
     expect(decide(policy(allow({ Principal: { AWS: ACCT }, Action: 'kms:Encrypt' })), root)).toEqual({ decision: 'Allow', viaAccount: false });
   });
