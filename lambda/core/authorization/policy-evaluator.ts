@@ -202,7 +202,7 @@ function parseDate(text: string): number {
 
 /** Whether `address` is in `block`: an address with a prefix length (`10.0.0.0/8`, `2001:db8::/32`), or one address. */
 function inBlock(address: string, block: string): boolean {
-  const [network = '', length, ...rest] = block.split('/');
+  const [network, length, ...rest] = block.split('/') as [string, ...string[]];
   const ip = ipBits(address);
   const net = ipBits(network);
   if (!ip || !net || ip.width !== net.width || rest.length > 0) return false;
@@ -220,7 +220,7 @@ function ipBits(text: string): { bits: bigint; width: number } | undefined {
     return octets.every((o) => o <= 255) ? { bits: octets.reduce((n, o) => (n << 8n) | BigInt(o), 0n), width: 32 } : undefined;
   }
   const halves = text.split('::');
-  const [head = [], tail = []] = halves.map((half) => (half === '' ? [] : half.split(':')));
+  const [head, tail = []] = halves.map((half) => (half === '' ? [] : half.split(':'))) as [string[], ...string[][]];
   const zeros = 8 - head.length - tail.length;
   // Eight groups, or fewer around one `::` that stands for at least one group of zeros.
   if (halves.length > 2 || (halves.length === 2 ? zeros < 1 : zeros !== 0)) return undefined;
