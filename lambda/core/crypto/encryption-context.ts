@@ -20,7 +20,7 @@ function compareBytes(a: Uint8Array, b: Uint8Array): number {
 
 export function canonicalContext(context: EncryptionContext | undefined): Uint8Array {
   if (context === undefined) return u32(0); // the common case: no pairs, just the count
-  const pairs = Object.entries(context ?? {}).map(([k, v]) => [utf8.encode(k), utf8.encode(v)] as const);
+  const pairs = Object.entries(context).map(([k, v]) => [utf8.encode(k), utf8.encode(v)] as const);
   pairs.sort((x, y) => compareBytes(x[0], y[0]));
   const parts: Uint8Array[] = [u32(pairs.length)];
   for (const [k, v] of pairs) parts.push(u32(k.length), k, u32(v.length), v);

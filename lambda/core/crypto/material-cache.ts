@@ -34,8 +34,7 @@ export class MaterialCache {
 
   put(keyArn: string, materialId: string, material: Uint8Array, nowMs: number, validTo?: Date): void {
     if (this.entries.size >= this.maxEntries) {
-      const oldest = this.entries.keys().next().value;
-      if (oldest !== undefined) this.drop(oldest);
+      this.drop(this.entries.keys().next().value!); // the oldest: a Map keeps insertion order
     }
     const expiresAt = Math.min(nowMs + this.maxAgeMs, validTo ? validTo.getTime() : Number.POSITIVE_INFINITY);
     // A private copy: eviction zeroes it, and the caller keeps its own bytes.
