@@ -6,24 +6,24 @@
  * Entries are kept sorted by position (appends arrive nearly in time order, so an insert is at or
  * near the end); the oldest is dropped once there are more than `limit`. A read finds its starting
  * point by binary search instead of sorting the whole trail.
+ *
+ * Each entry is held as one string (D98), `<position>\n<scope>\n<stored fields as JSON>\n<CloudTrail
+ * event>`, decoded again only when it is read: an entry lives through several young-generation
+ * collections before it is dropped, and a single flat string costs them a copy of its bytes where an
+ * entry's dozen objects cost a dozen. '\n' sorts below every character of a position, and JSON text
+ * holds none, so comparing held strings orders them by position.
  */
 import type { AuditEntry } from '../../core/audit/cloudtrail-event';
 import type { Scope } from '../../core/model/key';
 import type { AuditPosition, AuditTrail } from '../../core/ports';
-import { checkPosition, positionOf, positionRange, scopeKey } from './entry-codec';
+import { checkPosition, fromStoredFields, positionOf, positionRange, scopeKey, type StoredFields, toStoredFields } from './entry-codec';
 
 /** How many entries an in-memory trail keeps by default (a few KB each: tens of MB at most). */
 export const MEMORY_AUDIT_LIMIT = 10_000;
 
-interface Held {
-  readonly scope: string;
-  readonly position: string;
-  readonly entry: AuditEntry;
-}
-
 export class MemoryAuditTrail implements AuditTrail {
-  /** Sorted by position, ascending; the live entries are those from `first` on. */
-  private entries: Held[] = [];
+  /** Held entries sorted by position, ascending; the live ones are those from `first` on. */
+  private entries: string[] = [];
   private first = 0;
 
   constructor(private readonly limit: number = MEMORY_AUDIT_LIMIT) {
@@ -31,9 +31,9 @@ export class MemoryAuditTrail implements AuditTrail {
   }
 
   async append(entry: AuditEntry): Promise<void> {
-    const held: Held = { scope: scopeKey(entry.scope), position: positionOf(entry.eventTime, entry.eventId), entry };
+    const held = `${positionOf(entry.eventTime, entry.eventId)}\n${scopeKey(entry.scope)}\n${JSON.stringify(toStoredFields(entry))}\n${entry.cloudTrailEvent}`;
     let i = this.entries.length;
-    while (i > this.first && this.entries[i - 1]!.position > held.position) i--;
+    while (i > this.first && this.entries[i - 1]! > held) i--;
     if (i === this.entries.length) this.entries.push(held);
     else this.entries.splice(i, 0, held);
     if (this.entries.length - this.first > this.limit) this.first++;
@@ -52,10 +52,12 @@ export class MemoryAuditTrail implements AuditTrail {
     // The trail may change while the caller holds a yielded entry: find the place again after each.
     let i = this.below(before);
     while (i >= this.first) {
-      const { scope: held, position, entry } = this.entries[i]!;
+      const held = this.entries[i]!;
+      const positionEnd = held.indexOf('\n');
+      const position = held.slice(0, positionEnd);
       if (position < low) return;
-      if (held === key) {
-        yield { entry, position };
+      if (held.startsWith(`${key}\n`, positionEnd + 1)) {
+        yield { entry: decode(scope, held, positionEnd + key.length + 2), position };
         before = position;
         i = this.below(before);
       } else {
@@ -70,7 +72,7 @@ export class MemoryAuditTrail implements AuditTrail {
     let hi = this.entries.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (this.entries[mid]!.position < position) lo = mid + 1;
+      if (this.entries[mid]! < position) lo = mid + 1;
       else hi = mid;
     }
     return lo - 1;
@@ -79,4 +81,10 @@ export class MemoryAuditTrail implements AuditTrail {
 
 function minimum(a: string, b: string): string {
   return a < b ? a : b;
+}
+
+/** The entry a held string holds, from `fieldsAt`: its stored fields and, after them, its CloudTrail event. */
+function decode(scope: Scope, held: string, fieldsAt: number): AuditEntry {
+  const eventAt = held.indexOf('\n', fieldsAt);
+  return fromStoredFields(scope, JSON.parse(held.slice(fieldsAt, eventAt)) as StoredFields, held.slice(eventAt + 1));
 }
