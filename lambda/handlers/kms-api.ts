@@ -1,9 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { auditRecorder } from '../adapters/kms-json/audit-recorder';
 import type { Authenticator } from '../adapters/kms-json/authenticator';
-import { encodeOutput } from '../adapters/kms-json/codec';
-import { type KmsApiLogger, kmsCallOf, kmsJson, recordOutput } from '../adapters/kms-json/middleware';
+import { type KmsApiLogger, type KmsExchange, type KmsHttpAnswer, type KmsJsonFront, kmsJsonFront, requestOfEvent } from '../adapters/kms-json/middleware';
 import { cloudTrailModel, kmsModel } from '../adapters/kms-json/model';
 import { assertAuthorized, authorizeRequest } from '../core/authorization/access';
 import { cloudTrailOperations } from '../core/operations/cloudtrail/operations';
@@ -23,27 +23,60 @@ export interface KmsApiHandlerOptions {
   readonly audit?: AuditTrail;
 }
 
-export type KmsApiHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
+export type KmsApiHandler = ((event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>) & {
+  /** The same API without an API Gateway event: what the local server calls (D99). */
+  readonly front: KmsJsonFront;
+};
 
-/**
- * The KMS API (POST /, X-Amz-Target: TrentService.<Action>) for API Gateway HTTP API payload 2.0
- * events, and CloudTrail's LookupEvents on the same endpoint. The same handler serves Lambda and
- * the embedded local server.
- */
-export function makeKmsApiHandler(deps: Deps, options: KmsApiHandlerOptions): KmsApiHandler {
+/** The KMS front of `deps`: one for both runtimes. */
+export function makeKmsApiFront(deps: Deps, options: KmsApiHandlerOptions): KmsJsonFront {
   const { authenticate, logger, operations = allOperations(), audit } = options;
   const trail = audit && {
     audit: auditRecorder(audit, deps.clock),
     services: [{ model: cloudTrailModel, operations: cloudTrailOperations(audit), audited: false }],
   };
-  return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Error, Context>()
-    .use(kmsJson({ authenticate, logger, operations, model: kmsModel, ...trail })) // the only middleware: renders every error
-    .handler(async (event) => {
-      const { operation, ctx, input, hasOutput } = kmsCallOf(event);
+  return kmsJsonFront({
+    authenticate,
+    logger,
+    operations,
+    model: kmsModel,
+    ...trail,
+    execute: async ({ operation, ctx, input }) => {
       authorizeRequest(deps, ctx); // actions on no key; keys are checked as operations read them
       const output: unknown = await operation(deps, ctx, input);
       assertAuthorized(ctx);
-      recordOutput(event, output);
-      return { statusCode: 200, body: hasOutput ? JSON.stringify(encodeOutput(output) ?? {}) : '' };
-    });
+      return output;
+    },
+  });
+}
+
+/**
+ * The KMS API (POST /, X-Amz-Target: TrentService.<Action>) for API Gateway HTTP API payload 2.0
+ * events, and CloudTrail's LookupEvents on the same endpoint. Lambda runs it behind middy, whose early
+ * timeout is answered like any other internal error; the embedded local server calls `front` directly.
+ */
+export function makeKmsApiHandler(deps: Deps, options: KmsApiHandlerOptions): KmsApiHandler {
+  const front = makeKmsApiFront(deps, options);
+  const exchanges = new WeakMap<APIGatewayProxyEventV2, KmsExchange>();
+  const exchangeOf = (event: APIGatewayProxyEventV2, context: Context): KmsExchange => {
+    let exchange = exchanges.get(event);
+    if (!exchange) {
+      context.awsRequestId ||= randomUUID(); // one id for the response header and the logs
+      exchange = front.exchange(requestOfEvent(event, context.awsRequestId));
+      exchanges.set(event, exchange);
+    }
+    return exchange;
+  };
+  const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Error, Context>()
+    .use({
+      onError: async (request) => {
+        request.response = proxyResult(await exchangeOf(request.event, request.context).fail(request.error));
+      },
+    })
+    .handler(async (event, context) => proxyResult(await exchangeOf(event, context).answer()));
+  return Object.assign(handler, { front });
+}
+
+function proxyResult(answer: KmsHttpAnswer): APIGatewayProxyStructuredResultV2 {
+  return { statusCode: answer.statusCode, headers: { ...answer.headers }, body: answer.body };
 }

@@ -1,7 +1,8 @@
 /**
- * The embedded mode's HTTP front (design decision 7): a node:http server that turns each request
- * into an API Gateway HTTP API (payload 2.0) event for the same handler Lambda runs, plus the few
- * routes only the local server has:
+ * The embedded mode's HTTP front (design decision 7): a node:http server that hands each request to
+ * the same KMS JSON front Lambda runs (the handler's `front`, D99: no API Gateway event in between; a
+ * handler without one gets an API Gateway HTTP API payload 2.0 event), plus the few routes only the
+ * local server has:
  *
  *   GET  /health            200 {"status":"ok"} (the server listens only once the service is ready)
  *   GET  /__sandbox/clock   {"now": <epoch seconds>}                      (clock control only)
@@ -26,12 +27,15 @@ import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { type Authenticator, openAuthenticator } from '../adapters/kms-json/authenticator';
-import { errorResponse, KMS_CONTENT_TYPE, kmsCallSummary, REQUEST_ID_HEADER } from '../adapters/kms-json/middleware';
+import { errorResponse, KMS_CONTENT_TYPE, type KmsHttpAnswer, type KmsJsonFront, REQUEST_ID_HEADER } from '../adapters/kms-json/middleware';
 import { resolveStaticFile, staticFileHeaders } from '../adapters/static/static-files';
 import { KmsError } from '../core/errors';
 import { hostPolicy } from './host-check';
 
-export type ProxyHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
+export type ProxyHandler = ((event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>) & {
+  /** The KMS front behind the handler (makeKmsApiHandler): served directly, without building an event. */
+  readonly front?: KmsJsonFront;
+};
 
 /** The clock-control surface: the service clock and the timers that run against it. */
 export interface Sandbox {
@@ -108,6 +112,7 @@ export function serveLocally(handler: ProxyHandler, options: ServeOptions): Prom
   let acceptsHost: ((host: string | undefined, localAddress: string | undefined) => boolean) | undefined;
   const authenticate = options.authenticate ?? openAuthenticator;
   const report = options.onRequest;
+  const front = handler.front;
 
   const onRequest = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const started = process.hrtime.bigint();
@@ -147,21 +152,42 @@ export function serveLocally(handler: ProxyHandler, options: ServeOptions): Prom
 
     const body = await readBody(req, bodyLimit);
     if (body === 'too-large') return answer(tooLarge(requestId, bodyLimit));
+    if (front) {
+      const headers = lowerCaseHeaders(req);
+      delete headers.cookie; // as API Gateway passes them: apart from the headers
+      const reply = await front
+        .exchange({
+          method,
+          path,
+          query: search.slice(1),
+          headers,
+          body: body.toString('utf8'),
+          requestId,
+          sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
+          userAgent: req.headers['user-agent'] ?? '',
+        })
+        .answer();
+      sendAnswer(res, reply);
+      report?.({
+        requestId,
+        what: actionOf(headers['x-amz-target']) ?? `${method} ${printable(path)}`,
+        ...(reply.keyRef !== undefined && { keyRef: reply.keyRef }),
+        status: reply.statusCode,
+        error: reply.errorType,
+        durationMs: msSince(started),
+      });
+      return;
+    }
     const event = toEvent(req, path, search, body, requestId);
     const result = await handler(event, toContext(requestId));
     sendResult(res, result);
-    if (report) {
-      const action = actionOf(event.headers['x-amz-target']);
-      const keyRef = kmsCallSummary(event)?.keyRef;
-      report({
-        requestId,
-        what: action ?? `${method} ${printable(path)}`,
-        ...(keyRef !== undefined && { keyRef }),
-        status: result.statusCode ?? 200,
-        error: errorTypeOf(result),
-        durationMs: msSince(started),
-      });
-    }
+    report?.({
+      requestId,
+      what: actionOf(event.headers['x-amz-target']) ?? `${method} ${printable(path)}`,
+      status: result.statusCode ?? 200,
+      error: errorTypeOf(result),
+      durationMs: msSince(started),
+    });
   };
 
   /** GET/POST /__sandbox/clock, behind the checks of design decision 13 (D22). */
@@ -335,6 +361,12 @@ function sendResult(res: ServerResponse, result: APIGatewayProxyStructuredResult
   headers['content-length'] = String(body.length);
   res.writeHead(result.statusCode ?? 200, headers);
   res.end(body);
+}
+
+/** The front's answer: a string body, written with the head in one go. */
+function sendAnswer(res: ServerResponse, answer: KmsHttpAnswer): void {
+  res.writeHead(answer.statusCode, { ...answer.headers, 'content-length': String(Buffer.byteLength(answer.body)) });
+  res.end(answer.body);
 }
 
 /** JSON answers of the local-only routes; they carry a request id too, like every KMS API answer. */

@@ -1,7 +1,9 @@
 /**
- * The AWS JSON 1.1 front of the KMS API as a middy middleware, for API Gateway HTTP API
- * (payload 2.0) events. `before` authenticates, resolves `X-Amz-Target` and decodes the body;
- * `after` and `onError` put the protocol headers on every response and render errors as KMS does:
+ * The AWS JSON 1.1 front of the KMS API, the same for both runtimes: Lambda hands it the request an
+ * API Gateway HTTP API (payload 2.0) event carries (lambda/handlers/kms-api.ts, behind middy), the
+ * local server the request it read (lambda/local/server.ts), with no event in between (D99). An
+ * exchange authenticates, resolves `X-Amz-Target`, decodes the body, runs the call and answers with
+ * the protocol headers; errors are rendered as KMS renders them:
  *
  *   HTTP 400 (client) / 500 (server) / 503 (unavailable)   x-amzn-RequestId: <uuid>
  *   {"__type":"NotFoundException","message":"…"}
@@ -16,17 +18,15 @@
  * success or failure, once the caller is authenticated — is recorded by `audit` before the response
  * is sent; a call whose record cannot be written answers KMSInternalException.
  */
-import { randomUUID } from 'node:crypto';
-import type { MiddlewareObj, Request } from '@middy/core';
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { KMSInternalException, KmsError, UnknownOperationException, UnsupportedOperationException } from '../../core/errors';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import type { AnyOperation } from '../../core/operations/types';
 import type { AuditResource } from '../../core/audit/cloudtrail-event';
 import { newAccess } from '../../core/authorization/access';
+import { KMSInternalException, KmsError, UnknownOperationException, UnsupportedOperationException } from '../../core/errors';
 import type { RequestContext } from '../../core/ports';
 import type { AuditRecorder } from './audit-recorder';
 import type { AuthRequest, Authenticator, Caller } from './authenticator';
-import { decodeInput, parseJsonObject } from './codec';
+import { decodeInput, encodeOutput, parseJsonObject } from './codec';
 import type { KmsModel } from './model';
 
 export const KMS_CONTENT_TYPE = 'application/x-amz-json-1.1';
@@ -37,12 +37,45 @@ export interface KmsApiLogger {
   error(message: string, attributes: Record<string, unknown>): void;
 }
 
-/** What `before` established about a request; the handler runs it. */
+/** One HTTP request to the API, as either runtime received it. */
+export interface KmsHttpRequest {
+  readonly method: string;
+  /** The path without the query string. */
+  readonly path: string;
+  /** API Gateway's stage; absent (or `$default`) when the path has none. */
+  readonly stage?: string;
+  /** The raw query string without "?". */
+  readonly query: string;
+  /** Header names in lower case; repeated headers joined with ",". */
+  readonly headers: Readonly<Record<string, string>>;
+  /** The body exactly as received, decoded as UTF-8. */
+  readonly body: string;
+  /** The x-amzn-RequestId of the answer (and of the audit record and the logs). */
+  readonly requestId: string;
+  readonly sourceIp?: string;
+  readonly userAgent: string;
+}
+
+/** The answer to one request, and what a request log may show of it. */
+export interface KmsHttpAnswer {
+  readonly statusCode: number;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: string;
+  /** The key the request named (KeyId, TargetKeyId, …, or AliasName), else the one it created or used. Never a secret. */
+  readonly keyRef?: string;
+  /** `__type` of an error answer. */
+  readonly errorType?: string;
+}
+
+/** What the front established about a request; `execute` runs it. */
 export interface KmsCall {
   readonly action: string;
   readonly operation: AnyOperation;
   readonly ctx: RequestContext;
   readonly input: Record<string, unknown>;
+}
+
+interface DecodedCall extends KmsCall {
   /** False for actions the model gives no output (EnableKey, TagResource, …): the body is empty. */
   readonly hasOutput: boolean;
 }
@@ -66,11 +99,24 @@ export interface KmsJsonOptions {
   readonly services?: readonly ServiceApi[];
   /** Records every call of an audited service. */
   readonly audit?: AuditRecorder;
+  /** Runs a decoded call and resolves to the operation's output. */
+  readonly execute: (call: KmsCall) => Promise<unknown>;
 }
 
-type KmsRequest = Request<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Error, Context>;
+/** One request's way through the front. */
+export interface KmsExchange {
+  /** Runs the request to its answer; never rejects (every error is rendered). */
+  answer(): Promise<KmsHttpAnswer>;
+  /**
+   * The answer when the request ends with `error` from outside `answer` (middy's timeout on Lambda);
+   * the call is still recorded at most once.
+   */
+  fail(error: unknown): Promise<KmsHttpAnswer>;
+}
 
-const calls = new WeakMap<APIGatewayProxyEventV2, KmsCall>();
+export interface KmsJsonFront {
+  exchange(request: KmsHttpRequest): KmsExchange;
+}
 
 /** What the audit record of a call needs, gathered as the call proceeds. */
 interface PendingAudit {
@@ -83,26 +129,12 @@ interface PendingAudit {
   /** Set once a record was attempted: a call is recorded at most once. */
   done: boolean;
 }
-const audits = new WeakMap<APIGatewayProxyEventV2, PendingAudit>();
 
-/** The handler hands the operation's output here: to the audit record, and to the log line (the key a call created or found). */
-export function recordOutput(event: APIGatewayProxyEventV2, output: unknown): void {
-  const pending = audits.get(event);
-  if (pending) pending.output = output;
-  noteKeyOfOutput(event, output);
-}
-
-/** What a request log may show of a call. Never a secret: key references only. */
-export interface KmsCallSummary {
-  /** The key the request named (KeyId, TargetKeyId, …, or AliasName), else the one it created or used. */
+/** What one exchange learnt so far. */
+interface ExchangeState {
+  action?: string;
+  pending?: PendingAudit;
   keyRef?: string;
-}
-
-const summaries = new WeakMap<APIGatewayProxyEventV2, KmsCallSummary>();
-
-/** What `kmsJson` learnt about the call of this event, once its body was parsed. */
-export function kmsCallSummary(event: APIGatewayProxyEventV2): KmsCallSummary | undefined {
-  return summaries.get(event);
 }
 
 /** Members that name a key, in the order a log line prefers them; `AliasName` only when no key is named. */
@@ -116,24 +148,15 @@ function keyRefIn(members: Record<string, unknown>): string | undefined {
   return undefined;
 }
 
-/** Lets the log name the key a call created or found (CreateKey, Decrypt without KeyId). */
-function noteKeyOfOutput(event: APIGatewayProxyEventV2, output: unknown): void {
-  const summary = summaries.get(event);
-  if (!summary || summary.keyRef !== undefined || typeof output !== 'object' || output === null) return;
+/** The key a call created or found (CreateKey, Decrypt without KeyId), for the log. */
+function keyOfOutput(output: unknown): string | undefined {
+  if (typeof output !== 'object' || output === null) return undefined;
   const { KeyId, KeyMetadata } = output as { KeyId?: unknown; KeyMetadata?: { KeyId?: unknown } };
-  const keyRef = typeof KeyMetadata?.KeyId === 'string' ? KeyMetadata.KeyId : typeof KeyId === 'string' ? KeyId : undefined;
-  if (keyRef !== undefined) summary.keyRef = keyRef;
+  return typeof KeyMetadata?.KeyId === 'string' ? KeyMetadata.KeyId : typeof KeyId === 'string' ? KeyId : undefined;
 }
 
-/** The call `kmsJson().before` decoded for this event. */
-export function kmsCallOf(event: APIGatewayProxyEventV2): KmsCall {
-  const call = calls.get(event);
-  if (!call) throw new Error('kmsJson middleware did not run before the handler');
-  return call;
-}
-
-export function kmsJson(options: KmsJsonOptions): MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Error, Context> {
-  const { authenticate, logger, audit } = options;
+export function kmsJsonFront(options: KmsJsonOptions): KmsJsonFront {
+  const { authenticate, logger, audit, execute } = options;
   const services: readonly ServiceApi[] = [{ model: options.model, operations: options.operations, audited: true }, ...(options.services ?? [])];
   // A target is `<prefix>.<Action>`. Smithy-built SDKs (JS v3) send only the service shape's name as
   // the prefix (`CloudTrail_20131101.LookupEvents`), botocore the whole one (`com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101`).
@@ -144,22 +167,18 @@ export function kmsJson(options: KmsJsonOptions): MiddlewareObj<APIGatewayProxyE
   });
   const serviceOf = (target: string | undefined) => prefixes.find((p) => target?.startsWith(p.prefix));
 
-  const kmsJsonBefore = async (request: KmsRequest): Promise<APIGatewayProxyStructuredResultV2 | undefined> => {
-    const { event, context } = request;
-    context.awsRequestId ||= randomUUID(); // one id for the response header and the logs
-    const method = event.requestContext?.http?.method ?? '';
-    const path = event.rawPath ?? event.requestContext?.http?.path ?? '';
-    if (method !== 'POST' || !isServicePath(path, event.requestContext?.stage)) {
-      return errorResponse(404, 'UnknownOperationException', `No KMS API at ${method} ${truncate(path)}: send POST / with X-Amz-Target.`, context.awsRequestId);
+  /** Authenticates and decodes the request: the call to run, or the answer when there is nothing to run. */
+  const begin = async (request: KmsHttpRequest, state: ExchangeState): Promise<DecodedCall | KmsHttpAnswer> => {
+    const { method, path, headers, body } = request;
+    if (method !== 'POST' || !isServicePath(path, request.stage)) {
+      const type = 'UnknownOperationException';
+      return { ...errorResponse(404, type, `No KMS API at ${method} ${truncate(path)}: send POST / with X-Amz-Target.`, request.requestId), errorType: type };
     }
-
-    const headers = lowerCaseHeaders(event.headers);
-    const body = event.body === undefined ? '' : event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
     const target = headers['x-amz-target'];
     const matched = serviceOf(target);
     const service = matched?.service;
     const signingName = (service ?? services[0]!).model.metadata.endpointPrefix;
-    const authRequest: AuthRequest = { method, path, query: event.rawQueryString ?? '', headers, body, signingName };
+    const authRequest: AuthRequest = { method, path, query: request.query, headers, body, signingName };
     const caller = await authenticate(authRequest);
 
     if (target === undefined || !matched || !service) {
@@ -170,12 +189,13 @@ export function kmsJson(options: KmsJsonOptions): MiddlewareObj<APIGatewayProxyE
     const operation = operations.get(action);
     const modelled = model.operations.get(action);
     if (!modelled) throw new UnknownOperationException(`Unknown operation: ${truncate(target)}`);
+    state.action = action;
     const pending: PendingAudit | undefined = audit && service.audited ? { model, action, caller, keys: [], done: false } : undefined;
-    if (pending) audits.set(event, pending);
+    state.pending = pending;
     if (!operation) throw new UnsupportedOperationException(`${action} is not supported by this service.`); // D19
 
     const members = parseJsonObject(body);
-    summaries.set(event, { keyRef: keyRefIn(members) });
+    state.keyRef = keyRefIn(members);
     const input = decodeInput(model, modelled.input, members);
     if (pending) pending.input = input;
     const ctx: RequestContext = {
@@ -188,21 +208,19 @@ export function kmsJson(options: KmsJsonOptions): MiddlewareObj<APIGatewayProxyE
           service: model.metadata.endpointPrefix, // the IAM action prefix: kms, cloudtrail
           action,
           input,
-          ...(event.requestContext?.http?.sourceIp && { sourceIp: event.requestContext.http.sourceIp }),
+          ...(request.sourceIp && { sourceIp: request.sourceIp }),
         }),
       }),
       ...(pending && { resources: { add: (resource: AuditResource) => void pending.keys.push(resource) } }),
     };
-    calls.set(event, { action, operation, ctx, input, hasOutput: modelled.output !== undefined });
-    return undefined;
+    return { action, operation, ctx, input, hasOutput: modelled.output !== undefined };
   };
 
   /** Writes the call's record, once; the error is the one the client is about to see. */
-  const recordCall = async (request: KmsRequest, error?: KmsError): Promise<void> => {
-    const pending = audits.get(request.event);
+  const recordCall = async (request: KmsHttpRequest, state: ExchangeState, error?: KmsError): Promise<void> => {
+    const { pending } = state;
     if (!audit || !pending || pending.done) return;
     pending.done = true;
-    const http = request.event.requestContext?.http;
     await audit.record({
       model: pending.model,
       action: pending.action,
@@ -212,9 +230,9 @@ export function kmsJson(options: KmsJsonOptions): MiddlewareObj<APIGatewayProxyE
         ...(pending.caller.accessKeyId !== undefined && { accessKeyId: pending.caller.accessKeyId }),
         ...(pending.caller.issuedAt && { issuedAt: pending.caller.issuedAt }),
       },
-      requestId: request.context.awsRequestId,
-      sourceIp: http?.sourceIp ?? '',
-      userAgent: http?.userAgent ?? request.event.headers?.['user-agent'] ?? '',
+      requestId: request.requestId,
+      sourceIp: request.sourceIp ?? '',
+      userAgent: request.userAgent,
       ...(pending.input !== undefined && { input: pending.input }),
       succeeded: error === undefined,
       output: pending.output,
@@ -223,42 +241,53 @@ export function kmsJson(options: KmsJsonOptions): MiddlewareObj<APIGatewayProxyE
     });
   };
 
-  const kmsJsonAfter = async (request: KmsRequest): Promise<void> => {
-    await recordCall(request);
-    const response = request.response;
-    if (response) {
-      response.headers = { ...response.headers, 'content-type': KMS_CONTENT_TYPE, [REQUEST_ID_HEADER]: request.context.awsRequestId };
-    }
-  };
-
-  const kmsJsonOnError = async (request: KmsRequest): Promise<void> => {
-    const original = request.error;
+  const fail = async (request: KmsHttpRequest, state: ExchangeState, original: unknown): Promise<KmsHttpAnswer> => {
     let exposed = original instanceof KmsError ? original : new KMSInternalException('An internal error occurred. Try again later.');
     try {
-      await recordCall(request, exposed);
+      await recordCall(request, state, exposed);
     } catch (err) {
-      logger.error('KMS API call could not be recorded in the audit trail', { requestId: request.context.awsRequestId, error: describe(err) });
+      logger.error('KMS API call could not be recorded in the audit trail', { requestId: request.requestId, error: describe(err) });
       exposed = new KMSInternalException('An internal error occurred. Try again later.');
     }
     if (exposed.fault !== 'client' || exposed !== original) {
-      logger.error('KMS API request failed', {
-        requestId: request.context.awsRequestId,
-        action: calls.get(request.event)?.action,
-        exposed: exposed.type,
-        error: describe(original),
-      });
+      logger.error('KMS API request failed', { requestId: request.requestId, action: state.action, exposed: exposed.type, error: describe(original) });
     }
     const status = exposed.fault === 'client' ? 400 : exposed.fault === 'unavailable' ? 503 : 500;
-    request.response = errorResponse(status, exposed.type, exposed.message, request.context.awsRequestId);
+    return { ...errorResponse(status, exposed.type, exposed.message, request.requestId), ...(state.keyRef !== undefined && { keyRef: state.keyRef }), errorType: exposed.type };
   };
 
-  return { before: kmsJsonBefore, after: kmsJsonAfter, onError: kmsJsonOnError };
+  return {
+    exchange(request) {
+      const state: ExchangeState = {};
+      return {
+        answer: async () => {
+          try {
+            const call = await begin(request, state);
+            if ('statusCode' in call) return call;
+            const output = await execute(call);
+            if (state.pending) state.pending.output = output;
+            state.keyRef ??= keyOfOutput(output);
+            const body = call.hasOutput ? JSON.stringify(encodeOutput(output) ?? {}) : '';
+            await recordCall(request, state);
+            return { statusCode: 200, headers: protocolHeaders(request.requestId), body, ...(state.keyRef !== undefined && { keyRef: state.keyRef }) };
+          } catch (err) {
+            return fail(request, state, err);
+          }
+        },
+        fail: (error) => fail(request, state, error),
+      };
+    },
+  };
 }
 
-export function errorResponse(statusCode: number, type: string, message: string, requestId: string): APIGatewayProxyStructuredResultV2 {
+function protocolHeaders(requestId: string): Record<string, string> {
+  return { 'content-type': KMS_CONTENT_TYPE, [REQUEST_ID_HEADER]: requestId };
+}
+
+export function errorResponse(statusCode: number, type: string, message: string, requestId: string): { statusCode: number; headers: Record<string, string>; body: string } {
   return {
     statusCode,
-    headers: { 'content-type': KMS_CONTENT_TYPE, [REQUEST_ID_HEADER]: requestId },
+    headers: protocolHeaders(requestId),
     body: errorBody(type, message),
   };
 }
@@ -278,7 +307,24 @@ function isServicePath(path: string, stage: string | undefined): boolean {
   return path === '/' || (stage !== undefined && stage !== '$default' && (path === `/${stage}` || path === `/${stage}/`));
 }
 
-function lowerCaseHeaders(headers: APIGatewayProxyEventV2['headers'] | undefined): Record<string, string> {
+/** The request an API Gateway HTTP API (payload 2.0) event carries. */
+export function requestOfEvent(event: APIGatewayProxyEventV2, requestId: string): KmsHttpRequest {
+  const http = event.requestContext?.http;
+  const headers = lowerCaseHeaders(event.headers);
+  return {
+    method: http?.method ?? '',
+    path: event.rawPath ?? http?.path ?? '',
+    ...(event.requestContext?.stage !== undefined && { stage: event.requestContext.stage }),
+    query: event.rawQueryString ?? '',
+    headers,
+    body: event.body === undefined ? '' : event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body,
+    requestId,
+    ...(http?.sourceIp && { sourceIp: http.sourceIp }),
+    userAgent: http?.userAgent ?? event.headers?.['user-agent'] ?? '',
+  };
+}
+
+export function lowerCaseHeaders(headers: APIGatewayProxyEventV2['headers'] | undefined): Record<string, string> {
   if (headers !== undefined && allLowerCase(headers)) return headers as Record<string, string>;
   const entries: [string, string][] = [];
   for (const [name, value] of Object.entries(headers ?? {})) {
