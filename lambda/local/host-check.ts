@@ -41,7 +41,14 @@ export function hostPolicy(options: HostPolicyOptions): HostPolicy {
     if (parsed) addName(parsed.name, parsed.port ?? port);
   }
 
+  // A Host header that is exactly one of these (what clients send) needs no parsing: checked on every request.
+  const exact = new Set([...accepted].filter((entry) => {
+    const parsed = parseHost(entry);
+    return parsed !== undefined && `${parsed.name}:${parsed.port ?? 80}` === entry;
+  }));
+
   return (host, localAddress) => {
+    if (host !== undefined && exact.has(host)) return true;
     const parsed = host === undefined ? undefined : parseHost(host);
     if (!parsed) return false;
     const at = parsed.port ?? 80;

@@ -9,6 +9,7 @@
 import { ALIAS_RESOURCE_TYPE, type AuditResource, cloudTrailDate, type JsonObject, type JsonValue } from '../../core/audit/cloudtrail-event';
 import { aliasArn } from '../../core/model/arn';
 import type { Scope } from '../../core/model/key';
+import { membersOf } from './codec';
 import type { KmsModel, Shape } from './model';
 
 /** Never logged even though the model does not mark them sensitive. */
@@ -40,13 +41,13 @@ function convert(model: KmsModel, shape: Shape, value: unknown): JsonValue | und
     case 'timestamp':
       return value instanceof Date ? cloudTrailDate(value) : undefined;
     case 'structure': {
-      const out: [string, JsonValue][] = [];
-      for (const [name, memberShape] of Object.entries(shape.members)) {
-        if (OMITTED_MEMBERS.has(name) || !Object.hasOwn(value as object, name)) continue;
-        const converted = convert(model, model.shape(memberShape), (value as Record<string, unknown>)[name]);
-        if (converted !== undefined) out.push([lowerCamel(name), converted]);
+      const out: Record<string, JsonValue> = {};
+      for (const member of membersOf(model, shape)) {
+        if (OMITTED_MEMBERS.has(member.name) || !Object.hasOwn(value as object, member.name)) continue;
+        const converted = convert(model, member.shape, (value as Record<string, unknown>)[member.name]);
+        if (converted !== undefined) out[member.path] = converted; // model names: never "__proto__"
       }
-      return Object.fromEntries(out);
+      return out;
     }
     case 'list': {
       if (!Array.isArray(value)) return undefined;
@@ -116,8 +117,4 @@ export function callFields(facts: CallFacts): CallFields {
 function dedupe(resources: readonly AuditResource[]): AuditResource[] {
   const seen = new Set<string>();
   return resources.filter((r) => !seen.has(r.arn) && seen.add(r.arn) !== undefined);
-}
-
-function lowerCamel(name: string): string {
-  return name.charAt(0).toLowerCase() + name.slice(1);
 }

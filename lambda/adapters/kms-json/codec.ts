@@ -249,12 +249,15 @@ export function encodeOutput(value: unknown): unknown {
   if (value instanceof Date) return value.getTime() / 1000;
   if (Array.isArray(value)) return value.map((v) => encodeOutput(v) ?? null);
   if (typeof value === 'object') {
-    const out: [string, unknown][] = [];
-    for (const [k, v] of Object.entries(value)) {
-      const encoded = encodeOutput(v);
-      if (encoded !== undefined) out.push([k, encoded]);
+    // On every answer's path: no entry arrays. defineProperty keeps a "__proto__" key a key.
+    const out: Record<string, unknown> = {};
+    for (const k of Object.keys(value)) {
+      const encoded = encodeOutput((value as Record<string, unknown>)[k]);
+      if (encoded === undefined) continue;
+      if (k === '__proto__') Object.defineProperty(out, k, { value: encoded, enumerable: true, writable: true, configurable: true });
+      else out[k] = encoded;
     }
-    return Object.fromEntries(out);
+    return out;
   }
   return value;
 }
@@ -288,18 +291,18 @@ function toDate(raw: unknown): Date | undefined {
   return Number.isNaN(date.getTime()) ? undefined : date;
 }
 
-interface MemberPlan {
+export interface MemberPlan {
   readonly name: string;
-  /** The member's segment of a violation path: its lower-camel name. */
+  /** The member's segment of a violation path (and its name in a CloudTrail record): its lower-camel name. */
   readonly path: string;
   readonly shape: Shape;
   readonly required: boolean;
 }
 
-/** Each structure's members, resolved once per model (decoding is on every request's path). */
+/** Each structure's members, resolved once per model (decoding and the audit record are on every request's path). */
 const memberPlans = new WeakMap<StructureShape, readonly MemberPlan[]>();
 
-function membersOf(model: KmsModel, shape: StructureShape): readonly MemberPlan[] {
+export function membersOf(model: KmsModel, shape: StructureShape): readonly MemberPlan[] {
   let plan = memberPlans.get(shape);
   if (!plan) {
     const required = new Set(shape.required ?? []);
