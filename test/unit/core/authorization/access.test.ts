@@ -196,11 +196,15 @@ describe('the lockout safety check asks the same procedure about the caller\'s n
     expect(await env.call(admin, 'PutKeyPolicy', { KeyId: key, PolicyName: 'default', Policy: fromOffice }, '10.1.2.3')).toMatchObject(OK);
   });
 
-  test('kms:BypassPolicyLockoutSafetyCheck is the PutKeyPolicy request\'s (false when not given)', async () => {
+  test('kms:BypassPolicyLockoutSafetyCheck is the PutKeyPolicy request\'s: absent when not given (AWS\'s Null example)', async () => {
+    // AWS's guide allows PutKeyPolicy "only when the request does not include the BypassPolicyLockoutSafetyCheck
+    // parameter" with Null true; a Bool false on the absent key holds for no request without it (D109).
     const key = await adminKey();
-    const onlyWithoutBypass = withPut(put({ Bool: { 'kms:BypassPolicyLockoutSafetyCheck': 'false' } }));
+    const onlyWithoutBypass = withPut(put({ Null: { 'kms:BypassPolicyLockoutSafetyCheck': 'true' } }));
     expect(await env.call(admin, 'PutKeyPolicy', { KeyId: key, PolicyName: 'default', Policy: onlyWithoutBypass })).toMatchObject(OK);
     expect(await env.call(admin, 'CreateKey', { Policy: onlyWithoutBypass })).toMatchObject(OK);
+    const bypassFalse = withPut(put({ Bool: { 'kms:BypassPolicyLockoutSafetyCheck': 'false' } }));
+    expect(await env.call(admin, 'PutKeyPolicy', { KeyId: key, PolicyName: 'default', Policy: bypassFalse })).toEqual(LOCKOUT);
   });
 
   test('PutKeyPolicy asks about this key: a statement naming its ARN counts, one naming another key does not', async () => {
