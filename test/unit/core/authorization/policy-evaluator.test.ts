@@ -444,6 +444,8 @@ describe('evaluatePolicy: IpAddress and NotIpAddress on aws:SourceIp (IPv4 and I
     ['1:2:3:4::5:6:7:8', '::/0', false],
     ['1::2::3', '::/0', false],
     ['12345::1', '::/0', false],
+    ['::12345', '::1:2345', false],
+    ['1:2:3:4::5:6:7:8::9', '::/0', false],
     ['g::1', '::/0', false],
     ['1:2:3:4:5:6:7:8', '::/0', true],
   ])('%s in %j: %s', (address, block, inside) => {
