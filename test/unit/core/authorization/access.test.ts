@@ -205,6 +205,8 @@ describe('the lockout safety check asks the same procedure about the caller\'s n
     expect(await env.call(admin, 'CreateKey', { Policy: onlyWithoutBypass })).toMatchObject(OK);
     const bypassFalse = withPut(put({ Bool: { 'kms:BypassPolicyLockoutSafetyCheck': 'false' } }));
     expect(await env.call(admin, 'PutKeyPolicy', { KeyId: key, PolicyName: 'default', Policy: bypassFalse })).toEqual(LOCKOUT);
+    // a request that says false has the key, false (on a key whose policy lets it say so)
+    expect(await env.call(admin, 'PutKeyPolicy', { KeyId: await adminKey(), PolicyName: 'default', Policy: bypassFalse, BypassPolicyLockoutSafetyCheck: false })).toMatchObject(OK);
   });
 
   test('PutKeyPolicy asks about this key: a statement naming its ARN counts, one naming another key does not', async () => {
