@@ -4,12 +4,13 @@
  */
 import { randomBytes } from 'node:crypto';
 import { describe, expect, test, vi } from 'vitest';
+import type { KeyFamily } from '../../../../../lambda/core/crypto/families/family';
 import { keySpecEntry } from '../../../../../lambda/core/crypto/key-specs';
 
 /** ecc.ts afresh, so no earlier test of this worker has loaded its curves yet. */
 async function freshEccFamily() {
   vi.resetModules();
-  return (await import('../../../../../lambda/core/crypto/families/ecc')).eccFamily;
+  return (await import('../../../../../lambda/core/crypto/families/ecc')).eccFamily as Required<KeyFamily>;
 }
 
 describe('eccFamily before load()', () => {
@@ -24,7 +25,7 @@ describe('eccFamily before load()', () => {
       new Error('eccFamily.load() was not awaited'),
     );
     expect(() => eccFamily.verify(entry, material, 'ECDSA_SHA_256', message, 'DIGEST', new Uint8Array(8))).toThrow(new Error('eccFamily.load() was not awaited'));
-    await eccFamily.load();
+    await eccFamily.load(entry);
     const signature = eccFamily.sign(entry, material, 'ECDSA_SHA_256', message, 'DIGEST', (n) => new Uint8Array(randomBytes(n)));
     expect(eccFamily.verify(entry, material, 'ECDSA_SHA_256', message, 'DIGEST', signature)).toBe(true);
   });

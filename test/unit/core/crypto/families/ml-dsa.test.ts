@@ -4,12 +4,13 @@
  */
 import { randomBytes } from 'node:crypto';
 import { describe, expect, test, vi } from 'vitest';
+import type { KeyFamily } from '../../../../../lambda/core/crypto/families/family';
 import { keySpecEntry } from '../../../../../lambda/core/crypto/key-specs';
 
 /** ml-dsa.ts afresh, so no earlier test of this worker has loaded it yet. */
 async function freshMlDsaFamily() {
   vi.resetModules();
-  return (await import('../../../../../lambda/core/crypto/families/ml-dsa')).mlDsaFamily;
+  return (await import('../../../../../lambda/core/crypto/families/ml-dsa')).mlDsaFamily as Required<KeyFamily>;
 }
 
 describe('mlDsaFamily before load()', () => {
@@ -25,7 +26,7 @@ describe('mlDsaFamily before load()', () => {
     expect(() => mlDsaFamily.publicKey(entry, material)).toThrow(notLoaded);
     expect(() => mlDsaFamily.sign(entry, material, 'ML_DSA_SHAKE_256', message, 'RAW', random)).toThrow(notLoaded);
     expect(() => mlDsaFamily.verify(entry, material, 'ML_DSA_SHAKE_256', message, 'RAW', new Uint8Array(2420))).toThrow(notLoaded);
-    await mlDsaFamily.load();
+    await mlDsaFamily.load(entry);
     const signature = mlDsaFamily.sign(entry, material, 'ML_DSA_SHAKE_256', message, 'RAW', random);
     expect(mlDsaFamily.verify(entry, material, 'ML_DSA_SHAKE_256', message, 'RAW', signature)).toBe(true);
   });
