@@ -153,8 +153,7 @@ export function serveLocally(handler: ProxyHandler, options: ServeOptions): Prom
     const body = await readBody(req, bodyLimit);
     if (body === 'too-large') return answer(tooLarge(requestId, bodyLimit));
     if (front) {
-      const headers = lowerCaseHeaders(req);
-      delete headers.cookie; // as API Gateway passes them: apart from the headers
+      const headers = apiHeaders(req);
       const reply = await front
         .exchange({
           method,
@@ -305,8 +304,7 @@ export function serveLocally(handler: ProxyHandler, options: ServeOptions): Prom
 
 /** The event API Gateway HTTP API builds (payload format 2.0), for the fields the handler reads. */
 function toEvent(req: IncomingMessage, path: string, search: string, body: Buffer, requestId: string): APIGatewayProxyEventV2 {
-  const headers = lowerCaseHeaders(req);
-  delete headers.cookie;
+  const headers = apiHeaders(req);
   const now = new Date();
   return {
     version: '2.0',
@@ -391,6 +389,13 @@ function lowerCaseHeaders(req: IncomingMessage): Record<string, string> {
   for (const [name, value] of Object.entries(req.headers)) {
     if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(',') : value;
   }
+  return headers;
+}
+
+/** The headers the API sees: without the cookies, as API Gateway passes them (apart from the headers). */
+function apiHeaders(req: IncomingMessage): Record<string, string> {
+  const headers = lowerCaseHeaders(req);
+  delete headers.cookie;
   return headers;
 }
 
