@@ -1,8 +1,7 @@
 /**
  * The embedded mode's HTTP front (design decision 7): a node:http server that hands each request to
- * the same KMS JSON front Lambda runs (the handler's `front`, D99: no API Gateway event in between; a
- * handler without one gets an API Gateway HTTP API payload 2.0 event), plus the few routes only the
- * local server has:
+ * the same KMS JSON front Lambda runs (the handler's `front`, D99: no API Gateway event in between),
+ * plus the few routes only the local server has:
  *
  *   GET  /health            200 {"status":"ok"} (the server listens only once the service is ready)
  *   GET  /__sandbox/clock   {"now": <epoch seconds>}                      (clock control only)
@@ -10,8 +9,8 @@
  *   GET  <prefix>/…         static files (e.g. the console at /console), chosen as the console
  *                           function chooses them (lambda/adapters/static/static-files.ts)
  *
- * Bodies above `bodyLimit` are answered 413 without reaching the handler. The server never crashes
- * on a request: whatever escapes the handler becomes a 500 KMSInternalException.
+ * Bodies above `bodyLimit` are answered 413 without reaching the front. The server never crashes
+ * on a request: whatever escapes the front becomes a 500 KMSInternalException.
  *
  * It trusts nothing it did not announce (design decision 13): a `Host` that does not name this
  * server is refused before anything else (host-check.ts, D21); `/__sandbox/*` also wants JSON, a
@@ -25,17 +24,23 @@ import { stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { type Authenticator, openAuthenticator } from '../adapters/kms-json/authenticator';
-import { errorResponse, KMS_CONTENT_TYPE, type KmsHttpAnswer, type KmsJsonFront, REQUEST_ID_HEADER } from '../adapters/kms-json/middleware';
+import { errorResponse, KMS_CONTENT_TYPE, type KmsJsonFront, REQUEST_ID_HEADER } from '../adapters/kms-json/middleware';
 import { resolveStaticFile, staticFileHeaders } from '../adapters/static/static-files';
 import { KmsError } from '../core/errors';
 import { hostPolicy } from './host-check';
 
-export type ProxyHandler = ((event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>) & {
-  /** The KMS front behind the handler (makeKmsApiHandler): served directly, without building an event. */
-  readonly front?: KmsJsonFront;
-};
+/** What the server serves: the KMS front of a handler (makeKmsApiHandler), called without an event. */
+export interface LocalApi {
+  readonly front: KmsJsonFront;
+}
+
+/** An answer the server gives itself (a refusal, the sandbox clock). */
+interface LocalAnswer {
+  readonly statusCode: number;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: string;
+}
 
 /** The clock-control surface: the service clock and the timers that run against it. */
 export interface Sandbox {
@@ -103,7 +108,7 @@ export const DEFAULT_BODY_LIMIT = 1024 * 1024;
 /** A body this far over the limit is not drained any more: the connection is dropped. */
 const DRAIN_LIMIT = 64 * 1024 * 1024;
 
-export function serveLocally(handler: ProxyHandler, options: ServeOptions): Promise<RunningServer> {
+export function serveLocally(api: LocalApi, options: ServeOptions): Promise<RunningServer> {
   const bodyLimit = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
   const log = options.log ?? ((line: string) => void process.stderr.write(`${line}\n`));
   const routes = (options.staticRoutes ?? []).map((r) => ({ prefix: r.prefix.replace(/\/+$/, ''), dir: resolve(r.dir) }));
@@ -112,7 +117,7 @@ export function serveLocally(handler: ProxyHandler, options: ServeOptions): Prom
   let acceptsHost: ((host: string | undefined, localAddress: string | undefined) => boolean) | undefined;
   const authenticate = options.authenticate ?? openAuthenticator;
   const report = options.onRequest;
-  const front = handler.front;
+  const { front } = api;
 
   const onRequest = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const started = process.hrtime.bigint();
@@ -123,11 +128,11 @@ export function serveLocally(handler: ProxyHandler, options: ServeOptions): Prom
     const path = queryAt < 0 ? target : target.slice(0, queryAt);
     const search = queryAt < 0 ? '' : target.slice(queryAt);
     const method = req.method ?? 'GET';
-    /** Answers without the API handler (a refusal, the sandbox clock), logged by method and path. */
-    const answer = (result: APIGatewayProxyStructuredResultV2): void => {
+    /** Answers without the KMS front (a refusal, the sandbox clock), logged by method and path. */
+    const answer = (result: LocalAnswer): void => {
       req.resume();
-      sendResult(res, result);
-      report?.({ requestId, what: `${method} ${printable(path)}`, status: result.statusCode ?? 0, error: errorTypeOf(result), durationMs: msSince(started) });
+      sendAnswer(res, result);
+      report?.({ requestId, what: `${method} ${printable(path)}`, status: result.statusCode, error: errorTypeOf(result), durationMs: msSince(started) });
     };
 
     if (!acceptsHost?.(req.headers.host, req.socket.localAddress)) {
@@ -152,45 +157,32 @@ export function serveLocally(handler: ProxyHandler, options: ServeOptions): Prom
 
     const body = await readBody(req, bodyLimit);
     if (body === 'too-large') return answer(tooLarge(requestId, bodyLimit));
-    if (front) {
-      const headers = apiHeaders(req);
-      const reply = await front
-        .exchange({
-          method,
-          path,
-          query: search.slice(1),
-          headers,
-          body: body.toString('utf8'),
-          requestId,
-          sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
-          userAgent: req.headers['user-agent'] ?? '',
-        })
-        .answer();
-      sendAnswer(res, reply);
-      report?.({
+    const headers = apiHeaders(req);
+    const reply = await front
+      .exchange({
+        method,
+        path,
+        query: search.slice(1),
+        headers,
+        body: body.toString('utf8'),
         requestId,
-        what: actionOf(headers['x-amz-target']) ?? `${method} ${printable(path)}`,
-        ...(reply.keyRef !== undefined && { keyRef: reply.keyRef }),
-        status: reply.statusCode,
-        error: reply.errorType,
-        durationMs: msSince(started),
-      });
-      return;
-    }
-    const event = toEvent(req, path, search, body, requestId);
-    const result = await handler(event, toContext(requestId));
-    sendResult(res, result);
+        sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
+        userAgent: req.headers['user-agent'] ?? '',
+      })
+      .answer();
+    sendAnswer(res, reply);
     report?.({
       requestId,
-      what: actionOf(event.headers['x-amz-target']) ?? `${method} ${printable(path)}`,
-      status: result.statusCode ?? 200,
-      error: errorTypeOf(result),
+      what: actionOf(headers['x-amz-target']) ?? `${method} ${printable(path)}`,
+      ...(reply.keyRef !== undefined && { keyRef: reply.keyRef }),
+      status: reply.statusCode,
+      error: reply.errorType,
       durationMs: msSince(started),
     });
   };
 
   /** GET/POST /__sandbox/clock, behind the checks of design decision 13 (D22). */
-  const sandboxClock = async (req: IncomingMessage, path: string, method: string, requestId: string): Promise<APIGatewayProxyStructuredResultV2> => {
+  const sandboxClock = async (req: IncomingMessage, path: string, method: string, requestId: string): Promise<LocalAnswer> => {
     const sandbox = options.sandbox;
     const fail = (status: number, type: string, message: string) => {
       req.resume();
@@ -302,67 +294,8 @@ export function serveLocally(handler: ProxyHandler, options: ServeOptions): Prom
   });
 }
 
-/** The event API Gateway HTTP API builds (payload format 2.0), for the fields the handler reads. */
-function toEvent(req: IncomingMessage, path: string, search: string, body: Buffer, requestId: string): APIGatewayProxyEventV2 {
-  const headers = apiHeaders(req);
-  const now = new Date();
-  return {
-    version: '2.0',
-    routeKey: '$default',
-    rawPath: path,
-    rawQueryString: search.replace(/^\?/, ''),
-    cookies: req.headers.cookie ? req.headers.cookie.split(/;\s*/) : undefined,
-    headers,
-    requestContext: {
-      accountId: 'local',
-      apiId: 'local',
-      domainName: req.headers.host ?? 'localhost',
-      domainPrefix: 'local',
-      http: {
-        method: req.method ?? 'GET',
-        path,
-        protocol: `HTTP/${req.httpVersion}`,
-        sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
-        userAgent: req.headers['user-agent'] ?? '',
-      },
-      requestId,
-      routeKey: '$default',
-      stage: '$default',
-      time: now.toUTCString(),
-      timeEpoch: now.getTime(),
-    },
-    // Base64 keeps the bytes exactly as received, as API Gateway does for binary bodies.
-    body: body.toString('base64'),
-    isBase64Encoded: true,
-  };
-}
-
-/** No getRemainingTimeInMillis: middy then sets no early timeout (the local server has none). */
-function toContext(requestId: string): Context {
-  return {
-    awsRequestId: requestId,
-    callbackWaitsForEmptyEventLoop: false,
-    functionName: 'byok-kms-local',
-    functionVersion: '$LATEST',
-    invokedFunctionArn: 'arn:aws:lambda:local:000000000000:function:byok-kms-local',
-    memoryLimitInMB: '0',
-    logGroupName: 'local',
-    logStreamName: 'local',
-  } as Context;
-}
-
-function sendResult(res: ServerResponse, result: APIGatewayProxyStructuredResultV2): void {
-  const headers: Record<string, string | string[]> = {};
-  for (const [name, value] of Object.entries(result.headers ?? {})) headers[name] = String(value);
-  if (result.cookies?.length) headers['set-cookie'] = result.cookies;
-  const body = result.body === undefined ? Buffer.alloc(0) : Buffer.from(result.body, result.isBase64Encoded ? 'base64' : 'utf8');
-  headers['content-length'] = String(body.length);
-  res.writeHead(result.statusCode ?? 200, headers);
-  res.end(body);
-}
-
-/** The front's answer: a string body, written with the head in one go. */
-function sendAnswer(res: ServerResponse, answer: KmsHttpAnswer): void {
+/** A string body, written with the head in one go. */
+function sendAnswer(res: ServerResponse, answer: LocalAnswer): void {
   res.writeHead(answer.statusCode, { ...answer.headers, 'content-length': String(Buffer.byteLength(answer.body)) });
   res.end(answer.body);
 }
@@ -374,12 +307,12 @@ function sendJson(res: ServerResponse, status: number, payload: unknown, extraHe
   res.end(body);
 }
 
-function tooLarge(requestId: string, limit: number): APIGatewayProxyStructuredResultV2 {
+function tooLarge(requestId: string, limit: number): LocalAnswer {
   const result = errorResponse(413, 'RequestEntityTooLargeException', `Request body is larger than the limit of ${limit} bytes.`, requestId);
   return { ...result, headers: { ...result.headers, connection: 'close' } };
 }
 
-function jsonResult(statusCode: number, payload: unknown, requestId: string): APIGatewayProxyStructuredResultV2 {
+function jsonResult(statusCode: number, payload: unknown, requestId: string): LocalAnswer {
   return { statusCode, headers: { 'content-type': 'application/json', [REQUEST_ID_HEADER]: requestId }, body: JSON.stringify(payload) };
 }
 
@@ -413,11 +346,11 @@ function actionOf(target: string | undefined): string | undefined {
   return /^[A-Za-z0-9]{1,64}$/.test(action) ? action : undefined;
 }
 
-/** `__type` of an error answer (error bodies are small: the validation message is bounded). */
-function errorTypeOf(result: APIGatewayProxyStructuredResultV2): string | undefined {
-  if ((result.statusCode ?? 200) < 400 || !result.body) return undefined;
+/** `__type` of an error answer the server gave itself. */
+function errorTypeOf(result: LocalAnswer): string | undefined {
+  if (result.statusCode < 400 || !result.body) return undefined;
   try {
-    const type = (JSON.parse(result.isBase64Encoded ? Buffer.from(result.body, 'base64').toString('utf8') : result.body) as { __type?: unknown }).__type;
+    const type = (JSON.parse(result.body) as { __type?: unknown }).__type;
     return typeof type === 'string' && type !== '' ? type : undefined;
   } catch {
     return undefined;

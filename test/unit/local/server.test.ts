@@ -1,27 +1,39 @@
 /**
- * The local HTTP front on its own, with a stand-in handler and sandbox (loopback only, free port).
+ * The local HTTP front on its own, with a stand-in KMS front and sandbox (loopback only, free port).
  * The real service behind it is covered by test/blackbox.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
-import { type ProxyHandler, type RequestRecord, type RunningServer, type Sandbox, type ServeOptions, serveLocally } from '../../../lambda/local/server';
+import type { KmsHttpAnswer, KmsHttpRequest } from '../../../lambda/adapters/kms-json/middleware';
+import { type LocalApi, type RequestRecord, type RunningServer, type Sandbox, type ServeOptions, serveLocally } from '../../../lambda/local/server';
 import { MissingAuthenticationTokenException } from '../../../lambda/adapters/sigv4/errors';
 
 let running: RunningServer | undefined;
 let staticDir: string;
-const events: APIGatewayProxyEventV2[] = [];
+const requests: KmsHttpRequest[] = [];
 
-const echo: ProxyHandler = async (event) => {
-  events.push(event);
+/** A stand-in for the KMS front: every request it is handed goes through `answer`. */
+function apiOf(answer: (request: KmsHttpRequest) => Promise<KmsHttpAnswer>): LocalApi {
+  return {
+    front: {
+      exchange: (request) => ({
+        answer: () => answer(request),
+        fail: () => Promise.reject(new Error('fail() is Lambda-only')),
+      }),
+    },
+  };
+}
+
+const echo = apiOf(async (request) => {
+  requests.push(request);
   return { statusCode: 200, headers: { 'content-type': 'application/x-amz-json-1.1' }, body: JSON.stringify({ ok: true }) };
-};
+});
 
-async function start(handler: ProxyHandler = echo, extra: Partial<ServeOptions> = {}) {
-  running = await serveLocally(handler, { port: 0, host: '127.0.0.1', staticRoutes: [{ prefix: '/console', dir: staticDir }], log: () => undefined, ...extra });
+async function start(api: LocalApi = echo, extra: Partial<ServeOptions> = {}) {
+  running = await serveLocally(api, { port: 0, host: '127.0.0.1', staticRoutes: [{ prefix: '/console', dir: staticDir }], log: () => undefined, ...extra });
   return running.endpoint;
 }
 
@@ -51,7 +63,7 @@ beforeAll(() => {
 afterEach(async () => {
   await running?.close();
   running = undefined;
-  events.length = 0;
+  requests.length = 0;
 });
 afterAll(() => {
   rmSync(staticDir, { recursive: true, force: true });
@@ -72,18 +84,29 @@ describe('serveLocally', () => {
     expect(endpoint).toBe(`http://127.0.0.1:${running?.port}`);
   });
 
-  test('hands other requests to the handler as a payload 2.0 event, body bytes intact', async () => {
+  test('hands other requests to the KMS front: method, path, query, lower-case headers without cookies, the body as UTF-8', async () => {
     // GIVEN bytes that are not valid UTF-8
     const endpoint = await start();
     const body = Buffer.from([0x7b, 0xff, 0xfe, 0x7d]);
     // WHEN
-    const res = await fetch(`${endpoint}/?a=1`, { method: 'POST', headers: { 'X-Amz-Target': 'TrentService.ListKeys' }, body });
+    const res = await fetch(`${endpoint}/?a=1`, { method: 'POST', headers: { 'X-Amz-Target': 'TrentService.ListKeys', 'User-Agent': 'agent/1', Cookie: 'a=1; b=2' }, body });
     // THEN
     expect(res.status).toBe(200);
-    const event = events[0];
-    expect(event).toMatchObject({ version: '2.0', rawPath: '/', rawQueryString: 'a=1', isBase64Encoded: true, requestContext: { http: { method: 'POST', path: '/' } } });
-    expect(event?.headers['x-amz-target']).toBe('TrentService.ListKeys');
-    expect(Buffer.from(event?.body ?? '', 'base64')).toEqual(body);
+    expect(await res.json()).toEqual({ ok: true });
+    const request = requests[0];
+    expect(request).toMatchObject({ method: 'POST', path: '/', query: 'a=1', body: body.toString('utf8'), sourceIp: '127.0.0.1', userAgent: 'agent/1' });
+    expect(request?.requestId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(request?.headers['x-amz-target']).toBe('TrentService.ListKeys');
+    expect(request?.headers).not.toHaveProperty('cookie');
+  });
+
+  test('answers with the status, headers and body the front gave, and its request id', async () => {
+    const endpoint = await start(apiOf(async (request) => ({ statusCode: 400, headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-RequestId': request.requestId }, body: '{"__type":"NotFoundException"}' })));
+    const { port } = new URL(endpoint);
+    const res = await rawRequest(port, 'POST', '/', { host: `127.0.0.1:${port}` }, '{}');
+    expect(res.status).toBe(400);
+    expect(res.body).toBe('{"__type":"NotFoundException"}');
+    expect(res.head).toMatch(/^HTTP\/1\.1 400 Bad Request\r\ncontent-type: application\/x-amz-json-1\.1\r\nx-amzn-RequestId: [0-9a-f-]{36}\r\ncontent-length: 30\r\nDate: [^\r]+\r\nConnection: keep-alive\r\nKeep-Alive: timeout=65$/);
   });
 
   test('fails with 413 and a KMS-style error on a body over the limit, without calling the handler', async () => {
@@ -92,15 +115,17 @@ describe('serveLocally', () => {
     expect(res.status).toBe(413);
     expect(res.headers.get('x-amzn-requestid')).toBeTruthy();
     expect(await res.json()).toMatchObject({ __type: 'RequestEntityTooLargeException' });
-    expect(events).toHaveLength(0);
+    expect(requests).toHaveLength(0);
     // and keeps serving
     expect((await fetch(`${endpoint}/health`)).status).toBe(200);
   });
 
-  test('fails with 500 KMSInternalException when the handler throws, and keeps serving', async () => {
-    const endpoint = await start(async () => {
-      throw new Error('unexpected');
-    });
+  test('fails with 500 KMSInternalException when the front throws, and keeps serving', async () => {
+    const endpoint = await start(
+      apiOf(async () => {
+        throw new Error('unexpected');
+      }),
+    );
     const res = await fetch(`${endpoint}/`, { method: 'POST', body: '{}' });
     expect(res.status).toBe(500);
     expect(await res.json()).toEqual({ __type: 'KMSInternalException', message: 'An internal error occurred. Try again later.' });
@@ -125,19 +150,21 @@ describe('serveLocally', () => {
 
 describe('close()', () => {
   test('lets a running request finish, answers it with Connection: close, then resolves', async () => {
-    // GIVEN a request the handler is still working on
+    // GIVEN a request the front is still working on
     let release: () => void = () => undefined;
     let arrived: () => void = () => undefined;
     const started = new Promise<void>((r) => (arrived = r));
-    const endpoint = await start(async () => {
-      arrived();
-      await new Promise<void>((r) => (release = r));
-      return { statusCode: 200, body: '{"done":true}' };
-    });
+    const endpoint = await start(
+      apiOf(async () => {
+        arrived();
+        await new Promise<void>((r) => (release = r));
+        return { statusCode: 200, headers: {}, body: '{"done":true}' };
+      }),
+    );
     const { port } = new URL(endpoint);
     const answer = rawRequest(port, 'POST', '/', { host: `127.0.0.1:${port}` }, '{}');
     await started;
-    // WHEN the server is closed, and only then the handler finishes
+    // WHEN the server is closed, and only then the front finishes
     const closed = running!.close();
     release();
     // THEN the request got its answer, and nothing was cut
@@ -147,7 +174,7 @@ describe('close()', () => {
   });
 
   test('cuts what is still running once the grace period is over, and says how many', async () => {
-    const endpoint = await start(() => new Promise(() => undefined)); // never answers
+    const endpoint = await start(apiOf(() => new Promise(() => undefined))); // never answers
     const { port } = new URL(endpoint);
     let arrived: () => void = () => undefined;
     const seen = new Promise<void>((r) => (arrived = r));
@@ -273,7 +300,7 @@ describe('Host check (D21)', () => {
         expect(res.status, `${method} ${path}`).toBe(403);
         expect(JSON.parse(res.body)).toMatchObject({ __type: 'AccessDeniedException', Message: expect.stringContaining('does not name this server') });
       }
-      expect(events).toHaveLength(0);
+      expect(requests).toHaveLength(0);
       expect(ran).toHaveLength(0);
     },
   );
@@ -295,24 +322,25 @@ describe('Host check (D21)', () => {
 });
 
 describe('request targets', () => {
-  test.each(['//', '///', '//console/', '//health', '*', 'http://127.0.0.1/'])('hands %s to the handler as a path, never a host', async (target) => {
+  test.each(['//', '///', '//console/', '//health', '*', 'http://127.0.0.1/'])('hands %s to the front as a path, never a host', async (target) => {
     const endpoint = await start();
     const { port } = new URL(endpoint);
     const res = await rawRequest(port, 'POST', target, { host: `127.0.0.1:${port}` }, '{}');
     expect(res.status).toBe(200);
-    expect(events.map((e) => e.rawPath)).toEqual([target]);
+    expect(requests.map((r) => r.path)).toEqual([target]);
   });
 });
 
 describe('request records', () => {
   test('tell the action, key, status, error type and request id of each API call, and of refusals', async () => {
-    // GIVEN a handler answering one success and one error
+    // GIVEN a front answering one success and one error
     const records: RequestRecord[] = [];
-    const handler: ProxyHandler = async (event) =>
-      event.headers['x-amz-target'] === 'TrentService.Decrypt'
-        ? { statusCode: 400, headers: { 'x-amzn-RequestId': 'r' }, body: '{"__type":"InvalidCiphertextException"}' }
-        : { statusCode: 200, body: '{}' };
-    const endpoint = await start(handler, { onRequest: (r) => records.push(r) });
+    const api = apiOf(async (request): Promise<KmsHttpAnswer> =>
+      request.headers['x-amz-target'] === 'TrentService.Decrypt'
+        ? { statusCode: 400, headers: { 'x-amzn-RequestId': 'r' }, body: '{"__type":"InvalidCiphertextException"}', errorType: 'InvalidCiphertextException' }
+        : { statusCode: 200, headers: {}, body: '{}', ...(request.headers['x-amz-target'] === 'TrentService.ListKeys' && { keyRef: 'alias/a' }) },
+    );
+    const endpoint = await start(api, { onRequest: (r) => records.push(r) });
     const { port } = new URL(endpoint);
     // WHEN
     await fetch(`${endpoint}/`, { method: 'POST', headers: { 'x-amz-target': 'TrentService.ListKeys' }, body: '{}' });
@@ -321,11 +349,11 @@ describe('request records', () => {
     await rawRequest(port, 'GET', '/health', { host: 'evil.example' });
     await fetch(`${endpoint}/health`);
     // THEN one record per API call and refusal, none for /health
-    expect(records.map(({ what, status, error }) => ({ what, status, error }))).toEqual([
-      { what: 'ListKeys', status: 200, error: undefined },
-      { what: 'Decrypt', status: 400, error: 'InvalidCiphertextException' },
-      { what: 'POST /', status: 200, error: undefined },
-      { what: 'GET /health', status: 403, error: 'AccessDeniedException' },
+    expect(records.map(({ what, keyRef, status, error }) => ({ what, keyRef, status, error }))).toEqual([
+      { what: 'ListKeys', keyRef: 'alias/a', status: 200, error: undefined },
+      { what: 'Decrypt', keyRef: undefined, status: 400, error: 'InvalidCiphertextException' },
+      { what: 'POST /', keyRef: undefined, status: 200, error: undefined },
+      { what: 'GET /health', keyRef: undefined, status: 403, error: 'AccessDeniedException' },
     ]);
     for (const r of records) {
       expect(r.requestId).toMatch(/^[0-9a-f-]{36}$/);
@@ -383,19 +411,21 @@ describe('static routes', () => {
     }
   });
 
-  test('leave other paths to the handler', async () => {
+  test('leave other paths to the front', async () => {
     const endpoint = await start();
     await fetch(`${endpoint}/consolex`);
-    expect(events).toHaveLength(1);
+    expect(requests).toHaveLength(1);
   });
 });
 
 /** A request sent as given: fetch would normalise the target and set its own Host. */
-function rawRequest(port: string, method: string, path: string, headers: Record<string, string>, body?: string): Promise<{ status: number; body: string; connection?: string }> {
+function rawRequest(port: string, method: string, path: string, headers: Record<string, string>, body?: string): Promise<{ status: number; head: string; body: string; connection?: string }> {
   return new Promise((done, fail) => {
     const req = httpRequest({ host: '127.0.0.1', port, method, path, headers, setHost: false }, (res) => {
       let text = '';
-      res.setEncoding('utf8').on('data', (d: string) => (text += d)).on('end', () => done({ status: res.statusCode ?? 0, body: text, connection: res.headers.connection }));
+      const head = [`HTTP/${res.httpVersion} ${res.statusCode} ${res.statusMessage}`];
+      for (let i = 0; i < res.rawHeaders.length; i += 2) head.push(`${res.rawHeaders[i]}: ${res.rawHeaders[i + 1]}`);
+      res.setEncoding('utf8').on('data', (d: string) => (text += d)).on('end', () => done({ status: res.statusCode ?? 0, head: head.join('\r\n'), body: text, connection: res.headers.connection }));
     });
     req.on('error', fail);
     req.end(body);
