@@ -324,7 +324,7 @@ export function requestOfEvent(event: APIGatewayProxyEventV2, requestId: string)
   };
 }
 
-export function lowerCaseHeaders(headers: APIGatewayProxyEventV2['headers'] | undefined): Record<string, string> {
+function lowerCaseHeaders(headers: APIGatewayProxyEventV2['headers'] | undefined): Record<string, string> {
   if (headers !== undefined && allLowerCase(headers)) return headers as Record<string, string>;
   const entries: [string, string][] = [];
   for (const [name, value] of Object.entries(headers ?? {})) {
