@@ -111,7 +111,10 @@ const DRAIN_LIMIT = 64 * 1024 * 1024;
 export function serveLocally(api: LocalApi, options: ServeOptions): Promise<RunningServer> {
   const bodyLimit = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
   const log = options.log ?? ((line: string) => void process.stderr.write(`${line}\n`));
-  const routes = (options.staticRoutes ?? []).map((r) => ({ prefix: r.prefix.replace(/\/+$/, ''), dir: resolve(r.dir) }));
+  const routes = (options.staticRoutes ?? []).map((r) => {
+    const prefix = r.prefix.replace(/\/+$/, '');
+    return { prefix, under: `${prefix}/`, dir: resolve(r.dir) };
+  });
   let clockQueue: Promise<unknown> = Promise.resolve();
 
   let acceptsHost: ((host: string | undefined, localAddress: string | undefined) => boolean) | undefined;
@@ -119,66 +122,90 @@ export function serveLocally(api: LocalApi, options: ServeOptions): Promise<Runn
   const report = options.onRequest;
   const { front } = api;
 
+  /** Answers without the KMS front (a refusal, the sandbox clock), logged by method and path. */
+  const answerLocally = (req: IncomingMessage, res: ServerResponse, path: string, result: LocalAnswer, requestId: string, started: bigint): void => {
+    req.resume();
+    sendAnswer(res, result);
+    report?.({ requestId, what: `${req.method ?? 'GET'} ${printable(path)}`, status: result.statusCode, error: errorTypeOf(result), durationMs: msSince(started) });
+  };
+
+  // On every request's path: no closure made per request, no clock read unless a request log listens.
   const onRequest = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const started = process.hrtime.bigint();
-    const requestId = randomUUID();
-    // Not `new URL()`: a target like `//` or `//console/` would parse as a host name, not a path.
-    const target = req.url ?? '/';
-    const queryAt = target.indexOf('?');
-    const path = queryAt < 0 ? target : target.slice(0, queryAt);
-    const search = queryAt < 0 ? '' : target.slice(queryAt);
-    const method = req.method ?? 'GET';
-    /** Answers without the KMS front (a refusal, the sandbox clock), logged by method and path. */
-    const answer = (result: LocalAnswer): void => {
-      req.resume();
-      sendAnswer(res, result);
-      report?.({ requestId, what: `${method} ${printable(path)}`, status: result.statusCode, error: errorTypeOf(result), durationMs: msSince(started) });
-    };
+    try {
+      const started = report === undefined ? 0n : process.hrtime.bigint();
+      const requestId = randomUUID();
+      // Not `new URL()`: a target like `//` or `//console/` would parse as a host name, not a path.
+      const target = req.url ?? '/';
+      const queryAt = target.indexOf('?');
+      const path = queryAt < 0 ? target : target.slice(0, queryAt);
+      const method = req.method ?? 'GET';
 
-    if (!acceptsHost?.(req.headers.host, req.socket.localAddress)) {
-      const host = req.headers.host === undefined ? 'no Host header' : `Host '${printable(req.headers.host)}'`;
-      return answer(errorResponse(403, 'AccessDeniedException', `${host} does not name this server; allow other names with --allow-host (KMS_ALLOWED_HOSTS).`, requestId));
-    }
+      if (!acceptsHost?.(req.headers.host, req.socket.localAddress)) {
+        const host = req.headers.host === undefined ? 'no Host header' : `Host '${printable(req.headers.host)}'`;
+        return answerLocally(req, res, path, errorResponse(403, 'AccessDeniedException', `${host} does not name this server; allow other names with --allow-host (KMS_ALLOWED_HOSTS).`, requestId), requestId, started);
+      }
 
-    if (path === '/health' && (method === 'GET' || method === 'HEAD')) {
-      req.resume();
-      return sendJson(res, 200, { status: 'ok' });
-    }
+      if (path === '/health' && (method === 'GET' || method === 'HEAD')) {
+        req.resume();
+        return sendJson(res, 200, { status: 'ok' });
+      }
 
-    if (path === '/__sandbox/clock') {
-      return answer(await sandboxClock(req, path, method, requestId));
-    }
+      if (path === '/__sandbox/clock') {
+        return answerLocally(req, res, path, await sandboxClock(req, path, method, requestId), requestId, started);
+      }
 
-    const route = routes.find((r) => path === r.prefix || path.startsWith(`${r.prefix}/`));
-    if (route && (method === 'GET' || method === 'HEAD')) {
-      req.resume();
-      return serveStatic(route, path, method, search, res);
-    }
+      if (method === 'GET' || method === 'HEAD') {
+        for (const route of routes) {
+          if (path === route.prefix || path.startsWith(route.under)) {
+            req.resume();
+            return await serveStatic(route, path, method, queryAt < 0 ? '' : target.slice(queryAt), res);
+          }
+        }
+      }
 
-    const body = await readBody(req, bodyLimit);
-    if (body === 'too-large') return answer(tooLarge(requestId, bodyLimit));
-    const headers = apiHeaders(req);
-    const reply = await front
-      .exchange({
-        method,
-        path,
-        query: search.slice(1),
-        headers,
-        body: body.toString('utf8'),
+      const body = await readBody(req, bodyLimit);
+      if (body === 'too-large') return answerLocally(req, res, path, tooLarge(requestId, bodyLimit), requestId, started);
+      const headers = apiHeaders(req);
+      const reply = await front
+        .exchange({
+          method,
+          path,
+          query: queryAt < 0 ? '' : target.slice(queryAt + 1),
+          headers,
+          body,
+          requestId,
+          sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
+          userAgent: headers['user-agent'] ?? '',
+        })
+        .answer();
+      sendAnswer(res, reply);
+      report?.({
         requestId,
-        sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
-        userAgent: req.headers['user-agent'] ?? '',
-      })
-      .answer();
-    sendAnswer(res, reply);
-    report?.({
-      requestId,
-      what: actionOf(headers['x-amz-target']) ?? `${method} ${printable(path)}`,
-      ...(reply.keyRef !== undefined && { keyRef: reply.keyRef }),
-      status: reply.statusCode,
-      error: reply.errorType,
-      durationMs: msSince(started),
-    });
+        what: actionOf(headers['x-amz-target']) ?? `${method} ${printable(path)}`,
+        ...(reply.keyRef !== undefined && { keyRef: reply.keyRef }),
+        status: reply.statusCode,
+        error: reply.errorType,
+        durationMs: msSince(started),
+      });
+    } catch (err) {
+      failed(res, err);
+    }
+  };
+
+  /** What escaped a request: a client gone away ends its connection; anything else is logged and answered 500. */
+  const failed = (res: ServerResponse, err: unknown): void => {
+    if (err instanceof RequestAborted) {
+      res.destroy();
+      return;
+    }
+    log(JSON.stringify({ level: 'ERROR', message: 'local server request failed', error: describe(err) }));
+    if (!res.headersSent) {
+      sendJson(res, 500, { __type: 'KMSInternalException', message: 'An internal error occurred. Try again later.' }, {
+        'content-type': KMS_CONTENT_TYPE,
+      });
+    } else {
+      res.destroy();
+    }
   };
 
   /** GET/POST /__sandbox/clock, behind the checks of design decision 13 (D22). */
@@ -201,7 +228,7 @@ export function serveLocally(api: LocalApi, options: ServeOptions): Promise<Runn
     if (method === 'POST' && !isJson(req.headers['content-type'])) {
       return fail(415, 'UnsupportedMediaTypeException', `POST ${path} needs Content-Type: application/json.`);
     }
-    let body: Buffer = Buffer.alloc(0);
+    let body = '';
     if (method === 'POST') {
       const read = await readBody(req, bodyLimit);
       if (read === 'too-large') return tooLarge(requestId, bodyLimit);
@@ -210,13 +237,13 @@ export function serveLocally(api: LocalApi, options: ServeOptions): Promise<Runn
       req.resume();
     }
     try {
-      await authenticate({ method, path, query: '', headers: lowerCaseHeaders(req), body: body.toString('utf8') });
+      await authenticate({ method, path, query: '', headers: lowerCaseHeaders(req), body });
     } catch (err) {
       if (!(err instanceof KmsError)) throw err;
       return errorResponse(err.fault === 'client' ? 400 : 500, err.type, err.message, requestId);
     }
     if (method === 'GET') return jsonResult(200, { now: epochSeconds(sandbox.clock.now()) }, requestId);
-    const advance = parseAdvance(body.toString('utf8'));
+    const advance = parseAdvance(body);
     if (typeof advance === 'string') return errorResponse(400, 'ValidationException', advance, requestId);
     // One advance at a time: each answer reflects every timer its own advance made due.
     const done = clockQueue.then(async () => {
@@ -231,27 +258,15 @@ export function serveLocally(api: LocalApi, options: ServeOptions): Promise<Runn
   // While closing, every answer ends its connection, and a connection that turns idle is closed.
   let closing = false;
   const open = new Set<ServerResponse>();
+  function closed(this: ServerResponse): void {
+    open.delete(this);
+    if (closing) setImmediate(() => server.closeIdleConnections());
+  }
   const server = createServer((req, res) => {
     open.add(res);
     if (closing) res.shouldKeepAlive = false;
-    res.on('close', () => {
-      open.delete(res);
-      if (closing) setImmediate(() => server.closeIdleConnections());
-    });
-    onRequest(req, res).catch((err: unknown) => {
-      if (err instanceof RequestAborted) {
-        res.destroy();
-        return;
-      }
-      log(JSON.stringify({ level: 'ERROR', message: 'local server request failed', error: describe(err) }));
-      if (!res.headersSent) {
-        sendJson(res, 500, { __type: 'KMSInternalException', message: 'An internal error occurred. Try again later.' }, {
-          'content-type': KMS_CONTENT_TYPE,
-        });
-      } else {
-        res.destroy();
-      }
-    });
+    res.on('close', closed);
+    void onRequest(req, res);
   });
   // SDK clients keep connections alive and reuse them after idle gaps. Node closes idle ones after 5 s,
   // which races a client's next request ("socket hang up"); keep them longer, as AWS endpoints do.
@@ -294,10 +309,14 @@ export function serveLocally(api: LocalApi, options: ServeOptions): Promise<Runn
   });
 }
 
-/** A string body, written with the head in one go. */
+/** A string body, written with the head in one go; the head as name, value, name, value… (no copy of the headers object). */
 function sendAnswer(res: ServerResponse, answer: LocalAnswer): void {
-  res.writeHead(answer.statusCode, { ...answer.headers, 'content-length': String(Buffer.byteLength(answer.body)) });
-  res.end(answer.body);
+  const { headers, body } = answer;
+  const head: string[] = [];
+  for (const name in headers) head.push(name, headers[name] as string);
+  head.push('content-length', String(Buffer.byteLength(body)));
+  res.writeHead(answer.statusCode, head);
+  res.end(body);
 }
 
 /** JSON answers of the local-only routes; they carry a request id too, like every KMS API answer. */
@@ -325,11 +344,21 @@ function lowerCaseHeaders(req: IncomingMessage): Record<string, string> {
   return headers;
 }
 
-/** The headers the API sees: without the cookies, as API Gateway passes them (apart from the headers). */
-function apiHeaders(req: IncomingMessage): Record<string, string> {
-  const headers = lowerCaseHeaders(req);
-  delete headers.cookie;
-  return headers;
+/**
+ * The headers the API sees: without the cookies, as API Gateway passes them (apart from the headers).
+ * node:http's own object when it holds neither a cookie nor a repeated Set-Cookie (what clients send):
+ * nothing to copy.
+ */
+function apiHeaders(req: IncomingMessage): Readonly<Record<string, string>> {
+  const { headers } = req;
+  for (const name in headers) {
+    if (name === 'cookie' || typeof headers[name] !== 'string') {
+      const copy = lowerCaseHeaders(req);
+      delete copy.cookie;
+      return copy;
+    }
+  }
+  return headers as Record<string, string>;
 }
 
 /** `application/json`, with or without parameters (`; charset=utf-8`). */
@@ -368,10 +397,11 @@ function msSince(started: bigint): number {
 }
 
 /**
- * Reads the whole body, or — past `limit` — keeps reading without storing so that the client sees
- * the 413 instead of a reset connection (up to DRAIN_LIMIT, beyond which the socket is dropped).
+ * Reads the whole body and decodes it as UTF-8, or — past `limit` — keeps reading without storing so
+ * that the client sees the 413 instead of a reset connection (up to DRAIN_LIMIT, beyond which the
+ * socket is dropped). A body that came in one chunk (any small one) is decoded without a copy.
  */
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 'too-large'> {
+function readBody(req: IncomingMessage, limit: number): Promise<string | 'too-large'> {
   return new Promise((done, fail) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -380,7 +410,10 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 'too-la
       if (size <= limit) chunks.push(chunk);
       else if (size > DRAIN_LIMIT) req.destroy();
     });
-    req.on('end', () => done(size > limit ? 'too-large' : Buffer.concat(chunks)));
+    req.on('end', () => {
+      if (size > limit) done('too-large');
+      else done(chunks.length === 1 ? (chunks[0] as Buffer).toString('utf8') : Buffer.concat(chunks).toString('utf8'));
+    });
     req.on('error', fail);
     req.on('close', () => {
       if (!req.complete) fail(new RequestAborted());
