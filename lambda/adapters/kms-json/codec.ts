@@ -31,7 +31,8 @@ const INT32_MAX = 2 ** 31 - 1;
 const MAX_SHOWN = 256;
 /** Longest echo of a well-typed value (AWS echoes it whole; a megabyte of KeyId need not come back). */
 const MAX_ECHOED = 4096;
-const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}(?:==)?|[A-Za-z0-9+/]{3}=?)?$/;
+/** Base64 characters, then at most two `=`: what isBase64 checks before it counts. */
+const BASE64_CHARACTERS = /^[A-Za-z0-9+/]*={0,2}$/;
 const ISO_8601 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})$/;
 
 interface Violation {
@@ -110,9 +111,11 @@ class Decoder {
       case 'blob': {
         if (typeof raw !== 'string') return this.wrongType(shape, raw, path, 'blob');
         // Not a constraint violation but an undecodable document, as AWS treats it.
-        if (!BASE64.test(raw)) throw new SerializationException(`Value at '${path}' is not valid base64.`);
-        const bytes = new Uint8Array(Buffer.from(raw, 'base64'));
-        this.checkLength(shape, bytes.length, path, () => (shape.sensitive ? '' : blobShown(bytes.length)));
+        if (!isBase64(raw)) throw new SerializationException(`Value at '${path}' is not valid base64.`);
+        // Decoded straight into an array of its own (no pooled Buffer, no copy of one).
+        const bytes = new Uint8Array(Buffer.byteLength(raw, 'base64'));
+        Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).write(raw, 'base64');
+        this.checkLength(shape, bytes.length, path, raw);
         return bytes;
       }
       case 'timestamp': {
@@ -125,7 +128,7 @@ class Decoder {
 
   private list(shape: ListShape, raw: readonly unknown[], path: string): unknown[] {
     const memberShape = this.model.shape(shape.member);
-    this.checkLength(shape, raw.length, path, () => this.shown(shape, raw));
+    this.checkLength(shape, raw.length, path, raw);
     const out: unknown[] = [];
     raw.forEach((item, index) => {
       const itemPath = `${path}.${index + 1}.member`;
@@ -142,7 +145,7 @@ class Decoder {
     const keyShape = this.model.shape(shape.key);
     const valueShape = this.model.shape(shape.value);
     const entries = Object.entries(raw);
-    this.checkLength(shape, entries.length, path, () => this.shown(shape, raw));
+    this.checkLength(shape, entries.length, path, raw);
     const out: [string, unknown][] = [];
     for (const [key, value] of entries) {
       const entryPath = `${path}.${key}`;
@@ -157,23 +160,28 @@ class Decoder {
   }
 
   private checkString(shape: StringShape, value: string, path: string): void {
-    const shown = () => this.shown(shape, value);
-    this.checkLength(shape, value.length, path, shown);
+    this.checkLength(shape, value.length, path, value);
     if (shape.pattern !== undefined && !this.pattern(shape.pattern).test(value)) {
-      this.violate(path, shown(), `Member must satisfy regular expression pattern: ${shape.pattern}`);
+      this.violate(path, this.shown(shape, value), `Member must satisfy regular expression pattern: ${shape.pattern}`);
     }
     if (shape.enum !== undefined && !shape.enum.includes(value)) {
-      this.violate(path, shown(), `Member must satisfy enum value set: [${shape.enum.join(', ')}]`);
+      this.violate(path, this.shown(shape, value), `Member must satisfy enum value set: [${shape.enum.join(', ')}]`);
     }
   }
 
-  private checkLength(shape: Shape, length: number, path: string, shown: () => string): void {
+  /** `value` is what a violation shows (rendered only then); a blob shows its decoded length. */
+  private checkLength(shape: Shape, length: number, path: string, value: unknown): void {
     if (shape.min !== undefined && length < shape.min) {
-      this.violate(path, shown(), `Member must have length greater than or equal to ${shape.min}`);
+      this.violate(path, this.lengthShown(shape, length, value), `Member must have length greater than or equal to ${shape.min}`);
     }
     if (shape.max !== undefined && length > shape.max) {
-      this.violate(path, shown(), `Member must have length less than or equal to ${shape.max}`);
+      this.violate(path, this.lengthShown(shape, length, value), `Member must have length less than or equal to ${shape.max}`);
     }
+  }
+
+  private lengthShown(shape: Shape, length: number, value: unknown): string {
+    if (shape.type !== 'blob') return this.shown(shape, value);
+    return shape.sensitive ? '' : blobShown(length);
   }
 
   private checkRange(shape: Shape, value: number, path: string): void {
@@ -225,7 +233,7 @@ class Decoder {
         return `{${parts.join(', ')}}`;
       }
       case 'blob':
-        return typeof value === 'string' && BASE64.test(value) ? blobShownBare(Buffer.from(value, 'base64').length) : preview(value);
+        return typeof value === 'string' && isBase64(value) ? blobShownBare(Buffer.from(value, 'base64').length) : preview(value);
       default:
         return typeof value === 'string' ? value : preview(value);
     }
@@ -276,6 +284,17 @@ export function parseJsonObject(body: string): Record<string, unknown> {
   }
   if (!isPlainObject(parsed)) throw new SerializationException('The request body must be a JSON object.');
   return parsed;
+}
+
+/**
+ * Standard base64, padded or not: groups of four characters, the last group two characters (`==` or
+ * nothing after them) or three (`=` or nothing). Node's own decoder skips whatever it does not know.
+ */
+function isBase64(text: string): boolean {
+  if (!BASE64_CHARACTERS.test(text)) return false;
+  const padding = text.endsWith('==') ? 2 : text.endsWith('=') ? 1 : 0;
+  const last = (text.length - padding) % 4;
+  return padding === 0 ? last !== 1 : padding === 1 ? last === 3 : last === 2;
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

@@ -154,7 +154,7 @@ describe('decodeInput', () => {
     );
   });
 
-  test.each(['not base64!', 'A', 'AA=A', 'A===', '@@@@', 'AQID\n'])('fails with SerializationException on the blob %j', (blob) => {
+  test.each(['not base64!', 'A', 'AA=A', 'A===', '@@@@', 'AQID\n', 'AA=', 'AAA==', 'AQIDB', 'AQIDBA=', '-_8=', '=', '==', 'AQ ID'])('fails with SerializationException on the blob %j', (blob) => {
     expect(() => decode('Decrypt', { CiphertextBlob: blob })).toThrow(SerializationException);
   });
 
@@ -181,6 +181,15 @@ describe('decodeInput', () => {
   test('accepts unpadded base64', () => {
     expect(decode('Decrypt', { CiphertextBlob: 'AQID' }).CiphertextBlob).toEqual(new Uint8Array([1, 2, 3]));
     expect(decode('Decrypt', { CiphertextBlob: 'AQ' }).CiphertextBlob).toEqual(new Uint8Array([1]));
+    expect(decode('Decrypt', { CiphertextBlob: 'AQI' }).CiphertextBlob).toEqual(new Uint8Array([1, 2]));
+  });
+
+  test('decodes padded base64 into an array of its own', () => {
+    const blob = decode('Decrypt', { CiphertextBlob: 'AQIDBA==' }).CiphertextBlob as Uint8Array;
+    expect(blob).toEqual(new Uint8Array([1, 2, 3, 4]));
+    expect(blob.byteOffset).toBe(0);
+    expect(blob.buffer.byteLength).toBe(4); // not a view of a pooled Buffer
+    expect(decode('Decrypt', { CiphertextBlob: 'AQIDBAU=' }).CiphertextBlob).toEqual(new Uint8Array([1, 2, 3, 4, 5]));
   });
 
   test('decodes an operation without input to an empty object', () => {
