@@ -25,7 +25,7 @@ import { newAccess } from '../../core/authorization/access';
 import { KMSInternalException, KmsError, UnknownOperationException, UnsupportedOperationException } from '../../core/errors';
 import type { RequestContext } from '../../core/ports';
 import type { AuditRecorder } from './audit-recorder';
-import type { AuthRequest, Authenticator, Caller } from './authenticator';
+import type { Authenticator, Caller } from './authenticator';
 import { decodeInput, encodeOutput, parseJsonObject } from './codec';
 import type { KmsModel } from './model';
 
@@ -118,16 +118,23 @@ export interface KmsJsonFront {
   exchange(request: KmsHttpRequest): KmsExchange;
 }
 
-/** What the audit record of a call needs, gathered as the call proceeds. */
-interface PendingAudit {
-  readonly model: KmsModel;
-  readonly action: string;
-  readonly caller: Caller;
-  readonly keys: AuditResource[];
+/** What the audit record of a call needs, gathered as the call proceeds; it collects the keys the call used. */
+class PendingAudit {
+  readonly keys: AuditResource[] = [];
   input?: Record<string, unknown>;
   output?: unknown;
   /** Set once a record was attempted: a call is recorded at most once. */
-  done: boolean;
+  done = false;
+
+  constructor(
+    readonly model: KmsModel,
+    readonly action: string,
+    readonly caller: Caller,
+  ) {}
+
+  add(resource: AuditResource): void {
+    this.keys.push(resource);
+  }
 }
 
 /** What one exchange learnt so far. */
@@ -165,22 +172,24 @@ export function kmsJsonFront(options: KmsJsonOptions): KmsJsonFront {
     const short = full.slice(full.lastIndexOf('.') + 1);
     return (short === full ? [full] : [full, short]).map((prefix) => ({ prefix: `${prefix}.`, service }));
   });
-  const serviceOf = (target: string | undefined) => prefixes.find((p) => target?.startsWith(p.prefix));
+  const serviceOf = (target: string | undefined) => {
+    if (target !== undefined) for (const p of prefixes) if (target.startsWith(p.prefix)) return p;
+    return undefined;
+  };
 
-  /** Authenticates and decodes the request: the call to run, or the answer when there is nothing to run. */
-  const begin = async (request: KmsHttpRequest, state: ExchangeState): Promise<DecodedCall | KmsHttpAnswer> => {
-    const { method, path, headers, body } = request;
-    if (method !== 'POST' || !isServicePath(path, request.stage)) {
-      const type = 'UnknownOperationException';
-      return { ...errorResponse(404, type, `No KMS API at ${method} ${truncate(path)}: send POST / with X-Amz-Target.`, request.requestId), errorType: type };
-    }
+  /** The answer to a request that is no API call (not a POST to the service's path); undefined for an API call. */
+  const route = (request: KmsHttpRequest): KmsHttpAnswer | undefined => {
+    const { method, path } = request;
+    if (method === 'POST' && isServicePath(path, request.stage)) return undefined;
+    const type = 'UnknownOperationException';
+    return { ...errorResponse(404, type, `No KMS API at ${method} ${truncate(path)}: send POST / with X-Amz-Target.`, request.requestId), errorType: type };
+  };
+
+  /** Decodes the authenticated request: the call to run. */
+  const decode = (request: KmsHttpRequest, state: ExchangeState, caller: Caller, matched: { prefix: string; service: ServiceApi } | undefined): DecodedCall => {
+    const { headers, body } = request;
     const target = headers['x-amz-target'];
-    const matched = serviceOf(target);
     const service = matched?.service;
-    const signingName = (service ?? services[0]!).model.metadata.endpointPrefix;
-    const authRequest: AuthRequest = { method, path, query: request.query, headers, body, signingName };
-    const caller = await authenticate(authRequest);
-
     if (target === undefined || !matched || !service) {
       throw new UnknownOperationException(target === undefined ? 'Missing X-Amz-Target header.' : `Unknown operation: ${truncate(target)}`);
     }
@@ -190,7 +199,7 @@ export function kmsJsonFront(options: KmsJsonOptions): KmsJsonFront {
     const modelled = model.operations.get(action);
     if (!modelled) throw new UnknownOperationException(`Unknown operation: ${truncate(target)}`);
     state.action = action;
-    const pending: PendingAudit | undefined = audit && service.audited ? { model, action, caller, keys: [], done: false } : undefined;
+    const pending = audit && service.audited ? new PendingAudit(model, action, caller) : undefined;
     state.pending = pending;
     if (!operation) throw new UnsupportedOperationException(`${action} is not supported by this service.`); // D19
 
@@ -211,7 +220,7 @@ export function kmsJsonFront(options: KmsJsonOptions): KmsJsonFront {
           ...(request.sourceIp && { sourceIp: request.sourceIp }),
         }),
       }),
-      ...(pending && { resources: { add: (resource: AuditResource) => void pending.keys.push(resource) } }),
+      ...(pending && { resources: pending }),
     };
     return { action, operation, ctx, input, hasOutput: modelled.output !== undefined };
   };
@@ -241,7 +250,7 @@ export function kmsJsonFront(options: KmsJsonOptions): KmsJsonFront {
     });
   };
 
-  const fail = async (request: KmsHttpRequest, state: ExchangeState, original: unknown): Promise<KmsHttpAnswer> => {
+  const failWith = async (request: KmsHttpRequest, state: ExchangeState, original: unknown): Promise<KmsHttpAnswer> => {
     let exposed = original instanceof KmsError ? original : new KMSInternalException('An internal error occurred. Try again later.');
     try {
       await recordCall(request, state, exposed);
@@ -256,28 +265,43 @@ export function kmsJsonFront(options: KmsJsonOptions): KmsJsonFront {
     return { ...errorResponse(status, exposed.type, exposed.message, request.requestId), ...(state.keyRef !== undefined && { keyRef: state.keyRef }), errorType: exposed.type };
   };
 
-  return {
-    exchange(request) {
-      const state: ExchangeState = {};
-      return {
-        answer: async () => {
-          try {
-            const call = await begin(request, state);
-            if ('statusCode' in call) return call;
-            const output = await execute(call);
-            if (state.pending) state.pending.output = output;
-            state.keyRef ??= keyOfOutput(output);
-            const body = call.hasOutput ? JSON.stringify(encodeOutput(output) ?? {}) : '';
-            await recordCall(request, state);
-            return { statusCode: 200, headers: protocolHeaders(request.requestId), body, ...(state.keyRef !== undefined && { keyRef: state.keyRef }) };
-          } catch (err) {
-            return fail(request, state, err);
-          }
-        },
-        fail: (error) => fail(request, state, error),
-      };
-    },
-  };
+  /** One request's way through the front; it is its own state (no closure per request). */
+  class Exchange implements KmsExchange, ExchangeState {
+    action?: string;
+    pending?: PendingAudit;
+    keyRef?: string;
+
+    constructor(private readonly request: KmsHttpRequest) {}
+
+    async answer(): Promise<KmsHttpAnswer> {
+      const { request } = this;
+      try {
+        const refused = route(request);
+        if (refused) return refused;
+        const { method, path, query, headers, body } = request;
+        const matched = serviceOf(headers['x-amz-target']);
+        const signingName = (matched?.service ?? services[0]!).model.metadata.endpointPrefix;
+        // Authenticated before the target and the body are looked at.
+        const caller = await authenticate({ method, path, query, headers, body, signingName });
+        const call = decode(request, this, caller, matched);
+        const output = await execute(call);
+        const { pending } = this;
+        if (pending) pending.output = output;
+        this.keyRef ??= keyOfOutput(output);
+        const answer = call.hasOutput ? JSON.stringify(encodeOutput(output) ?? {}) : '';
+        if (pending) await recordCall(request, this);
+        return { statusCode: 200, headers: protocolHeaders(request.requestId), body: answer, ...(this.keyRef !== undefined && { keyRef: this.keyRef }) };
+      } catch (err) {
+        return failWith(request, this, err);
+      }
+    }
+
+    fail(error: unknown): Promise<KmsHttpAnswer> {
+      return failWith(this.request, this, error);
+    }
+  }
+
+  return { exchange: (request) => new Exchange(request) };
 }
 
 function protocolHeaders(requestId: string): Record<string, string> {
