@@ -23,6 +23,7 @@ import { keyPolicyOf } from '../policy/key-policy';
 import type { Deps, RequestContext } from '../ports';
 import { type AccessDecision, type AccessRequest, accessDeniedMessage, authorize, authorizeRetireGrant, isGrantable } from './authorize';
 import { conditionContext } from './conditions';
+import type { SyncFirst } from '../sync-first';
 import { CompiledPolicy, type ConditionContext } from './policy-evaluator';
 
 /** What enforce mode knows about a request, attached to its context by the protocol adapter. */
@@ -149,7 +150,7 @@ export function authorizeRequest(deps: Pick<Deps, 'clock'>, ctx: RequestContext)
  * request's action unless given (ReEncryptFrom / ReEncryptTo). The key's grants are read only when
  * the policies alone do not allow a grantable operation.
  */
-export async function authorizeKey(deps: Pick<Deps, 'keys' | 'clock'>, ctx: RequestContext, key: KeyRecord, permission?: string): Promise<void> {
+export function authorizeKey(deps: Pick<Deps, 'keys' | 'clock'>, ctx: RequestContext, key: KeyRecord, permission?: string): SyncFirst<void> {
   const access = ctx.access;
   if (!access) return;
   const name = qualified(access);
@@ -159,9 +160,13 @@ export async function authorizeKey(deps: Pick<Deps, 'keys' | 'clock'>, ctx: Requ
   // Stryker disable next-line ConditionalExpression: deciding again gives the same answer; only UpdateAlias to the key its alias names already reads a key twice, and no grant (so no store read) can allow UpdateAlias
   if (access.decided.has(memo)) return;
   const request = keyRequest(deps, ctx, access, key, operation);
-  let decision = authorize(request);
+  const decision = authorize(request);
   if (!decision.allowed && decision.reason !== 'explicit-deny-resource' && decision.reason !== 'explicit-deny-identity' && isGrantable(operation)) {
-    decision = authorize({ ...request, grants: await grantsOf(deps, key) });
+    // Only now is a promise needed: the key's grants are read from the store.
+    return grantsOf(deps, key).then((grants) => {
+      deny(request, authorize({ ...request, grants }));
+      access.decided.add(memo);
+    });
   }
   deny(request, decision);
   access.decided.add(memo);
