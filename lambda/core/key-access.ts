@@ -11,6 +11,7 @@ import type { CompletedRotation } from './model/automatic-rotation';
 import type { KeyMaterial, KeyRecord, Scope } from './model/key';
 import { asOf } from './model/key-state';
 import type { Deps, RequestContext, WrapContext } from './ports';
+import { andThen, type SyncFirst } from './sync-first';
 import { expiryTimer } from './timers/timer';
 
 /** A key as read at one instant, with what asOf changed relative to storage. */
@@ -28,6 +29,12 @@ export async function loadKey(deps: Pick<Deps, 'keys' | 'clock'>, scope: Scope, 
   return stored && asOf(stored, deps.clock.now());
 }
 
+/** loadKey, at once when the store holds the key in memory (D136). */
+export function loadKeyNow(deps: Pick<Deps, 'keys' | 'clock'>, scope: Scope, keyId: string): SyncFirst<LoadedKey | undefined> {
+  const held = deps.keys.heldKey?.(scope, keyId);
+  return held === undefined ? loadKey(deps, scope, keyId) : asOf(held, deps.clock.now());
+}
+
 export interface ResolveOptions {
   /** Whether an alias name or alias ARN may name the key (D18: not for import, deletion, tags...). */
   readonly allowAlias: boolean;
@@ -35,37 +42,42 @@ export interface ResolveOptions {
   readonly permission?: string;
 }
 
-/** Resolves a caller's `KeyId` (or `TargetKeyId`) to a key, with the NotFoundException texts AWS uses. */
-export async function resolveKey(
+/**
+ * Resolves a caller's `KeyId` (or `TargetKeyId`) to a key, with the NotFoundException texts AWS uses;
+ * at once when the store holds the key (and its alias) in memory and no grant must be read (D136).
+ */
+export function resolveKey(
   deps: Pick<Deps, 'keys' | 'clock'>,
   ctx: RequestContext,
   keyRef: string,
   options: ResolveOptions,
-): Promise<LoadedKey> {
+): SyncFirst<LoadedKey> {
   const { scope } = ctx;
   const ref = parseKeyRef(scope, keyRef, options.allowAlias);
   if (ref.kind === 'invalid') throw new NotFoundException(ref.message);
   if (ref.kind === 'alias') {
-    const alias = await deps.keys.getAlias(scope, ref.aliasName);
-    const loaded = alias && (await loadKey(deps, scope, alias.targetKeyId));
-    // An alias whose key is past its deletion date is gone with it (D17).
-    if (!loaded) throw new NotFoundException(`Alias ${aliasArn(scope, ref.aliasName)} is not found.`);
-    return admitKey(deps, ctx, loaded, options.permission);
+    const alias = deps.keys.heldAlias?.(scope, ref.aliasName) ?? deps.keys.getAlias(scope, ref.aliasName);
+    return andThen(andThen(alias, (found) => found && loadKeyNow(deps, scope, found.targetKeyId)), (loaded) => {
+      // An alias whose key is past its deletion date is gone with it (D17).
+      if (!loaded) throw new NotFoundException(`Alias ${aliasArn(scope, ref.aliasName)} is not found.`);
+      return admitKey(deps, ctx, loaded, options.permission);
+    });
   }
-  const loaded = await loadKey(deps, scope, ref.keyId);
-  if (!loaded) throw new NotFoundException(`Key '${keyArn(scope, ref.keyId)}' does not exist`);
-  return admitKey(deps, ctx, loaded, options.permission);
+  return andThen(loadKeyNow(deps, scope, ref.keyId), (loaded) => {
+    if (!loaded) throw new NotFoundException(`Key '${keyArn(scope, ref.keyId)}' does not exist`);
+    return admitKey(deps, ctx, loaded, options.permission);
+  });
 }
 
 /**
  * Every key a request reads goes through here once it is found: it is recorded for the audit trail,
  * and in enforce mode the caller must be allowed `permission` (default: the request's action) on it
- * (design decision 11) — before the operation looks at its state or material.
+ * (design decision 11) — before the operation looks at its state or material. At once unless the
+ * key's grants must be read.
  */
-export async function admitKey<T extends LoadedKey>(deps: Pick<Deps, 'keys' | 'clock'>, ctx: RequestContext, loaded: T, permission?: string): Promise<T> {
+export function admitKey<T extends LoadedKey>(deps: Pick<Deps, 'keys' | 'clock'>, ctx: RequestContext, loaded: T, permission?: string): SyncFirst<T> {
   noteKey(ctx, loaded.key);
-  await authorizeKey(deps, ctx, loaded.key, permission);
-  return loaded;
+  return andThen(authorizeKey(deps, ctx, loaded.key, permission), () => loaded);
 }
 
 /** Names the key in the request's audit record (`resources`). */
@@ -152,21 +164,29 @@ export async function wrapMaterial(deps: Pick<Deps, 'rootKey'>, key: KeyRecord, 
   return deps.rootKey.wrap(material, materialContext(key, materialId));
 }
 
-/** The plaintext of an imported material, from the cache or the root key. */
-export async function unwrapMaterial(
+/** The plaintext of an imported material, from the cache (at once) or the root key. */
+export function unwrapMaterial(
   deps: Pick<Deps, 'rootKey' | 'clock' | 'materialCache'>,
   key: KeyRecord,
   material: KeyMaterial,
-): Promise<Uint8Array> {
+): SyncFirst<Uint8Array> {
   if (material.importState !== 'IMPORTED' || !material.wrapped) {
     throw new KMSInternalException(); // callers check the state first; this is a broken invariant
   }
   const nowMs = deps.clock.now().getTime();
-  const cached = deps.materialCache.get(key.arn, material.materialId, nowMs);
-  if (cached) return cached;
+  return deps.materialCache.get(key.arn, material.materialId, nowMs) ?? unwrapThroughRootKey(deps, key, material, material.wrapped, nowMs);
+}
+
+async function unwrapThroughRootKey(
+  deps: Pick<Deps, 'rootKey' | 'materialCache'>,
+  key: KeyRecord,
+  material: KeyMaterial,
+  wrapped: Uint8Array,
+  nowMs: number,
+): Promise<Uint8Array> {
   let plain: Uint8Array | undefined;
   try {
-    plain = await deps.rootKey.unwrap(material.wrapped, materialContext(key, material.materialId));
+    plain = await deps.rootKey.unwrap(wrapped, materialContext(key, material.materialId));
     deps.materialCache.put(key.arn, material.materialId, plain, nowMs, material.validTo);
     // Serve the cache's copy (zeroed when evicted) and zero the root key's buffer, which nobody else would.
     return deps.materialCache.get(key.arn, material.materialId, nowMs) ?? Uint8Array.from(plain);

@@ -30,6 +30,12 @@ export interface PageRequest {
 /** Key and alias records, per scope. Records come back exactly as stored: callers apply `asOf`. */
 export interface KeyStore {
   getKey(scope: Scope, keyId: string): Promise<KeyRecord | undefined>;
+  /**
+   * What `getKey` would answer, at once, when this store holds the record in memory (the embedded
+   * write-through cache, D136); undefined: ask `getKey`. Stores that read storage on every call
+   * (DynamoDB when deployed) do not offer it.
+   */
+  heldKey?(scope: Scope, keyId: string): KeyRecord | undefined;
   /** Creates (expectedRevision null) or replaces a key. Throws StoreConflictError on a revision mismatch. */
   putKey(key: KeyRecord, guard: SaveGuard): Promise<void>;
   /**
@@ -43,6 +49,8 @@ export interface KeyStore {
   scanKeys(): AsyncIterable<KeyRecord>;
 
   getAlias(scope: Scope, aliasName: string): Promise<AliasRecord | undefined>;
+  /** What `getAlias` would answer, at once, when this store holds the alias in memory (as `heldKey`). */
+  heldAlias?(scope: Scope, aliasName: string): AliasRecord | undefined;
   /** Throws StoreConflictError if an alias with that name exists. */
   createAlias(alias: AliasRecord): Promise<void>;
   /** Replaces the alias; throws StoreConflictError if it does not exist. */

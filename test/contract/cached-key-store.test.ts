@@ -176,6 +176,38 @@ describe('CachedKeyStore', () => {
     expect(await store.getAlias(SCOPE_A, 'alias/cached')).toBeUndefined();
   });
 
+  test('heldKey and heldAlias answer at once exactly what getKey and getAlias answer from memory, and nothing they would ask the store for (D136)', async () => {
+    const { store, cached } = await watched();
+    const key = bareKey();
+    await store.putKey(key, { expectedRevision: null });
+    // Not read yet: the store must be asked.
+    expect(cached.heldKey!(key.scope, key.keyId)).toBeUndefined();
+    const read = await cached.getKey(key.scope, key.keyId);
+    expect(cached.heldKey!(key.scope, key.keyId)).toBe(read);
+    // A write in flight: still the acknowledged state; once acknowledged, the new one.
+    const hold = gate();
+    store.holdNextWrite = hold.opened;
+    const writing = cached.putKey({ ...key, description: 'next' }, { expectedRevision: 1 });
+    expect(cached.heldKey!(key.scope, key.keyId)).toMatchObject({ description: '', revision: 1 });
+    hold.open();
+    await writing;
+    expect(cached.heldKey!(key.scope, key.keyId)).toBe(await cached.getKey(key.scope, key.keyId));
+    expect(cached.heldKey!(key.scope, key.keyId)).toMatchObject({ description: 'next', revision: 2 });
+    // A write that lost its condition, and a deletion: forgotten.
+    await expect(cached.putKey({ ...key, description: 'stale' }, { expectedRevision: 1 })).rejects.toBeInstanceOf(StoreConflictError);
+    expect(cached.heldKey!(key.scope, key.keyId)).toBeUndefined();
+    await cached.getKey(key.scope, key.keyId);
+    await cached.deleteKey(key.scope, key.keyId, { expectedRevision: 2 });
+    expect(cached.heldKey!(key.scope, key.keyId)).toBeUndefined();
+
+    const alias = anAlias(SCOPE_A, 'alias/held', key.keyId);
+    expect(cached.heldAlias!(SCOPE_A, 'alias/held')).toBeUndefined();
+    await cached.createAlias(alias);
+    expect(cached.heldAlias!(SCOPE_A, 'alias/held')).toBe(await cached.getAlias(SCOPE_A, 'alias/held'));
+    await cached.deleteAlias(SCOPE_A, 'alias/held');
+    expect(cached.heldAlias!(SCOPE_A, 'alias/held')).toBeUndefined();
+  });
+
   test('keeps at most maxEntries records, dropping the oldest', async () => {
     const { store, cached } = await watched(2);
     const keys = [bareKey(), bareKey(), bareKey()];

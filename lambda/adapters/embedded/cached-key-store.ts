@@ -12,6 +12,8 @@
  * - Records come back exactly as a store read would give them (`normalise` round-trips them through
  *   the store's own encoding), and callers still apply asOf(now) to every one.
  * - Listings and scans go to the store: they are not on the hot path.
+ * - `heldKey` / `heldAlias` answer a cached record at once, exactly what `getKey` / `getAlias` would
+ *   answer from the cache, so the crypto path needs no promise for it (D136).
  */
 import type { GrantRecord } from '../../core/model/grant';
 import type { AliasRecord, KeyRecord, Scope } from '../../core/model/key';
@@ -47,6 +49,10 @@ export class CachedKeyStore implements KeyStore {
     return this.keys.read(recordId(scope, keyId), () => this.store.getKey(scope, keyId));
   }
 
+  heldKey(scope: Scope, keyId: string): KeyRecord | undefined {
+    return this.keys.held(recordId(scope, keyId));
+  }
+
   putKey(key: KeyRecord, guard: SaveGuard): Promise<void> {
     const written = this.codec.key(key, (guard.expectedRevision ?? 0) + 1);
     return this.keys.write(recordId(key.scope, key.keyId), () => this.store.putKey(key, guard), written);
@@ -66,6 +72,10 @@ export class CachedKeyStore implements KeyStore {
 
   getAlias(scope: Scope, aliasName: string): Promise<AliasRecord | undefined> {
     return this.aliases.read(recordId(scope, aliasName), () => this.store.getAlias(scope, aliasName));
+  }
+
+  heldAlias(scope: Scope, aliasName: string): AliasRecord | undefined {
+    return this.aliases.held(recordId(scope, aliasName));
   }
 
   createAlias(alias: AliasRecord): Promise<void> {
@@ -124,6 +134,11 @@ class WriteThroughCache<V> {
   private loading = 0;
 
   constructor(private readonly maxEntries: number) {}
+
+  /** The cached record, which `read` would answer without asking the store; undefined when it would ask. */
+  held(id: string): V | undefined {
+    return this.entries.get(id);
+  }
 
   async read(id: string, load: () => Promise<V | undefined>): Promise<V | undefined> {
     const cached = this.entries.get(id);

@@ -23,6 +23,8 @@ import { keyPolicyOf } from '../policy/key-policy';
 import type { Deps, RequestContext } from '../ports';
 import { type AccessDecision, type AccessRequest, accessDeniedMessage, authorize, authorizeRetireGrant, isGrantable } from './authorize';
 import { conditionContext } from './conditions';
+import type { SyncFirst } from '../sync-first';
+import { CompiledPolicy, type ConditionContext } from './policy-evaluator';
 
 /** What enforce mode knows about a request, attached to its context by the protocol adapter. */
 export interface Access {
@@ -67,13 +69,56 @@ function deny(request: Pick<AccessRequest, 'principal' | 'operation' | 'service'
   if (!decision.allowed) throw new AccessDeniedException(accessDeniedMessage(request, decision.reason));
 }
 
-function conditions(deps: Pick<Deps, 'clock'>, ctx: RequestContext, access: Access, permission: string, key?: KeyRecord) {
-  return conditionContext(
-    { principal: access.principal, region: ctx.scope.region, now: deps.clock.now(), ...(access.sourceIp && { sourceIp: access.sourceIp }) },
-    permission,
-    access.input,
-    key,
-  );
+function conditions(deps: Pick<Deps, 'clock'>, ctx: RequestContext, access: Access, permission: string, key?: KeyRecord): ConditionContext {
+  const facts = { principal: access.principal, region: ctx.scope.region, now: deps.clock.now(), ...(access.sourceIp && { sourceIp: access.sourceIp }) };
+  return new LazyConditions(() => conditionContext(facts, permission, access.input, key));
+}
+
+/**
+ * The condition keys of one decision, gathered when a statement with a Condition first asks (D135):
+ * most decisions (the default key policy's included) read none. The facts are taken at once (the
+ * instant is the decision's), and the key record and the decoded request never change.
+ */
+class LazyConditions implements ConditionContext {
+  private built: ConditionContext | undefined;
+
+  constructor(private readonly build: () => ConditionContext) {}
+
+  private get map(): ConditionContext {
+    return (this.built ??= this.build());
+  }
+
+  get size(): number {
+    return this.map.size;
+  }
+
+  get(key: string) {
+    return this.map.get(key);
+  }
+
+  has(key: string): boolean {
+    return this.map.has(key);
+  }
+
+  forEach(callback: Parameters<ConditionContext['forEach']>[0], thisArg?: unknown): void {
+    this.map.forEach(callback, thisArg);
+  }
+
+  entries() {
+    return this.map.entries();
+  }
+
+  keys() {
+    return this.map.keys();
+  }
+
+  values() {
+    return this.map.values();
+  }
+
+  [Symbol.iterator]() {
+    return this.map[Symbol.iterator]();
+  }
 }
 
 /**
@@ -105,7 +150,7 @@ export function authorizeRequest(deps: Pick<Deps, 'clock'>, ctx: RequestContext)
  * request's action unless given (ReEncryptFrom / ReEncryptTo). The key's grants are read only when
  * the policies alone do not allow a grantable operation.
  */
-export async function authorizeKey(deps: Pick<Deps, 'keys' | 'clock'>, ctx: RequestContext, key: KeyRecord, permission?: string): Promise<void> {
+export function authorizeKey(deps: Pick<Deps, 'keys' | 'clock'>, ctx: RequestContext, key: KeyRecord, permission?: string): SyncFirst<void> {
   const access = ctx.access;
   if (!access) return;
   const name = qualified(access);
@@ -115,9 +160,13 @@ export async function authorizeKey(deps: Pick<Deps, 'keys' | 'clock'>, ctx: Requ
   // Stryker disable next-line ConditionalExpression: deciding again gives the same answer; only UpdateAlias to the key its alias names already reads a key twice, and no grant (so no store read) can allow UpdateAlias
   if (access.decided.has(memo)) return;
   const request = keyRequest(deps, ctx, access, key, operation);
-  let decision = authorize(request);
+  const decision = authorize(request);
   if (!decision.allowed && decision.reason !== 'explicit-deny-resource' && decision.reason !== 'explicit-deny-identity' && isGrantable(operation)) {
-    decision = authorize({ ...request, grants: await grantsOf(deps, key) });
+    // Only now is a promise needed: the key's grants are read from the store.
+    return grantsOf(deps, key).then((grants) => {
+      deny(request, authorize({ ...request, grants }));
+      access.decided.add(memo);
+    });
   }
   deny(request, decision);
   access.decided.add(memo);
@@ -132,7 +181,7 @@ function keyRequest(deps: Pick<Deps, 'clock'>, ctx: RequestContext, access: Acce
     principal: access.principal,
     operation,
     keyArn: key.arn,
-    keyPolicy: parsedPolicy(keyPolicyOf(key)),
+    keyPolicy: keyPolicy(key),
     ...(access.identityPolicy && { identityPolicy: access.identityPolicy }),
     ...(encryptionContext && { encryptionContext }),
     // Stryker disable next-line ConditionalExpression: requestedGrant is read for CreateGrant only (authorize.ts grantAllows)
@@ -149,6 +198,33 @@ function keyRequest(deps: Pick<Deps, 'clock'>, ctx: RequestContext, access: Acce
     }),
     context: conditions(deps, ctx, access, operation, key),
   };
+}
+
+/** Compiled key policies by document text (D135): the oldest goes first beyond this many. */
+const COMPILED_POLICIES_KEPT = 1000;
+const compiledPolicies = new Map<string, CompiledPolicy>();
+/** The default policy's text per partition and account, so that a key without a policy of its own builds none per call. */
+const defaultPolicies = new Map<string, string>();
+
+/** The key's policy, compiled once per document text; the default policy is one text per account. */
+function keyPolicy(key: KeyRecord): CompiledPolicy {
+  let text = key.policy;
+  if (text === undefined) {
+    const account = `${key.scope.partition}:${key.scope.account}`;
+    text = defaultPolicies.get(account);
+    if (text === undefined) {
+      text = keyPolicyOf(key);
+      if (defaultPolicies.size >= COMPILED_POLICIES_KEPT) defaultPolicies.delete(defaultPolicies.keys().next().value!);
+      defaultPolicies.set(account, text);
+    }
+  }
+  let compiled = compiledPolicies.get(text);
+  if (compiled === undefined) {
+    compiled = CompiledPolicy.of(parsedPolicy(text));
+    if (compiledPolicies.size >= COMPILED_POLICIES_KEPT) compiledPolicies.delete(compiledPolicies.keys().next().value!);
+    compiledPolicies.set(text, compiled);
+  }
+  return compiled;
 }
 
 /** A stored policy was checked when it was written; one that does not parse allows nothing. */

@@ -13,7 +13,7 @@
  */
 import { constraintsAllow, GRANT_OPERATIONS, type GrantRecord } from '../model/grant';
 import { accountRootArn, type Principal } from '../model/principal';
-import { type ConditionContext, evaluatePolicy } from './policy-evaluator';
+import { CompiledPolicy, type ConditionContext, evaluatePolicy } from './policy-evaluator';
 
 /** What authorization needs to know of a grant. */
 export type GrantView = Pick<GrantRecord, 'granteePrincipal' | 'operations' | 'constraints'> & Partial<Pick<GrantRecord, 'retiringPrincipal' | 'issuingAccount'>>;
@@ -59,17 +59,30 @@ export function isGrantable(operation: string): boolean {
 
 type IdentityDecision = 'Allow' | 'ExplicitDeny' | 'ImplicitDeny';
 
-function identityDecision(request: AccessRequest, resource: string): IdentityDecision {
+/**
+ * Identity policies compiled per document object (D135): a credential's policy is parsed once per
+ * credential lookup (and kept with it), and no one changes a parsed policy (it is Readonly).
+ */
+const compiledIdentityPolicies = new WeakMap<object, CompiledPolicy>();
+
+function compiledIdentityPolicy(document: unknown): unknown {
+  if (typeof document !== 'object' || document === null) return document;
+  let compiled = compiledIdentityPolicies.get(document);
+  if (compiled === undefined) compiledIdentityPolicies.set(document, (compiled = CompiledPolicy.of(document)));
+  return compiled;
+}
+
+function identityDecision(request: AccessRequest, resource: string, action = `${request.service ?? 'kms'}:${request.operation}`): IdentityDecision {
   // The root user has every permission IAM can give; other principals have their identity policy.
   if (request.principal.type === 'Root' || request.identityPolicy === undefined) return 'Allow';
-  const action = `${request.service ?? 'kms'}:${request.operation}`;
+  const policy = compiledIdentityPolicy(request.identityPolicy);
   // Stryker disable next-line StringLiteral: evaluatePolicy matches principals only for 'resource'; any other kind is an identity policy
-  return evaluatePolicy(request.identityPolicy, { principal: request.principal, action, resource, context: request.context }, 'identity').decision;
+  return evaluatePolicy(policy, { principal: request.principal, action, resource, context: request.context }, 'identity').decision;
 }
 
 export function authorize(request: AccessRequest): AccessDecision {
   const action = `${request.service ?? 'kms'}:${request.operation}`;
-  const identity = identityDecision(request, request.identityResource ?? request.keyArn ?? NO_KEY);
+  const identity = identityDecision(request, request.identityResource ?? request.keyArn ?? NO_KEY, action);
   if (identity === 'ExplicitDeny') return { allowed: false, reason: 'explicit-deny-identity' };
 
   if (request.keyArn === undefined) {

@@ -48,22 +48,75 @@ interface Statement {
   readonly Condition?: Json;
 }
 
-/** Evaluates one policy document. `kind: 'identity'` ignores Principal (identity policies have none). */
+/**
+ * A document's statements as evaluation reads them, prepared once (D135): only statements that are
+ * objects with an Allow or Deny effect, every list a list, action patterns in lower case. A stored key
+ * policy is compiled once per document text (access.ts); evaluating the compiled form decides exactly
+ * what evaluating the document decides.
+ */
+export class CompiledPolicy {
+  private constructor(readonly statements: readonly CompiledStatement[]) {}
+
+  static of(document: Json): CompiledPolicy {
+    return document instanceof CompiledPolicy ? document : new CompiledPolicy(statementsOf(document).flatMap(compileStatement));
+  }
+}
+
+interface CompiledStatement {
+  readonly effect: 'Allow' | 'Deny';
+  /** `never`: a NotPrincipal (refused by KMS) or a Principal that is neither `"*"` nor an object; else `*` or the AWS values. */
+  readonly principal: 'never' | '*' | readonly string[];
+  /** Which of Action / NotAction the statement has (Action wins), and its patterns in lower case; none: never applies. */
+  readonly action: Matcher;
+  readonly resource: Matcher;
+  readonly condition: Json;
+}
+
+interface Matcher {
+  readonly kind: 'in' | 'notIn' | 'none';
+  readonly patterns: readonly string[];
+}
+
+function compileStatement(statement: Statement): CompiledStatement[] {
+  const effect = statement.Effect;
+  if (effect !== 'Allow' && effect !== 'Deny') return [];
+  const principal = statement.Principal;
+  return [
+    {
+      effect,
+      principal: statement.NotPrincipal !== undefined ? 'never' : principal === '*' ? '*' : isObject(principal) ? asStrings(principal.AWS) : 'never',
+      action: matcher(statement.Action, statement.NotAction, (p) => p.toLowerCase()),
+      resource: matcher(statement.Resource, statement.NotResource, (p) => p),
+      condition: statement.Condition,
+    },
+  ];
+}
+
+function matcher(list: Json, notList: Json, prepare: (pattern: string) => string): Matcher {
+  if (list !== undefined) return { kind: 'in', patterns: asStrings(list).map(prepare) };
+  if (notList !== undefined) return { kind: 'notIn', patterns: asStrings(notList).map(prepare) };
+  return { kind: 'none', patterns: [] };
+}
+
+/**
+ * Evaluates one policy document (or its compiled form). `kind: 'identity'` ignores Principal
+ * (identity policies have none).
+ */
 export function evaluatePolicy(document: Json, request: PolicyRequest, kind: 'resource' | 'identity'): PolicyResult {
   let allowed = false;
   let allowedDirectly = false;
-  for (const statement of statementsOf(document)) {
-    const effect = statement.Effect;
-    if (effect !== 'Allow' && effect !== 'Deny') continue;
+  // Actions compare case-insensitively: the patterns are lower case already.
+  const action = request.action.toLowerCase();
+  for (const statement of CompiledPolicy.of(document).statements) {
     let viaAccount = false;
     if (kind === 'resource') {
-      const match = principalMatch(statement, request.principal);
+      const match = principalMatch(statement.principal, request.principal);
       if (match === 'none') continue;
       viaAccount = match !== 'direct';
     }
-    if (!actionMatches(statement, request.action) || !resourceMatches(statement, request.resource)) continue;
-    if (!conditionsMatch(statement.Condition, request.context)) continue;
-    if (effect === 'Deny') return { decision: 'ExplicitDeny', viaAccount: false };
+    if (!matches(statement.action, action) || !matches(statement.resource, request.resource)) continue;
+    if (!conditionsMatch(statement.condition, request.context)) continue;
+    if (statement.effect === 'Deny') return { decision: 'ExplicitDeny', viaAccount: false };
     allowed = true;
     if (!viaAccount) allowedDirectly = true;
   }
@@ -76,13 +129,11 @@ function statementsOf(document: Json): Statement[] {
 }
 
 /** 'direct': names the caller (or everyone); 'account': its account; 'none'. */
-function principalMatch(statement: Statement, caller: Principal): 'direct' | 'account' | 'none' {
-  if (statement.NotPrincipal !== undefined) return 'none';
-  const principal = statement.Principal;
+function principalMatch(principal: CompiledStatement['principal'], caller: Principal): 'direct' | 'account' | 'none' {
   if (principal === '*') return 'direct';
-  if (!isObject(principal)) return 'none';
+  if (principal === 'never') return 'none';
   let best: 'direct' | 'account' | 'none' = 'none';
-  for (const value of asStrings(principal.AWS)) {
+  for (const value of principal) {
     if (value === '*' || value === caller.arn || value === caller.principalArn) return 'direct';
     if (value === caller.account || value === `arn:${caller.partition}:iam::${caller.account}:root`) {
       // The root user itself is named by its account: for it, the account statement is direct.
@@ -93,16 +144,11 @@ function principalMatch(statement: Statement, caller: Principal): 'direct' | 'ac
   return best;
 }
 
-function actionMatches(statement: Statement, action: string): boolean {
-  if (statement.Action !== undefined) return asStrings(statement.Action).some((p) => globMatch(p, action, true));
-  if (statement.NotAction !== undefined) return !asStrings(statement.NotAction).some((p) => globMatch(p, action, true));
-  return false;
-}
-
-function resourceMatches(statement: Statement, resource: string): boolean {
-  if (statement.Resource !== undefined) return asStrings(statement.Resource).some((p) => globMatch(p, resource, false));
-  if (statement.NotResource !== undefined) return !asStrings(statement.NotResource).some((p) => globMatch(p, resource, false));
-  return false;
+/** Whether the value matches the statement's list (or none of its Not list); a statement with neither never applies. */
+function matches(rule: Matcher, value: string): boolean {
+  if (rule.kind === 'none') return false;
+  const any = rule.patterns.some((p) => globMatch(p, value, false));
+  return rule.kind === 'in' ? any : !any;
 }
 
 const NEGATED = new Set(['stringnotequals', 'stringnotequalsignorecase', 'stringnotlike', 'arnnotequals', 'arnnotlike', 'numericnotequals', 'datenotequals', 'notipaddress']);

@@ -13,9 +13,12 @@ export interface Sealed {
 // GCM is a stream mode: update() returns every ciphertext (or plaintext) byte and final() none,
 // so no result needs concatenating.
 
+/** createCipheriv/createDecipheriv only read their options: one object for every call. */
+const GCM_OPTIONS = { authTagLength: TAG_LENGTH } as const;
+
 export function seal(key: Uint8Array, iv: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): Sealed {
   // Stryker disable next-line ObjectLiteral: GCM's default tag is 16 bytes too; only open() must fix the length (aead.test.ts)
-  const cipher = createCipheriv('aes-256-gcm', key, iv, { authTagLength: TAG_LENGTH });
+  const cipher = createCipheriv('aes-256-gcm', key, iv, GCM_OPTIONS);
   cipher.setAAD(aad);
   const ciphertext = cipher.update(plaintext);
   cipher.final();
@@ -33,7 +36,7 @@ export function sealInto(key: Uint8Array, iv: Uint8Array, plaintext: Uint8Array,
 export function open(key: Uint8Array, iv: Uint8Array, sealed: Sealed, aad: Uint8Array): Uint8Array | undefined {
   let plaintext: Buffer | undefined;
   try {
-    const decipher = createDecipheriv('aes-256-gcm', key, iv, { authTagLength: TAG_LENGTH });
+    const decipher = createDecipheriv('aes-256-gcm', key, iv, GCM_OPTIONS);
     decipher.setAAD(aad);
     decipher.setAuthTag(sealed.tag);
     plaintext = decipher.update(sealed.ciphertext);

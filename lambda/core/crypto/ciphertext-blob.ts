@@ -28,7 +28,12 @@ export interface ParsedBlob extends BlobHeader {
 }
 
 function aad(header: Uint8Array, context: EncryptionContext | undefined): Uint8Array {
-  return Buffer.concat([header, canonicalContext(context)]);
+  if (context !== undefined) return Buffer.concat([header, canonicalContext(context)]);
+  // The common case in one buffer: the header, then canonicalContext(undefined), a pair count of 0 (four zero bytes).
+  const out = Buffer.allocUnsafe(header.length + 4);
+  out.set(header);
+  out.fill(0, header.length);
+  return out;
 }
 
 export function encryptToBlob(
@@ -72,7 +77,8 @@ export function parseBlob(blob: Uint8Array): ParsedBlob | undefined {
     return undefined;
   }
   const keyId = asciiDecoder.decode(blob.subarray(2, 2 + keyIdLength));
-  const materialId = Buffer.from(blob.subarray(2 + keyIdLength, 2 + keyIdLength + MATERIAL_ID_BYTES)).toString('hex');
+  // A view of the blob's bytes, not a copy.
+  const materialId = Buffer.from(blob.buffer, blob.byteOffset + 2 + keyIdLength, MATERIAL_ID_BYTES).toString('hex');
   return {
     keyId,
     materialId,

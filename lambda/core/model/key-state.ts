@@ -123,9 +123,16 @@ export function removeMaterial(key: KeyRecord, materialId: string): KeyRecord {
 
 /** Materials still imported whose ValidTo has passed at `now`. */
 export function expiredMaterials(key: KeyRecord, now: Date): readonly KeyMaterial[] {
-  // Stryker disable next-line ConditionalExpression: a material that is not imported has no validTo (removeMaterial drops it), so the first test only says why
-  return key.materials.filter((m) => m.importState === 'IMPORTED' && m.validTo !== undefined && m.validTo.getTime() <= now.getTime());
+  return key.materials.filter((m) => expiredAt(m, now));
 }
+
+function expiredAt(m: KeyMaterial, now: Date): boolean {
+  // Stryker disable next-line ConditionalExpression: a material that is not imported has no validTo (removeMaterial drops it), so the first test only says why
+  return m.importState === 'IMPORTED' && m.validTo !== undefined && m.validTo.getTime() <= now.getTime();
+}
+
+/** What a read that changes nothing reports (shared: nobody changes these lists). */
+const NOTHING: readonly never[] = Object.freeze([]);
 
 export function isDeletionDue(key: KeyRecord, now: Date): boolean {
   // Stryker disable next-line ConditionalExpression,LogicalOperator: deletionDate is set exactly while PendingDeletion (scheduleDeletion sets it, cancelDeletion clears it), so either test alone decides
@@ -147,10 +154,10 @@ export interface KeyAsOf {
  */
 export function asOf(key: KeyRecord, now: Date): KeyAsOf | undefined {
   if (isDeletionDue(key, now)) return undefined;
-  const expired = expiredMaterials(key, now).map((m) => m.materialId);
+  const expired = key.materials.some((m) => expiredAt(m, now)) ? expiredMaterials(key, now).map((m) => m.materialId) : NOTHING;
   const seen = expired.reduce(removeMaterial, key);
   const due = dueRotation(seen, now);
-  if (!due) return { key: seen, expired, rotated: [] };
+  if (!due) return { key: seen, expired, rotated: NOTHING };
   const { key: rotated, rotation } = rotateAutomatically(seen, nextRotationDate(due));
   return { key: rotated, expired, rotated: [rotation] };
 }

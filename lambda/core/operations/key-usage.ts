@@ -10,6 +10,7 @@ import { resolveKey, unwrapMaterial } from '../key-access';
 import { findMaterial, type KeyRecord, type KeyUsage } from '../model/key';
 import { assertAccepts } from '../model/key-state';
 import type { Deps, RequestContext } from '../ports';
+import { andThen, type SyncFirst } from '../sync-first';
 
 export function assertKeyUsage(key: KeyRecord, usage: KeyUsage, operation: string): void {
   if (key.keyUsage !== usage) throw new InvalidKeyUsageException(`${key.arn} key usage is ${key.keyUsage} which is not valid for ${operation}.`);
@@ -26,8 +27,8 @@ export function assertAlgorithm<A extends string>(key: KeyRecord, list: keyof Al
   return algorithm;
 }
 
-/** The key, from any of the four forms, Enabled and of the usage the operation needs. */
-export async function resolveUsableKey(
+/** The key, from any of the four forms, Enabled and of the usage the operation needs (at once when the store holds it, D136). */
+export function resolveUsableKey(
   deps: Pick<Deps, 'keys' | 'clock'>,
   ctx: RequestContext,
   keyRef: string,
@@ -35,11 +36,12 @@ export async function resolveUsableKey(
   usage: KeyUsage,
   /** What enforce mode checks on the key, when it is not the request's action (ReEncryptFrom / ReEncryptTo). */
   permission?: string,
-): Promise<KeyRecord> {
-  const { key } = await resolveKey(deps, ctx, keyRef, { allowAlias: true, ...(permission && { permission }) });
-  assertAccepts(key, 'UseForCrypto');
-  assertKeyUsage(key, usage, operation);
-  return key;
+): SyncFirst<KeyRecord> {
+  return andThen(resolveKey(deps, ctx, keyRef, { allowAlias: true, ...(permission && { permission }) }), ({ key }) => {
+    assertAccepts(key, 'UseForCrypto');
+    assertKeyUsage(key, usage, operation);
+    return key;
+  });
 }
 
 export interface KeyCrypto {

@@ -18,10 +18,11 @@ import { IV_LENGTH } from '../../crypto/aead';
 import { decryptBlob, encryptToBlob, parseBlob, type ParsedBlob } from '../../crypto/ciphertext-blob';
 import type { EncryptionContext } from '../../crypto/encryption-context';
 import type { EncryptionAlgorithmSpec } from '../../crypto/key-specs';
-import { admitKey, loadKey, unwrapMaterial } from '../../key-access';
+import { admitKey, loadKeyNow, unwrapMaterial } from '../../key-access';
 import { isKeyId, keyArn } from '../../model/arn';
 import { findMaterial, type KeyRecord } from '../../model/key';
 import type { Deps, RequestContext } from '../../ports';
+import { andThen, type SyncFirst } from '../../sync-first';
 import { assertAlgorithm, assertKeyUsage, keyCrypto, resolveUsableKey } from '../key-usage';
 import { checkEnum, checkRange } from '../validation';
 
@@ -97,11 +98,12 @@ export function dataKeyLength(numberOfBytes: number | undefined, keySpec: string
   return keySpec === 'AES_256' ? 32 : 16;
 }
 
-/** A symmetric encryption key, resolved from any of the four forms, ready to seal data keys. */
-export async function resolveForDataKeys(deps: Pick<Deps, 'keys' | 'clock'>, ctx: RequestContext, keyRef: string, operation: string): Promise<KeyRecord> {
-  const key = await resolveUsableKey(deps, ctx, keyRef, operation, 'ENCRYPT_DECRYPT');
-  assertSealsDataKeys(key, operation);
-  return key;
+/** A symmetric encryption key, resolved from any of the four forms, ready to seal data keys (at once when the store holds it, D136). */
+export function resolveForDataKeys(deps: Pick<Deps, 'keys' | 'clock'>, ctx: RequestContext, keyRef: string, operation: string): SyncFirst<KeyRecord> {
+  return andThen(resolveUsableKey(deps, ctx, keyRef, operation, 'ENCRYPT_DECRYPT'), (key) => {
+    assertSealsDataKeys(key, operation);
+    return key;
+  });
 }
 
 export interface SealedBlob {
@@ -110,22 +112,23 @@ export interface SealedBlob {
   readonly materialId: string;
 }
 
-/** Encrypts under the key's CURRENT material. The key must accept 'UseForCrypto'. */
-export async function sealWithCurrentMaterial(
+/** Encrypts under the key's CURRENT material (at once when the material is cached, D136). The key must accept 'UseForCrypto'. */
+export function sealWithCurrentMaterial(
   deps: Pick<Deps, 'rootKey' | 'clock' | 'materialCache' | 'random'>,
   key: KeyRecord,
   plaintext: Uint8Array,
   context: EncryptionContext | undefined,
-): Promise<SealedBlob> {
+): SyncFirst<SealedBlob> {
   // Stryker disable next-line ConditionalExpression: `false` is equivalent: findMaterial finds no material whose id is undefined (`true`, killed by every test, shares the name)
   const current = key.currentMaterialId === undefined ? undefined : findMaterial(key, key.currentMaterialId);
   // An Enabled key always has its CURRENT material imported; anything else is a broken invariant.
   // Stryker disable next-line ConditionalExpression: `current.importState !== 'IMPORTED'` -> false is equivalent: unwrapMaterial refuses a material that is not imported with the same KMSInternalException (the others, killed by the damaged-record test, share the name)
   if (!current || current.importState !== 'IMPORTED') throw new KMSInternalException();
-  const material = await unwrapMaterial(deps, key, current);
-  const iv = deps.random(IV_LENGTH);
-  const ciphertextBlob = encryptToBlob(material, { keyId: key.keyId, materialId: current.materialId }, iv, plaintext, context);
-  return { ciphertextBlob, materialId: current.materialId };
+  return andThen(unwrapMaterial(deps, key, current), (material) => {
+    const iv = deps.random(IV_LENGTH);
+    const ciphertextBlob = encryptToBlob(material, { keyId: key.keyId, materialId: current.materialId }, iv, plaintext, context);
+    return { ciphertextBlob, materialId: current.materialId };
+  });
 }
 
 /**
@@ -149,13 +152,13 @@ export function parseCiphertext(blob: Uint8Array | undefined): ParsedBlob {
  * "key is gone" answer users test for. Nothing else is revealed: the blob's material still has to
  * authenticate header, context and body before any plaintext comes back.
  */
-export async function ciphertextKey(
+export function ciphertextKey(
   deps: Pick<Deps, 'keys' | 'clock'>,
   ctx: RequestContext,
   parsed: ParsedBlob,
   named: KeyRecord | undefined,
   permission?: string,
-): Promise<KeyRecord> {
+): SyncFirst<KeyRecord> {
   if (named !== undefined) {
     const key = named;
     if (key.keyId !== parsed.keyId) {
@@ -163,9 +166,10 @@ export async function ciphertextKey(
     }
     return key;
   }
-  const loaded = await loadKey(deps, ctx.scope, parsed.keyId);
-  if (!loaded) throw new NotFoundException(`Key '${keyArn(ctx.scope, parsed.keyId)}' does not exist`);
-  return (await admitKey(deps, ctx, loaded, permission)).key;
+  return andThen(loadKeyNow(deps, ctx.scope, parsed.keyId), (loaded) => {
+    if (!loaded) throw new NotFoundException(`Key '${keyArn(ctx.scope, parsed.keyId)}' does not exist`);
+    return andThen(admitKey(deps, ctx, loaded, permission), (admitted) => admitted.key);
+  });
 }
 
 export interface Opened {
@@ -180,19 +184,20 @@ export interface Opened {
  * context and tampering are indistinguishable: InvalidCiphertextException with an empty message.
  * The key must accept 'UseForCrypto'.
  */
-export async function openWithNamedMaterial(
+export function openWithNamedMaterial(
   deps: Pick<Deps, 'rootKey' | 'clock' | 'materialCache'>,
   key: KeyRecord,
   parsed: ParsedBlob,
   context: EncryptionContext | undefined,
-): Promise<Opened> {
+): SyncFirst<Opened> {
   const named = findMaterial(key, parsed.materialId);
   // Stryker disable next-line ConditionalExpression: `named.importState !== 'IMPORTED'` -> false is unreachable: a key that lacks a permanently associated material is PendingImport and refused before, and unwrapMaterial would refuse it anyway (the others, killed by the ciphertext tests, share the name)
   if (!named || named.importState !== 'IMPORTED' || named.materialState === 'PENDING_ROTATION') {
     throw new InvalidCiphertextException();
   }
-  const material = await unwrapMaterial(deps, key, named);
-  const plaintext = decryptBlob(material, parsed, context);
-  if (!plaintext) throw new InvalidCiphertextException();
-  return { plaintext, materialId: named.materialId };
+  return andThen(unwrapMaterial(deps, key, named), (material) => {
+    const plaintext = decryptBlob(material, parsed, context);
+    if (!plaintext) throw new InvalidCiphertextException();
+    return { plaintext, materialId: named.materialId };
+  });
 }

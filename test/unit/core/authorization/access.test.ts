@@ -183,6 +183,34 @@ describe('a stored key policy that does not parse allows nothing (a damaged reco
   });
 });
 
+describe('a key policy is compiled once per document text (D135): the decision follows the stored policy', () => {
+  test('PutKeyPolicy takes effect on the next call, and the earlier policy again when it comes back', async () => {
+    const appMayEncrypt = policy(ADMIN_ONLY.Statement[0]!, { Effect: 'Allow', Principal: { AWS: ROLE }, Action: 'kms:Encrypt', Resource: '*' });
+    const key = await adminKey(appMayEncrypt);
+    const app = env.credential(APP);
+    const encrypt = () => env.call(app, 'Encrypt', { KeyId: key, Plaintext: PLAINTEXT });
+    expect(await encrypt()).toMatchObject(OK);
+    await asAdmin('PutKeyPolicy', { KeyId: key, PolicyName: 'default', Policy: JSON.stringify(ADMIN_ONLY) });
+    expect(await encrypt()).toEqual(noResourcePolicy(APP, 'kms:Encrypt', key));
+    await asAdmin('PutKeyPolicy', { KeyId: key, PolicyName: 'default', Policy: JSON.stringify(appMayEncrypt) });
+    expect(await encrypt()).toMatchObject(OK);
+  });
+
+  test('two keys with one policy text decide alike; a key without a policy of its own has its account\'s default', async () => {
+    const first = await adminKey();
+    const second = await adminKey();
+    const app = env.credential(APP);
+    for (const key of [first, second]) expect(await env.call(app, 'Encrypt', { KeyId: key, Plaintext: PLAINTEXT })).toEqual(noResourcePolicy(APP, 'kms:Encrypt', key));
+    // The default policy delegates to the account: the role's identity policy (none: everything) decides.
+    const byDefault = ((await asAdmin('CreateKey', {})).KeyMetadata as { Arn: string }).Arn;
+    expect(await env.call(app, 'Encrypt', { KeyId: byDefault, Plaintext: PLAINTEXT })).toMatchObject(OK);
+    const limited = env.credential(APP, policy({ Effect: 'Allow', Action: 'kms:Decrypt', Resource: '*' }));
+    expect(await env.call(limited, 'Encrypt', { KeyId: byDefault, Plaintext: PLAINTEXT })).toEqual(
+      refusal(APP, 'kms:Encrypt', byDefault, 'because no identity-based policy allows the kms:Encrypt action'),
+    );
+  });
+});
+
 describe('the lockout safety check asks the same procedure about the caller\'s next PutKeyPolicy (D113)', () => {
   const LOCKOUT = { statusCode: 400, json: { __type: 'MalformedPolicyDocumentException', message: 'The new key policy will not allow you to update the key policy in the future.' } };
   /** A policy letting the administrator do everything but PutKeyPolicy, which `statement` decides. */

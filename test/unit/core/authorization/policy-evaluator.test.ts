@@ -3,7 +3,7 @@ import { describe, expect, test } from 'vitest';
 import { allowsPolicyUpdates, newAccess } from '../../../../lambda/core/authorization/access';
 import { accessDeniedMessage, authorize, type GrantView } from '../../../../lambda/core/authorization/authorize';
 import { type ConditionValue, conditionContext } from '../../../../lambda/core/authorization/conditions';
-import { type Decision, evaluatePolicy, globMatch } from '../../../../lambda/core/authorization/policy-evaluator';
+import { CompiledPolicy, type Decision, evaluatePolicy, globMatch } from '../../../../lambda/core/authorization/policy-evaluator';
 import { principalOf, rootPrincipal } from '../../../../lambda/core/model/principal';
 
 const ACCT = '111122223333';
@@ -151,6 +151,8 @@ describe('evaluatePolicy (key policies)', () => {
     const result = evaluatePolicy(doc, { principal, action, resource: KEY, context: conditions }, 'resource');
     expect(result.decision).toBe(expected);
     if (viaAccount !== undefined) expect(result.viaAccount).toBe(viaAccount);
+    // The compiled form (a key policy's, D135) decides exactly the same.
+    expect(evaluatePolicy(CompiledPolicy.of(doc), { principal, action, resource: KEY, context: conditions }, 'resource')).toEqual(result);
   });
 
   test('Bool and numeric operators', () => {
@@ -296,6 +298,10 @@ describe('evaluatePolicy: statement shapes a key policy or an identity policy ma
     ['an operator whose block is a string never holds, even with IfExists', policy(allow({ Principal: '*', Action: 'kms:*', Condition: { StringEqualsIfExists: 'abc' } })), 'ImplicitDeny'],
   ])('%s', (_name, doc, expected) => {
     expect(decide(doc).decision).toBe(expected);
+    const compiled = CompiledPolicy.of(doc);
+    expect(decide(compiled)).toEqual(decide(doc));
+    expect(decide(compiled, app, 'identity')).toEqual(decide(doc, app, 'identity'));
+    expect(CompiledPolicy.of(compiled)).toBe(compiled);
   });
 
   test.each([['"*"', '*'], ['{"AWS": "*"}', { AWS: '*' }]])('everyone (%s) is named directly, not through the account', (_name, Principal) => {
