@@ -136,7 +136,8 @@ export type AuditPosition = string;
  * `append` resolves (as durable as the key store's writes), kept 90 days.
  */
 export interface AuditTrail {
-  append(entry: import('./audit/cloudtrail-event').AuditEntry): Promise<void>;
+  /** Keeps the event's facts; its CloudTrail event is the one `auditEntryOf` renders from them. */
+  append(event: import('./audit/cloudtrail-event').AuditEvent): Promise<void>;
   /**
    * Entries of `scope` with `from <= eventTime <= to`, newest first (ties in a fixed order), each
    * with the position to resume after it. Rejects with InvalidNextTokenException (core/audit/errors)

@@ -12,9 +12,11 @@ import {
   CreateKeyCommand,
   DecryptCommand,
   DescribeKeyCommand,
+  DisableKeyCommand,
   EncryptCommand,
   KMSClient,
   ScheduleKeyDeletionCommand,
+  UpdateKeyDescriptionCommand,
 } from '@aws-sdk/client-kms';
 import { afterAll, describe, expect, test } from 'vitest';
 import { DUMMY_CREDENTIALS, type LocalServer, startLocalServer } from '../support/local-server';
@@ -98,6 +100,30 @@ describe('the audit trail in open mode', () => {
     // the failure is recorded with the error the caller saw
     const [failed] = await allEvents(cloudTrail(local.server), { LookupAttributes: [{ AttributeKey: 'EventName', AttributeValue: 'DescribeKey' }] });
     expect(record(failed!)).toMatchObject({ errorCode: 'NotFoundException', errorMessage: `Key '${missing}' does not exist`, requestParameters: { keyId: missing }, resources: [] });
+  });
+
+  test('a record read long after its call shows the call as it was, whatever the key, the clock and the trail did since', async () => {
+    // GIVEN a key created, used, and its record read right away
+    const { KeyMetadata } = await kms().send(new CreateKeyCommand({ Description: 'as created' }));
+    const keyArn = KeyMetadata!.Arn!;
+    await kms().send(new EncryptCommand({ KeyId: KeyMetadata!.KeyId, Plaintext: Buffer.from('x'), EncryptionContext: { stage: 'one' } }));
+    const ofKey = { LookupAttributes: [{ AttributeKey: 'ResourceName' as const, AttributeValue: keyArn }] };
+    const first = await allEvents(cloudTrail(local.server), ofKey);
+    expect(first.map((e) => e.EventName)).toEqual(['Encrypt', 'CreateKey']);
+
+    // WHEN the key changes, the clock moves on a day and newer calls are recorded
+    await kms().send(new UpdateKeyDescriptionCommand({ KeyId: KeyMetadata!.KeyId, Description: 'changed since' }));
+    await kms().send(new DisableKeyCommand({ KeyId: KeyMetadata!.KeyId }));
+    await local.server.advanceClock(86_400);
+    await expect(kms().send(new EncryptCommand({ KeyId: KeyMetadata!.KeyId, Plaintext: Buffer.from('x') }))).rejects.toMatchObject({ name: 'DisabledException' });
+
+    // THEN the earlier records read the same, byte for byte: the key as created, the time of the call
+    const later = await allEvents(cloudTrail(local.server), ofKey);
+    expect(later.map((e) => e.EventName)).toEqual(['Encrypt', 'DisableKey', 'UpdateKeyDescription', 'Encrypt', 'CreateKey']);
+    expect(later.slice(3)).toStrictEqual(first);
+    expect(record(later[4]!)).toMatchObject({ responseElements: { keyMetadata: { description: 'as created', keyState: 'Enabled', enabled: true } } });
+    expect(record(later[0]!)).toMatchObject({ errorCode: 'DisabledException' });
+    expect(later[0]!.EventTime!.getTime() - later[3]!.EventTime!.getTime()).toBeGreaterThanOrEqual(86_400_000);
   });
 
   test('pages with MaxResults and NextToken, and refuses what CloudTrail refuses', async () => {

@@ -4,7 +4,6 @@
  * runtime's other sinks (stdout lines, the log, the EventBridge bus).
  */
 import { randomUUID } from 'node:crypto';
-import { serviceEventEntry } from '../../core/audit/cloudtrail-event';
 import type { AuditTrail, EventSink, ServiceEvent } from '../../core/ports';
 
 export class AuditEventSink implements EventSink {
@@ -15,7 +14,7 @@ export class AuditEventSink implements EventSink {
   ) {}
 
   async record(event: ServiceEvent): Promise<void> {
-    await this.trail.append(serviceEventEntry(event, this.newId()));
+    await this.trail.append({ eventType: 'AwsServiceEvent', eventId: this.newId(), event });
     for (const sink of this.next) await sink.record(event);
   }
 }

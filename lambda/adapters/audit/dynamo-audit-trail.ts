@@ -11,11 +11,11 @@
  */
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { type AttributeValue, type DynamoDBClient, PutItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
-import { type AuditEntry, RETENTION_DAYS } from '../../core/audit/cloudtrail-event';
+import { type AuditEvent, RETENTION_DAYS } from '../../core/audit/cloudtrail-event';
 import type { Scope } from '../../core/model/key';
 import type { AuditPosition, AuditTrail } from '../../core/ports';
 import { AUDIT_TTL_ATTRIBUTE } from './audit-table-schema';
-import { checkPosition, fromStoredFields, positionOf, positionRange, scopeKey, type StoredFields, toStoredFields } from './entry-codec';
+import { checkPosition, entryOf, fromStoredFields, positionOf, positionRange, scopeKey, type StoredFields, toStoredFields } from './entry-codec';
 
 const PAGE = 100;
 
@@ -25,7 +25,8 @@ export class DynamoAuditTrail implements AuditTrail {
     private readonly tableName: string,
   ) {}
 
-  async append(entry: AuditEntry): Promise<void> {
+  async append(event: AuditEvent): Promise<void> {
+    const entry = entryOf(event);
     await this.client.send(
       new PutItemCommand({
         TableName: this.tableName,

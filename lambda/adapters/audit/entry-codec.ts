@@ -5,11 +5,29 @@
  * Position = `<eventTime in epoch ms, 15 digits>#<eventId>`: lexicographic order is time order, and
  * the event id breaks ties, so "newest first, resume after P" is one comparison.
  */
-import { ALIAS_RESOURCE_TYPE, type AuditEntry, type AuditResource, KEY_RESOURCE_TYPE } from '../../core/audit/cloudtrail-event';
+import { createHash } from 'node:crypto';
+import { ALIAS_RESOURCE_TYPE, type AuditEntry, type AuditEvent, type AuditResource, auditEntryOf, KEY_RESOURCE_TYPE } from '../../core/audit/cloudtrail-event';
 import { InvalidNextTokenException } from '../../core/audit/errors';
 import type { Scope } from '../../core/model/key';
 
 const POSITION = /^\d{15}#[0-9a-f-]{36}$/;
+const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+
+/**
+ * Principal ids are stable stand-ins (AWS's are opaque unique ids, D101): `AIDA`/`AROA` and 17 base32
+ * characters of a hash of the user's or role's ARN.
+ */
+export function stablePrincipalId(arn: string, prefix: string): string {
+  const digest = createHash('sha256').update(arn).digest();
+  let id = prefix;
+  for (let i = 0; i < 17; i++) id += BASE32[digest[i]! & 31];
+  return id;
+}
+
+/** The entry an event is read back as, its CloudTrail event rendered from its facts: the same in every adapter. */
+export function entryOf(event: AuditEvent): AuditEntry {
+  return auditEntryOf(event, stablePrincipalId);
+}
 
 export function positionOf(eventTime: Date, eventId: string): string {
   return `${String(eventTime.getTime()).padStart(15, '0')}#${eventId}`;

@@ -11,10 +11,10 @@
 import { appendFileSync, closeSync, mkdirSync, openSync, readdirSync, readSync, statSync, unlinkSync } from 'node:fs';
 import { appendFile, open, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type AuditEntry, RETENTION_DAYS } from '../../core/audit/cloudtrail-event';
+import { type AuditEvent, RETENTION_DAYS } from '../../core/audit/cloudtrail-event';
 import type { Scope } from '../../core/model/key';
 import type { AuditPosition, AuditTrail } from '../../core/ports';
-import { checkPosition, fromStoredFields, positionOf, positionRange, scopeKey, type StoredFields, toStoredFields } from './entry-codec';
+import { checkPosition, entryOf, fromStoredFields, positionOf, positionRange, scopeKey, type StoredFields, toStoredFields } from './entry-codec';
 
 const DAY_MS = 86_400_000;
 const DAY_FILE = /^(\d{4}-\d{2}-\d{2})\.jsonl$/;
@@ -61,7 +61,8 @@ export class FileAuditTrail implements AuditTrail {
     this.prune();
   }
 
-  append(entry: AuditEntry): Promise<void> {
+  append(event: AuditEvent): Promise<void> {
+    const entry = entryOf(event);
     const line: Line = { sc: scopeKey(entry.scope), ...toStoredFields(entry), e: entry.cloudTrailEvent };
     return new Promise((resolve, reject) => {
       this.queue.push({ day: dayOf(entry.eventTime), text: `${JSON.stringify(line)}\n`, settle: (err) => (err ? reject(err) : resolve()) });

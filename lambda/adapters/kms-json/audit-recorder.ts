@@ -1,10 +1,9 @@
 /**
- * Turns a finished KMS call into its CloudTrail record and appends it to the audit trail, before
- * the response is sent (design decision 12). Principal ids are stable stand-ins (AWS's are opaque
- * unique ids): `AIDA`/`AROA` and 17 base32 characters of a hash of the user's or role's ARN.
+ * Turns a finished KMS call into the facts of its CloudTrail record and appends them to the audit
+ * trail, before the response is sent (design decision 12); the trail renders the record (D140).
  */
-import { createHash, randomUUID } from 'node:crypto';
-import { type AuditCaller, type AuditResource, apiCallEntry } from '../../core/audit/cloudtrail-event';
+import { randomUUID } from 'node:crypto';
+import type { AuditCaller, AuditResource } from '../../core/audit/cloudtrail-event';
 import type { Scope } from '../../core/model/key';
 import type { AuditTrail, Clock } from '../../core/ports';
 import { callFields, isReadOnly } from './audit-fields';
@@ -30,15 +29,6 @@ export interface AuditRecorder {
   record(call: FinishedCall): Promise<void>;
 }
 
-const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-
-export function stablePrincipalId(arn: string, prefix: string): string {
-  const digest = createHash('sha256').update(arn).digest();
-  let id = prefix;
-  for (let i = 0; i < 17; i++) id += BASE32[digest[i]! & 31];
-  return id;
-}
-
 export function auditRecorder(trail: AuditTrail, clock: Clock, newId: () => string = randomUUID): AuditRecorder {
   return {
     record: async (call) => {
@@ -54,8 +44,9 @@ export function auditRecorder(trail: AuditTrail, clock: Clock, newId: () => stri
         output: call.output,
         keys: call.keys,
       });
-      const entry = apiCallEntry(
-        {
+      await trail.append({
+        eventType: 'AwsApiCall',
+        call: {
           scope: call.scope,
           caller: call.caller,
           eventName: call.action,
@@ -68,9 +59,7 @@ export function auditRecorder(trail: AuditTrail, clock: Clock, newId: () => stri
           ...fields,
           ...(call.error && { error: call.error }),
         },
-        stablePrincipalId,
-      );
-      await trail.append(entry);
+      });
     },
   };
 }

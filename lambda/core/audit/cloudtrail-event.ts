@@ -31,7 +31,7 @@ export interface AuditResource {
 }
 
 /**
- * One record as stored: the CloudTrail event (serialized once, as LookupEvents returns it) and the
+ * One record as read back: the CloudTrail event (serialized, as LookupEvents returns it) and the
  * fields LookupEvents filters on.
  */
 export interface AuditEntry {
@@ -73,6 +73,27 @@ export interface ApiCallFacts {
   readonly responseElements: JsonObject | null;
   readonly resources: readonly AuditResource[];
   readonly error?: { readonly code: string; readonly message: string };
+}
+
+/**
+ * What an audit trail is given for one event (the AuditTrail port): the facts of a KMS call or of a
+ * service event, as they were when it happened. Its CloudTrail event is rendered from them
+ * (`auditEntryOf`) only where the text is needed: when a trail stores the text (the day files,
+ * DynamoDB) or when one that holds the facts is read (the in-memory trail, D140).
+ */
+export type AuditEvent =
+  | { readonly eventType: 'AwsApiCall'; readonly call: ApiCallFacts }
+  | { readonly eventType: 'AwsServiceEvent'; readonly eventId: string; readonly event: ServiceEvent };
+
+/** Where and when an event belongs: the event history (scope) that holds it, its id and time. */
+export function auditEventPlace(event: AuditEvent): { readonly scope: Scope; readonly eventId: string; readonly eventTime: Date } {
+  if (event.eventType === 'AwsApiCall') return event.call;
+  return { scope: keyArnParts(event.event.keyArn).scope, eventId: event.eventId, eventTime: event.event.eventTime };
+}
+
+/** The entry an event is read back as: the fields LookupEvents filters on and the rendered CloudTrail event. */
+export function auditEntryOf(event: AuditEvent, principalId: (arn: string, prefix: string) => string): AuditEntry {
+  return event.eventType === 'AwsApiCall' ? apiCallEntry(event.call, principalId) : serviceEventEntry(event.event, event.eventId);
 }
 
 /** `2026-01-05T10:00:00Z`: CloudTrail's eventTime has whole seconds. */

@@ -1,7 +1,10 @@
 /** LookupEvents' refusals (D105): CloudTrail's exception names, this service's messages, HTTP 400 (client faults). */
 import { describe, expect, test } from 'vitest';
 import { MemoryAuditTrail } from '../../../../lambda/adapters/audit/memory-audit-trail';
-import type { AuditEntry } from '../../../../lambda/core/audit/cloudtrail-event';
+import { entryOf } from '../../../../lambda/adapters/audit/entry-codec';
+import type { AuditEvent, AuditResource } from '../../../../lambda/core/audit/cloudtrail-event';
+import type { Scope } from '../../../../lambda/core/model/key';
+import { principalOf, rootPrincipal } from '../../../../lambda/core/model/principal';
 import type { AuditTrail } from '../../../../lambda/core/ports';
 import { type LookupAttributeKey, lookupEvents } from '../../../../lambda/core/operations/cloudtrail/lookup-events';
 import { memoryDeps, TEST_CTX } from '../../../support/memory-deps';
@@ -45,25 +48,44 @@ const KEY = `arn:aws:kms:us-east-1:${TEST_CTX.scope.account}:key/1234abcd-12ab-3
 const ago = (days: number) => new Date(NOW.getTime() - days * DAY_MS);
 let sequence = 0;
 
-/** An entry of the test account's trail; a service event (no caller) unless username/accessKeyId are given. */
-function entry(fields: Partial<AuditEntry> = {}): AuditEntry {
+/**
+ * An event of the test account's trail and the entry it is read back as: a DeleteKey is a service
+ * event (no caller); any other a call by the IAM user `username`, else by the account's root.
+ */
+function entry(fields: { scope?: Scope; eventTime?: Date; eventName?: string; readOnly?: boolean; username?: string; accessKeyId?: string; resources?: AuditResource[] } = {}) {
   sequence += 1;
-  return {
-    scope: TEST_CTX.scope,
-    eventId: `00000000-0000-4000-8000-${String(sequence).padStart(12, '0')}`,
-    eventTime: ago(1),
-    eventName: 'Encrypt',
-    eventSource: 'kms.amazonaws.com',
-    readOnly: true,
-    resources: [],
-    cloudTrailEvent: `{"n":${sequence}}`,
-    ...fields,
-  };
+  const eventId = `00000000-0000-4000-8000-${String(sequence).padStart(12, '0')}`;
+  const eventTime = fields.eventTime ?? ago(1);
+  const scope = fields.scope ?? TEST_CTX.scope;
+  const event: AuditEvent =
+    fields.eventName === 'DeleteKey'
+      ? { eventType: 'AwsServiceEvent', eventId, event: { eventName: 'DeleteKey', keyArn: KEY, eventTime } }
+      : {
+          eventType: 'AwsApiCall',
+          call: {
+            scope,
+            caller: {
+              principal: fields.username ? principalOf(`arn:aws:iam::${scope.account}:user/${fields.username}`, '') : rootPrincipal(scope.partition, scope.account),
+              ...(fields.accessKeyId !== undefined && { accessKeyId: fields.accessKeyId }),
+            },
+            eventName: fields.eventName ?? 'Encrypt',
+            eventTime,
+            eventId,
+            requestId: eventId,
+            sourceIp: '127.0.0.1',
+            userAgent: 'aws-cli/1.44.0',
+            readOnly: fields.readOnly ?? true,
+            requestParameters: null,
+            responseElements: null,
+            resources: fields.resources ?? [],
+          },
+        };
+  return { ...entryOf(event), event };
 }
 
-async function trailOf(...entries: AuditEntry[]) {
+async function trailOf(...entries: { event: AuditEvent }[]) {
   const trail = new MemoryAuditTrail();
-  for (const e of entries) await trail.append(e);
+  for (const e of entries) await trail.append(e.event);
   const deps = memoryDeps();
   deps.clock.set(NOW);
   const lookup = lookupEvents(trail);
@@ -80,7 +102,15 @@ describe('LookupEvents answers', () => {
     const lookup = await trailOf(call, service, elsewhere);
     expect(await lookup()).toStrictEqual({
       Events: [
-        { EventId: service.eventId, EventName: 'DeleteKey', ReadOnly: 'false', EventTime: service.eventTime, EventSource: 'kms.amazonaws.com', Resources: [], CloudTrailEvent: service.cloudTrailEvent },
+        {
+          EventId: service.eventId,
+          EventName: 'DeleteKey',
+          ReadOnly: 'false',
+          EventTime: service.eventTime,
+          EventSource: 'kms.amazonaws.com',
+          Resources: [{ ResourceType: 'AWS::KMS::Key', ResourceName: KEY }],
+          CloudTrailEvent: service.cloudTrailEvent,
+        },
         {
           EventId: call.eventId,
           EventName: 'Encrypt',
@@ -98,7 +128,7 @@ describe('LookupEvents answers', () => {
 
   test('each lookup attribute keeps the events whose member has that value', async () => {
     const a = entry({ eventName: 'Encrypt', readOnly: true, username: 'Alice', accessKeyId: 'AKIAEXAMPLE000ALICE1', resources: [{ type: 'AWS::KMS::Key', arn: KEY }] });
-    const b = entry({ eventName: 'CreateAlias', eventSource: 'other.amazonaws.com', readOnly: false, username: 'Bob', accessKeyId: 'AKIAEXAMPLE00000BOB1', resources: [{ type: 'AWS::KMS::Alias', arn: 'arn:aws:kms:us-east-1:111122223333:alias/x' }] });
+    const b = entry({ eventName: 'CreateAlias', readOnly: false, username: 'Bob', accessKeyId: 'AKIAEXAMPLE00000BOB1', resources: [{ type: 'AWS::KMS::Alias', arn: 'arn:aws:kms:us-east-1:111122223333:alias/x' }] });
     const lookup = await trailOf(a, b);
     const only = async (AttributeKey: LookupAttributeKey, AttributeValue: string) =>
       ids(await lookup({ LookupAttributes: [{ AttributeKey, AttributeValue }] }));
@@ -109,7 +139,8 @@ describe('LookupEvents answers', () => {
     expect(await only('Username', 'Bob')).toStrictEqual([b.eventId]);
     expect(await only('ResourceType', 'AWS::KMS::Key')).toStrictEqual([a.eventId]);
     expect(await only('ResourceName', KEY)).toStrictEqual([a.eventId]);
-    expect(await only('EventSource', 'other.amazonaws.com')).toStrictEqual([b.eventId]);
+    expect(await only('EventSource', 'kms.amazonaws.com')).toStrictEqual([b.eventId, a.eventId]);
+    expect(await only('EventSource', 'other.amazonaws.com')).toStrictEqual([]);
     expect(await only('AccessKeyId', 'AKIAEXAMPLE000ALICE1')).toStrictEqual([a.eventId]);
     expect(await only('EventName', 'Decrypt')).toStrictEqual([]);
   });
@@ -170,7 +201,7 @@ describe('LookupEvents answers', () => {
 describe('LookupEvents and the trail it reads', () => {
   test('a range that is empty (EndTime before the 90 days) is answered without a read: DynamoDB refuses a BETWEEN whose bounds are inverted', async () => {
     const memory = new MemoryAuditTrail();
-    await memory.append(entry({ eventTime: ago(95) }));
+    await memory.append(entry({ eventTime: ago(95) }).event);
     const ranges: { from: Date; to: Date }[] = [];
     const strict: AuditTrail = {
       append: (e) => memory.append(e),
