@@ -13,10 +13,12 @@
  * no file any more (D32).
  */
 import { mkdir } from 'node:fs/promises';
+import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { Server } from 'node:http';
-import { Level } from 'level';
+import dynaliteModule from 'dynalite';
+import dynaliteDbModule from 'dynalite/db';
+import type { Level } from 'level';
 import { ExclusiveGate, InProcessHttpHandler, type RequestListener } from './in-process-transport';
 import {
   LEDGER_KEY,
@@ -67,9 +69,19 @@ interface DynaliteStore {
   };
 }
 
-const require = createRequire(import.meta.url);
-const dynalite = require('dynalite') as (options: object) => Server;
-const dynaliteDb = require('dynalite/db') as { create(options: object): DynaliteStore };
+// Default imports are dynalite's CommonJS exports objects themselves (the one its own index.js
+// requires), so that createDynalite can wrap `db.create`. The server build bundles dynalite's
+// JavaScript (D145); LevelDB (native) stays outside and is loaded only for a store on disk.
+const dynalite = dynaliteModule as (options: object) => Server;
+const dynaliteDb = dynaliteDbModule as { create(options: object): DynaliteStore };
+
+/**
+ * `level` (native LevelDB), loaded on first use: an in-memory store never needs it. Required, not
+ * imported: the bundle runs as a vm script (D97), which has no dynamic import().
+ */
+function levelClass(): typeof Level {
+  return (createRequire(import.meta.url)('level') as typeof import('level')).Level;
+}
 
 /**
  * Every key dynalite writes is UTF-8 text, which never holds the byte 0xFF; the ledger key sorts
@@ -225,6 +237,7 @@ async function verifyStore(path: string, options: DynaliteOptions): Promise<{ en
   await mkdir(path, { recursive: true, mode: 0o700 });
   const file = LedgerFile.exists(ledgerPath(path)) ? LedgerFile.open(ledgerPath(path)) : undefined;
   try {
+    const Level = levelClass();
     const db = new Level<Buffer, Buffer>(path, { keyEncoding: 'buffer', valueEncoding: 'buffer' });
     let damage: StoreDamagedError;
     try {
@@ -257,6 +270,7 @@ async function acceptDamage(
   file: LedgerFile | undefined,
   warn: (message: string) => void,
 ): Promise<{ entries: Map<string, Buffer>; point: LedgerPoint; baseline: boolean }> {
+  const Level = levelClass();
   await (Level as unknown as { repair(location: string): Promise<void> }).repair(path);
   const db = new Level<Buffer, Buffer>(path, { keyEncoding: 'buffer', valueEncoding: 'buffer' });
   try {
