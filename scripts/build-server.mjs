@@ -85,8 +85,11 @@ export async function buildServer({ force = false } = {}) {
   if (!serverSourcesPresent() || (!force && !serverIsStale())) return false;
   const started = new Date();
   const { build } = await import('esbuild');
-  // Minified as the Lambda bundles are: half the bytes for Node to parse at every start.
-  const common = { bundle: true, platform: 'node', target: 'node20', minify: true, sourcemap: true, external: EXTERNAL, metafile: true, logLevel: 'warning', absWorkingDir: root, plugins: [lazyLevelForDynalite] };
+  // Minified as the Lambda bundles are: half the bytes for Node to parse at every start. ES modules
+  // first, as the Lambda bundles take them too: esbuild leaves out what the server never imports
+  // (of the AWS SDK: clients, credential providers, HTTP handlers), where a package's CommonJS
+  // build is one file, all of it evaluated at every start.
+  const common = { bundle: true, platform: 'node', target: 'node20', mainFields: ['module', 'main'], minify: true, sourcemap: true, external: EXTERNAL, metafile: true, logLevel: 'warning', absWorkingDir: root, plugins: [lazyLevelForDynalite] };
   // CommonJS has no import.meta: each CommonJS bundle gets its own file URL.
   const commonJs = {
     format: 'cjs',
