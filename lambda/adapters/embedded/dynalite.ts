@@ -19,7 +19,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import dynaliteModule from 'dynalite';
 import dynaliteDbModule from 'dynalite/db';
 import type { Level } from 'level';
-import { ExclusiveGate, InProcessHttpHandler, type RequestListener } from './in-process-transport';
+import { ExclusiveGate, InProcessDynamoClient, type RequestListener } from './in-process-transport';
 import {
   LEDGER_KEY,
   LedgerFile,
@@ -47,7 +47,10 @@ export interface DynaliteOptions {
 }
 
 export interface RunningDynalite {
-  /** A client for this dynalite (in process): static dummy credentials, region us-east-1. */
+  /**
+   * A client for this dynalite, in process (D146). Only `send` (of the commands the embedded service
+   * sends: in-process-transport.ts) and `destroy` are there: the stores call nothing else.
+   */
   readonly client: DynamoDBClient;
   /**
    * Rewrites the database so that no file of it holds a value that was overwritten or deleted
@@ -113,7 +116,7 @@ export async function startDynalite(options: DynaliteOptions = {}): Promise<Runn
   const closeLeakedIterators = trackIterators(store.db);
   // No request in flight: every iterator still open belongs to a request that has answered.
   const gate = new ExclusiveGate(() => void closeLeakedIterators());
-  const client = dynamoClient(new InProcessHttpHandler(server.listeners('request')[0] as RequestListener, gate));
+  const client = new InProcessDynamoClient(server.listeners('request')[0] as RequestListener, gate) as unknown as DynamoDBClient;
   let ledger: LedgerFile | undefined;
   if (path !== undefined && verified) {
     try {
@@ -160,16 +163,13 @@ export function ledgerPath(path: string): string {
   return `${path}.ledger`;
 }
 
-/** A DynamoDB client for a local endpoint (moto, or dynalite in process through `requestHandler`): dummy static credentials, no config files read. */
-export function dynamoClient(requestHandlerOrEndpoint: InProcessHttpHandler | string): DynamoDBClient {
-  const inProcess = typeof requestHandlerOrEndpoint !== 'string';
+/** A DynamoDB client for a local endpoint (moto, or a dynalite that listens): dummy static credentials, no config files read. */
+export function dynamoClient(endpoint: string): DynamoDBClient {
   return new DynamoDBClient({
-    // The in-process handler never resolves it; the SDK only needs a well-formed URL.
-    endpoint: inProcess ? 'http://dynalite.in-process' : requestHandlerOrEndpoint,
+    endpoint,
     region: 'us-east-1',
     credentials: { accessKeyId: 'embedded', secretAccessKey: 'embedded' },
     maxAttempts: 3,
-    ...(inProcess && { requestHandler: requestHandlerOrEndpoint }),
   });
 }
 
