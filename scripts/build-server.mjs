@@ -12,6 +12,7 @@
 // only when one of them (or package-lock.json, or this script) changed since the last complete
 // build; checking costs a few stat calls. `--force` always builds. Without the sources (an installed
 // package ships dist/ prebuilt) there is nothing to do.
+import { spawn } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { dirname, join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -120,11 +121,44 @@ export async function buildServer({ force = false } = {}) {
     for (const input of Object.keys(result.metafile.inputs)) if (!input.startsWith('node_modules/')) inputs.add(input);
     outputs.push(...Object.keys(result.metafile.outputs));
   }
+  await warmCodeCache();
   mkdirSync(dirname(stamp), { recursive: true });
   writeFileSync(stamp, `${JSON.stringify({ built: started.toISOString(), inputs: [...inputs].sort(), outputs }, null, 1)}\n`);
   // Dated when the build started: a source saved during the build makes the next run build again.
   utimesSync(stamp, started, started);
   return true;
+}
+
+/**
+ * Starts the server just built once, in memory on a free loopback port, and stops it as soon as it
+ * listens: that start leaves the code cache of D97 behind, so the first real start after a build
+ * finds it instead of compiling the bundle (and so do the many servers a test suite starts at once,
+ * where none had written the cache yet). Best effort: where it cannot start or write the cache, the
+ * first start compiles, as before.
+ */
+function warmCodeCache() {
+  const env = { ...process.env };
+  for (const name of Object.keys(env)) if (name.startsWith('KMS_')) delete env[name];
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [join(distDir, 'local.mjs'), '--port', '0', '--host', '127.0.0.1', '--in-memory', '--no-request-log'], {
+      stdio: ['ignore', 'pipe', 'ignore'],
+      env,
+    });
+    const giveUp = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    let stdout = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk) => {
+      stdout += chunk;
+      if (stdout.includes('byok-kms listening on ')) child.kill('SIGTERM');
+    });
+    child.once('error', () => {
+      clearTimeout(giveUp);
+      resolve();
+    });
+    child.once('exit', () => {
+      clearTimeout(giveUp);
+      resolve();
+    });
+  });
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
