@@ -12,8 +12,9 @@
 // only when one of them (or package-lock.json, or this script) changed since the last complete
 // build; checking costs a few stat calls. `--force` always builds. Without the sources (an installed
 // package ships dist/ prebuilt) there is nothing to do.
+import { spawn } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -25,8 +26,40 @@ const LOADER = join(root, 'scripts', 'server-loader.mjs');
 // after a complete build, with its inputs: a build that stopped halfway is redone.
 const stamp = join(root, 'node_modules', '.cache', 'byok-kms', 'server-build.json');
 
-/** Packages with native code or files of their own stay in node_modules; the rest is bundled in. */
-const EXTERNAL = ['dynalite', 'level', 'classic-level'];
+/**
+ * Packages with native code or files of their own stay in node_modules; the rest is bundled in,
+ * dynalite's JavaScript too (D145): a bundled module is in the code cache of D97, where one in
+ * node_modules is found, read and compiled at every start.
+ */
+const EXTERNAL = ['level', 'classic-level'];
+/**
+ * dynalite's db module requires `level` (native LevelDB) when it loads, to have the class ready for
+ * a store on disk; an in-memory store never constructs it. So dynalite gets a stand-in whose
+ * `new Level(…)` requires the real one then: `--in-memory` loads no LevelDB at all.
+ */
+const lazyLevelForDynalite = {
+  name: 'lazy-level-for-dynalite',
+  setup(build) {
+    build.onResolve({ filter: /^level$/ }, ({ importer }) =>
+      importer.includes(`${sep}node_modules${sep}dynalite${sep}`) ? { path: 'level', namespace: 'lazy-level' } : { path: 'level', external: true },
+    );
+    build.onLoad({ filter: /.*/, namespace: 'lazy-level' }, () => ({
+      contents: "exports.Level = function Level(...args) { return new (require('level').Level)(...args); };",
+      loader: 'js',
+    }));
+    // dynalite requires each action's modules by a computed name without extension, which esbuild's
+    // bundle of those folders keys with one: the name gets its '.js' (the build fails if dynalite changed).
+    build.onLoad({ filter: /[\\/]node_modules[\\/]dynalite[\\/]index\.js$/ }, ({ path }) => {
+      let contents = readFileSync(path, 'utf8');
+      for (const folder of ['actions', 'validations']) {
+        const computed = `require('./${folder}/' + action)`;
+        if (!contents.includes(computed)) throw new Error(`${path} no longer has ${computed}`);
+        contents = contents.replace(computed, `require('./${folder}/' + action + '.js')`);
+      }
+      return { contents, loader: 'js' };
+    });
+  },
+};
 /** Bundled CommonJS packages still call require(); ESM output gives them one. */
 const REQUIRE_SHIM = "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);";
 
@@ -53,8 +86,11 @@ export async function buildServer({ force = false } = {}) {
   if (!serverSourcesPresent() || (!force && !serverIsStale())) return false;
   const started = new Date();
   const { build } = await import('esbuild');
-  // Minified as the Lambda bundles are: half the bytes for Node to parse at every start.
-  const common = { bundle: true, platform: 'node', target: 'node20', minify: true, sourcemap: true, external: EXTERNAL, metafile: true, logLevel: 'warning', absWorkingDir: root };
+  // Minified as the Lambda bundles are: half the bytes for Node to parse at every start. ES modules
+  // first, as the Lambda bundles take them too: esbuild leaves out what the server never imports
+  // (of the AWS SDK: clients, credential providers, HTTP handlers), where a package's CommonJS
+  // build is one file, all of it evaluated at every start.
+  const common = { bundle: true, platform: 'node', target: 'node20', mainFields: ['module', 'main'], minify: true, sourcemap: true, external: EXTERNAL, metafile: true, logLevel: 'warning', absWorkingDir: root, plugins: [lazyLevelForDynalite] };
   // CommonJS has no import.meta: each CommonJS bundle gets its own file URL.
   const commonJs = {
     format: 'cjs',
@@ -85,11 +121,44 @@ export async function buildServer({ force = false } = {}) {
     for (const input of Object.keys(result.metafile.inputs)) if (!input.startsWith('node_modules/')) inputs.add(input);
     outputs.push(...Object.keys(result.metafile.outputs));
   }
+  await warmCodeCache();
   mkdirSync(dirname(stamp), { recursive: true });
   writeFileSync(stamp, `${JSON.stringify({ built: started.toISOString(), inputs: [...inputs].sort(), outputs }, null, 1)}\n`);
   // Dated when the build started: a source saved during the build makes the next run build again.
   utimesSync(stamp, started, started);
   return true;
+}
+
+/**
+ * Starts the server just built once, in memory on a free loopback port, and stops it as soon as it
+ * listens: that start leaves the code cache of D97 behind, so the first real start after a build
+ * finds it instead of compiling the bundle (and so do the many servers a test suite starts at once,
+ * where none had written the cache yet). Best effort: where it cannot start or write the cache, the
+ * first start compiles, as before.
+ */
+function warmCodeCache() {
+  const env = { ...process.env };
+  for (const name of Object.keys(env)) if (name.startsWith('KMS_')) delete env[name];
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [join(distDir, 'local.mjs'), '--port', '0', '--host', '127.0.0.1', '--in-memory', '--no-request-log'], {
+      stdio: ['ignore', 'pipe', 'ignore'],
+      env,
+    });
+    const giveUp = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    let stdout = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk) => {
+      stdout += chunk;
+      if (stdout.includes('byok-kms listening on ')) child.kill('SIGTERM');
+    });
+    child.once('error', () => {
+      clearTimeout(giveUp);
+      resolve();
+    });
+    child.once('exit', () => {
+      clearTimeout(giveUp);
+      resolve();
+    });
+  });
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

@@ -36,7 +36,8 @@ export async function ensureKeyTable(client: DynamoDBClient, tableName: string, 
     table = await describe(client, tableName);
   }
   checkSchema(tableName, table);
-  for (let delay = 10; table?.TableStatus !== 'ACTIVE'; delay = Math.min(delay * 2, 1_000)) {
+  // dynalite makes a new table ACTIVE a moment after CreateTable answered: look again soon, then less often.
+  for (let delay = 1; table?.TableStatus !== 'ACTIVE'; delay = Math.min(delay * 2, 1_000)) {
     if (Date.now() > deadline) {
       throw new Error(`table ${tableName} is still ${table?.TableStatus ?? 'missing'}; it did not become ACTIVE in time`);
     }

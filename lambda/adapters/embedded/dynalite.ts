@@ -13,11 +13,13 @@
  * no file any more (D32).
  */
 import { mkdir } from 'node:fs/promises';
+import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { Server } from 'node:http';
-import { Level } from 'level';
-import { ExclusiveGate, InProcessHttpHandler, type RequestListener } from './in-process-transport';
+import dynaliteModule from 'dynalite';
+import dynaliteDbModule from 'dynalite/db';
+import type { Level } from 'level';
+import { ExclusiveGate, InProcessDynamoClient, type RequestListener } from './in-process-transport';
 import {
   LEDGER_KEY,
   LedgerFile,
@@ -45,7 +47,10 @@ export interface DynaliteOptions {
 }
 
 export interface RunningDynalite {
-  /** A client for this dynalite (in process): static dummy credentials, region us-east-1. */
+  /**
+   * A client for this dynalite, in process (D146). Only `send` (of the commands the embedded service
+   * sends: in-process-transport.ts) and `destroy` are there: the stores call nothing else.
+   */
   readonly client: DynamoDBClient;
   /**
    * Rewrites the database so that no file of it holds a value that was overwritten or deleted
@@ -67,9 +72,19 @@ interface DynaliteStore {
   };
 }
 
-const require = createRequire(import.meta.url);
-const dynalite = require('dynalite') as (options: object) => Server;
-const dynaliteDb = require('dynalite/db') as { create(options: object): DynaliteStore };
+// Default imports are dynalite's CommonJS exports objects themselves (the one its own index.js
+// requires), so that createDynalite can wrap `db.create`. The server build bundles dynalite's
+// JavaScript (D145); LevelDB (native) stays outside and is loaded only for a store on disk.
+const dynalite = dynaliteModule as (options: object) => Server;
+const dynaliteDb = dynaliteDbModule as { create(options: object): DynaliteStore };
+
+/**
+ * `level` (native LevelDB), loaded on first use: an in-memory store never needs it. Required, not
+ * imported: the bundle runs as a vm script (D97), which has no dynamic import().
+ */
+function levelClass(): typeof Level {
+  return (createRequire(import.meta.url)('level') as typeof import('level')).Level;
+}
 
 /**
  * Every key dynalite writes is UTF-8 text, which never holds the byte 0xFF; the ledger key sorts
@@ -101,7 +116,7 @@ export async function startDynalite(options: DynaliteOptions = {}): Promise<Runn
   const closeLeakedIterators = trackIterators(store.db);
   // No request in flight: every iterator still open belongs to a request that has answered.
   const gate = new ExclusiveGate(() => void closeLeakedIterators());
-  const client = dynamoClient(new InProcessHttpHandler(server.listeners('request')[0] as RequestListener, gate));
+  const client = new InProcessDynamoClient(server.listeners('request')[0] as RequestListener, gate) as unknown as DynamoDBClient;
   let ledger: LedgerFile | undefined;
   if (path !== undefined && verified) {
     try {
@@ -148,16 +163,13 @@ export function ledgerPath(path: string): string {
   return `${path}.ledger`;
 }
 
-/** A DynamoDB client for a local endpoint (moto, or dynalite in process through `requestHandler`): dummy static credentials, no config files read. */
-export function dynamoClient(requestHandlerOrEndpoint: InProcessHttpHandler | string): DynamoDBClient {
-  const inProcess = typeof requestHandlerOrEndpoint !== 'string';
+/** A DynamoDB client for a local endpoint (moto, or a dynalite that listens): dummy static credentials, no config files read. */
+export function dynamoClient(endpoint: string): DynamoDBClient {
   return new DynamoDBClient({
-    // The in-process handler never resolves it; the SDK only needs a well-formed URL.
-    endpoint: inProcess ? 'http://dynalite.in-process' : requestHandlerOrEndpoint,
+    endpoint,
     region: 'us-east-1',
     credentials: { accessKeyId: 'embedded', secretAccessKey: 'embedded' },
     maxAttempts: 3,
-    ...(inProcess && { requestHandler: requestHandlerOrEndpoint }),
   });
 }
 
@@ -225,6 +237,7 @@ async function verifyStore(path: string, options: DynaliteOptions): Promise<{ en
   await mkdir(path, { recursive: true, mode: 0o700 });
   const file = LedgerFile.exists(ledgerPath(path)) ? LedgerFile.open(ledgerPath(path)) : undefined;
   try {
+    const Level = levelClass();
     const db = new Level<Buffer, Buffer>(path, { keyEncoding: 'buffer', valueEncoding: 'buffer' });
     let damage: StoreDamagedError;
     try {
@@ -257,6 +270,7 @@ async function acceptDamage(
   file: LedgerFile | undefined,
   warn: (message: string) => void,
 ): Promise<{ entries: Map<string, Buffer>; point: LedgerPoint; baseline: boolean }> {
+  const Level = levelClass();
   await (Level as unknown as { repair(location: string): Promise<void> }).repair(path);
   const db = new Level<Buffer, Buffer>(path, { keyEncoding: 'buffer', valueEncoding: 'buffer' });
   try {

@@ -1,16 +1,25 @@
 /**
- * An SDK request handler that hands each DynamoDB request straight to dynalite's request listener
- * in this process: the same requests and responses as over loopback HTTP, without two HTTP stacks
- * and a socket per call (about half the cost of every key read in embedded mode).
- *
- * It fakes only what dynalite's handler uses: on the request `method`, `url`, `headers`, the
- * 'data'/'end' events and `removeAllListeners`; on the response `statusCode`, `setHeader` and
- * `end`. test/contract/dynalite-key-store.test.ts runs the KeyStore contract over it and, for
- * reference, over loopback HTTP to a dynalite the test itself makes listen.
+ * A DynamoDB client for the in-process dynalite: `send` hands a command's input, as DynamoDB JSON,
+ * straight to dynalite's request listener in this process and decodes the answer as the SDK does,
+ * with no SDK client, middleware stack, SigV4 signature or HTTP message in between (D146). dynalite
+ * parses, validates and answers the request exactly as it does over HTTP: the same storage, the same
+ * errors. It fakes only what dynalite's handler uses: on the request `method`, `url`, `headers`, the
+ * 'data'/'end' events and `removeAllListeners`; on the response `statusCode`, `setHeader` and `end`.
+ * test/contract/dynalite-key-store.test.ts runs the KeyStore contract over it and, for reference,
+ * over loopback HTTP with the SDK's own client to a dynalite the test itself makes listen; and
+ * test/contract/in-process-dynamo-client.test.ts compares the two answer for answer.
  */
 import { EventEmitter } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { HttpRequest, HttpResponse } from '@smithy/types';
+import {
+  CreateTableCommand,
+  DeleteItemCommand,
+  DescribeTableCommand,
+  GetItemCommand,
+  PutItemCommand,
+  QueryCommand,
+  ScanCommand,
+} from '@aws-sdk/client-dynamodb';
 
 export type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -54,30 +63,66 @@ export class ExclusiveGate {
   }
 }
 
-export class InProcessHttpHandler {
-  readonly metadata = { handlerProtocol: 'http/1.1' };
+/** The commands the embedded service sends (key store, key table, credential store, audit trail), by class. */
+const OPERATIONS = new Map<unknown, string>([
+  [CreateTableCommand, 'CreateTable'],
+  [DeleteItemCommand, 'DeleteItem'],
+  [DescribeTableCommand, 'DescribeTable'],
+  [GetItemCommand, 'GetItem'],
+  [PutItemCommand, 'PutItem'],
+  [QueryCommand, 'Query'],
+  [ScanCommand, 'Scan'],
+]);
 
+/**
+ * dynalite insists on the shape of a SigV4 request (it checks no signature): the caller is this
+ * process, which dynalite trusts as a loopback client with dummy credentials.
+ */
+const HEADERS_OF_EVERY_REQUEST = {
+  'content-type': 'application/x-amz-json-1.0',
+  'x-amz-date': '20000101T000000Z',
+  authorization: 'AWS4-HMAC-SHA256 Credential=embedded/20000101/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=0',
+};
+
+export class InProcessDynamoClient {
   constructor(
     private readonly listener: RequestListener,
     private readonly gate?: ExclusiveGate,
   ) {}
 
-  async handle(request: HttpRequest): Promise<{ response: HttpResponse }> {
-    if (!this.gate) return this.dispatch(request);
-    await this.gate.enter();
+  /** Sends one command; resolves to its output as the SDK's client would, or rejects with the service error by name. */
+  async send(command: { readonly input: object }): Promise<Record<string, unknown>> {
+    const operation = OPERATIONS.get(command.constructor);
+    if (operation === undefined) throw new TypeError(`the in-process DynamoDB client does not send ${command.constructor.name}`);
+    const body = JSON.stringify(command.input, toDynamoJson);
+    if (this.gate) await this.gate.enter();
+    let answer: { statusCode: number; requestId: string; body: string };
     try {
-      return await this.dispatch(request);
+      answer = await this.dispatch(operation, body);
     } finally {
-      this.gate.leave();
+      this.gate?.leave();
     }
+    const output = (answer.body === '' ? {} : JSON.parse(answer.body, fromDynamoJson)) as Record<string, unknown>;
+    const $metadata = { httpStatusCode: answer.statusCode, requestId: answer.requestId, attempts: 1, totalRetryDelay: 0 };
+    if (answer.statusCode === 200) return { $metadata, ...output };
+    const type = String(output.__type ?? 'UnknownError');
+    const message = output.message ?? output.Message;
+    throw Object.assign(new Error(typeof message === 'string' ? message : type), {
+      name: type.slice(type.lastIndexOf('#') + 1),
+      $fault: answer.statusCode >= 500 ? 'server' : 'client',
+      $metadata,
+    });
   }
 
-  private dispatch(request: HttpRequest): Promise<{ response: HttpResponse }> {
+  /** Nothing to release: no sockets, no timers. */
+  destroy(): void {}
+
+  private dispatch(operation: string, body: string): Promise<{ statusCode: number; requestId: string; body: string }> {
     return new Promise((resolve, reject) => {
       const req = Object.assign(new EventEmitter(), {
-        method: request.method,
-        url: pathWithQuery(request),
-        headers: lowerCaseHeaders(request.headers),
+        method: 'POST',
+        url: '/',
+        headers: { ...HEADERS_OF_EVERY_REQUEST, 'x-amz-target': `DynamoDB_20120810.${operation}` },
       });
       const headers: Record<string, string> = {};
       const res = {
@@ -85,50 +130,39 @@ export class InProcessHttpHandler {
         setHeader(name: string, value: unknown) {
           headers[name.toLowerCase()] = String(value);
         },
-        end(body?: string | Uint8Array) {
-          const bytes = body === undefined ? new Uint8Array(0) : typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
-          resolve({ response: { statusCode: res.statusCode, headers, body: bytes } });
+        end(text?: string) {
+          resolve({ statusCode: res.statusCode, requestId: headers['x-amzn-requestid'] ?? '', body: text ?? '' });
         },
       };
       try {
         this.listener(req as unknown as IncomingMessage, res as unknown as ServerResponse);
-        const body = bodyBytes(request.body);
-        if (body.length > 0) req.emit('data', body);
+        req.emit('data', Buffer.from(body, 'utf8'));
         req.emit('end');
       } catch (err) {
         reject(err);
       }
     });
   }
-
-  updateHttpClientConfig(): void {}
-
-  httpHandlerConfigs(): Record<string, never> {
-    return {};
-  }
-
-  destroy(): void {}
 }
 
-function pathWithQuery(request: HttpRequest): string {
-  const query = new URLSearchParams();
-  for (const [name, value] of Object.entries(request.query ?? {})) {
-    for (const v of Array.isArray(value) ? value : [value]) query.append(name, v ?? '');
-  }
-  const qs = query.toString();
-  return qs ? `${request.path}?${qs}` : request.path;
+/** JSON.stringify's replacer: binary values (B, BS members) as base64, as the SDK sends them. */
+function toDynamoJson(this: Record<string, unknown>, key: string, value: unknown): unknown {
+  const raw = this[key]; // before Buffer's toJSON
+  return raw instanceof Uint8Array ? Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('base64') : value;
 }
 
-function lowerCaseHeaders(headers: HttpRequest['headers']): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) out[name.toLowerCase()] = value;
-  return out;
+/**
+ * JSON.parse's reviver: what the SDK's deserializer turns into other types. `B` and `BS` are only
+ * ever AttributeValue members (an attribute named B holds an object, never a string), and the
+ * `…DateTime` members of a table description are epoch seconds, which the SDK makes Dates.
+ */
+function fromDynamoJson(key: string, value: unknown): unknown {
+  if (key === 'B' && typeof value === 'string') return fromBase64(value);
+  if (key === 'BS' && Array.isArray(value)) return value.map((item) => (typeof item === 'string' ? fromBase64(item) : item));
+  if (key.endsWith('DateTime') && typeof value === 'number') return new Date(value * 1000);
+  return value;
 }
 
-function bodyBytes(body: unknown): Buffer {
-  if (body === undefined || body === null) return Buffer.alloc(0);
-  if (typeof body === 'string') return Buffer.from(body, 'utf8');
-  // The SDK's JSON codec hands over a Uint8Array subclass; view its bytes without converting them.
-  if (body instanceof Uint8Array) return Buffer.from(body.buffer, body.byteOffset, body.byteLength);
-  throw new TypeError('unsupported request body for the in-process DynamoDB transport');
+function fromBase64(text: string): Uint8Array {
+  return new Uint8Array(Buffer.from(text, 'base64'));
 }
