@@ -9,7 +9,7 @@ import { KMSInternalException, NotFoundException, UnwrapError } from './errors';
 import { aliasArn, keyArn, parseKeyRef } from './model/arn';
 import type { CompletedRotation } from './model/automatic-rotation';
 import type { KeyMaterial, KeyRecord, Scope } from './model/key';
-import { asOf } from './model/key-state';
+import { asOf, type ExpiredMaterial } from './model/key-state';
 import type { Deps, RequestContext, WrapContext } from './ports';
 import { andThen, type SyncFirst } from './sync-first';
 import { expiryTimer } from './timers/timer';
@@ -18,8 +18,8 @@ import { expiryTimer } from './timers/timer';
 export interface LoadedKey {
   /** The key as seen now. */
   readonly key: KeyRecord;
-  /** Material ids that expired since storage last saw them; saving `key` erases them for good. */
-  readonly expired: readonly string[];
+  /** Materials that expired since storage last saw them; saving `key` erases them for good. */
+  readonly expired: readonly ExpiredMaterial[];
   /** Automatic rotations that fell due since storage last saw the key; saving `key` keeps them. */
   readonly rotated: readonly CompletedRotation[];
 }
@@ -93,18 +93,19 @@ export function noteKey(ctx: RequestContext, key: Pick<KeyRecord, 'arn'>): void 
  * an automatic rotation that was turned off) asks the store to erase it for good (D32).
  */
 export async function saveKey(
-  deps: Pick<Deps, 'keys' | 'timers' | 'clock' | 'events' | 'materialCache'>,
+  deps: Pick<Deps, 'keys' | 'timers' | 'events' | 'materialCache'>,
   loaded: LoadedKey,
   next: KeyRecord,
 ): Promise<void> {
   const before = expiryInstants(loaded.key);
   const after = expiryInstants(next);
   for (const at of after) if (!before.has(at)) await deps.timers.arm(expiryTimer(next.scope, next.keyId, new Date(at)));
-  const erased = [...loaded.expired, ...deletedMaterialIds(loaded.key, next)];
+  const erased = [...loaded.expired.map((m) => m.materialId), ...deletedMaterialIds(loaded.key, next)];
   await deps.keys.putKey(next, { expectedRevision: loaded.key.revision, ...(erased.length > 0 && { erasesSecrets: true }) });
   for (const id of erased) deps.materialCache.evict(next.arn, id);
-  for (const id of loaded.expired) {
-    await deps.events.record({ eventName: 'DeleteExpiredKeyMaterial', keyArn: next.arn, keyMaterialId: id, eventTime: deps.clock.now() });
+  // Dated when the material expired, whichever write or timer persists it (D151), as RotateKey is dated by its rotation.
+  for (const { materialId, validTo } of loaded.expired) {
+    await deps.events.record({ eventName: 'DeleteExpiredKeyMaterial', keyArn: next.arn, keyMaterialId: materialId, eventTime: validTo });
   }
   for (const rotation of loaded.rotated) {
     await deps.events.record({

@@ -21,7 +21,7 @@ import {
 import { afterAll, describe, expect, test } from 'vitest';
 import { DUMMY_CREDENTIALS, type LocalServer, startLocalServer } from '../support/local-server';
 import { awsEnv, tool } from '../support/tools';
-import { useLocalServer } from './helpers';
+import { at, createImportedKey, importMaterial, newMaterial, useLocalServer } from './helpers';
 
 const ACCOUNT = '111122223333';
 
@@ -183,6 +183,30 @@ describe('the audit trail in open mode', () => {
       responseElements: null,
       resources: [{ ARN: KeyMetadata!.Arn }, { type: 'AWS::KMS::Alias', ARN: `arn:aws:kms:us-east-1:${ACCOUNT}:alias/audited` }],
     });
+  });
+
+  test('records DeleteExpiredKeyMaterial at the instant the material expired, not when a later timer or call stored it (D151)', async () => {
+    // GIVEN a key with a staged material (PENDING_ROTATION: the key stays usable) that expires in an hour
+    const now = await local.server.clockNow();
+    const key = await createImportedKey(kms());
+    const validTo = at(Math.ceil(now) + 3600);
+    const staged = await importMaterial(kms(), key.keyId, newMaterial(), { importType: 'NEW_KEY_MATERIAL', validTo });
+    // WHEN two hours pass, and then DisableKey is called twice (the second changes nothing)
+    await local.server.advanceClock(7200);
+    await kms().send(new DisableKeyCommand({ KeyId: key.keyId }));
+    await kms().send(new DisableKeyCommand({ KeyId: key.keyId }));
+    // THEN the trail has one deletion of that material, dated ValidTo
+    const events = await allEvents(cloudTrail(local.server), { LookupAttributes: [{ AttributeKey: 'ResourceName', AttributeValue: key.arn }] });
+    const expiries = events.filter((e) => e.EventName === 'DeleteExpiredKeyMaterial');
+    expect(expiries).toHaveLength(1);
+    expect(expiries[0]!.EventTime).toEqual(validTo);
+    expect(record(expiries[0]!)).toMatchObject({
+      eventTime: validTo.toISOString().replace('.000Z', 'Z'),
+      eventType: 'AwsServiceEvent',
+      serviceEventDetails: { keyId: key.keyId, keyMaterialId: staged.KeyMaterialId },
+    });
+    // newest first by event time: the deletion comes after the DisableKey calls made an hour after it
+    expect(events.map((e) => e.EventName).slice(0, 3)).toEqual(['DisableKey', 'DisableKey', 'DeleteExpiredKeyMaterial']);
   });
 
   test('the AWS CLI reads it unmodified: aws cloudtrail lookup-events --endpoint-url', async () => {

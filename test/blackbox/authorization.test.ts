@@ -16,6 +16,7 @@ import {
   GenerateDataKeyCommand,
   GetKeyPolicyCommand,
   type KMSClient,
+  GenerateRandomCommand,
   ListKeysCommand,
   PutKeyPolicyCommand,
   RetireGrantCommand,
@@ -49,6 +50,8 @@ let app: Credential;
 let auditor: Credential;
 /** Identity policy: Encrypt and DescribeKey, not Decrypt. */
 let reporting: Credential;
+/** Identity policy: CreateKey, DescribeKey, ListKeys and GenerateRandom, each only where kms:CallerAccount is its account. */
+let inAccount: Credential;
 
 async function issue(principal: string, identityPolicy?: object): Promise<Credential> {
   const args = ['--import', 'tsx', 'bin/credentials.ts', 'create', '--principal', principal, '--data-dir', dataDir];
@@ -80,6 +83,10 @@ beforeAll(async () => {
   reporting = await issue(arn('role/reporting'), {
     Version: '2012-10-17',
     Statement: [{ Effect: 'Allow', Action: ['kms:Encrypt', 'kms:DescribeKey'], Resource: '*' }],
+  });
+  inAccount = await issue(arn('role/in-account'), {
+    Version: '2012-10-17',
+    Statement: [{ Effect: 'Allow', Action: ['kms:CreateKey', 'kms:DescribeKey', 'kms:ListKeys', 'kms:GenerateRandom'], Resource: '*', Condition: { StringEquals: { 'kms:CallerAccount': ACCT } } }],
   });
   server = await startLocalServer({ dataDir, auth: 'enforce' });
 });
@@ -332,6 +339,27 @@ describe('the AWS CLI sees the same', () => {
       [sessionArn(reporting, 'reporting'), 'AccessDeniedException'],
     ]);
     expect(decrypts[2]!.errorMessage).toBe(denied.stderr.trim().replace(/^.*when calling the Decrypt operation: /, ''));
+  });
+});
+
+describe('kms:CallerAccount is a key of the actions AWS gives it (D150)', () => {
+  test('an identity policy allowing only where kms:CallerAccount is the account allows CreateKey and DescribeKey, never ListKeys or GenerateRandom', async () => {
+    // GIVEN a role whose every Allow is conditioned on kms:CallerAccount
+    const caller = sessionArn(inAccount, 'in-account');
+    // THEN the actions on a key, and CreateKey, carry the key: the condition holds
+    const { KeyMetadata } = await kmsAs(inAccount).send(new CreateKeyCommand({}));
+    expect((await kmsAs(inAccount).send(new DescribeKeyCommand({ KeyId: KeyMetadata!.KeyId }))).KeyMetadata?.Arn).toBe(KeyMetadata!.Arn);
+    // and the account-wide actions do not carry it, so the condition never holds, as on AWS
+    await expectKmsError(
+      kmsAs(inAccount).send(new ListKeysCommand({})),
+      'AccessDeniedException',
+      `User: ${caller} is not authorized to perform: kms:ListKeys on resource: * because no identity-based policy allows the kms:ListKeys action`,
+    );
+    await expectKmsError(
+      kmsAs(inAccount).send(new GenerateRandomCommand({ NumberOfBytes: 16 })),
+      'AccessDeniedException',
+      `User: ${caller} is not authorized to perform: kms:GenerateRandom on resource: * because no identity-based policy allows the kms:GenerateRandom action`,
+    );
   });
 });
 

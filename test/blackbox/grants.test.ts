@@ -68,10 +68,19 @@ describe('CreateGrant and ListGrants', () => {
     expect(again.GrantId).toBe(first.GrantId);
     expect(again.GrantToken).not.toBe(first.GrantToken);
     expect(await grantsOf(KeyId!)).toHaveLength(1);
+    // the same constraint maps, their pairs (and the operations) sent in other orders, are the same request
+    const pairs: [string, string][] = [['Department', 'IT'], ['Project', 'atlas'], ['app', 'web'], ['Zone', 'eu'], ['a', '1']];
+    const constrained = (order: [string, string][], Operations: CreateGrantCommandInput['Operations']) =>
+      grant(KeyId!, { Name: 'constrained', Operations, Constraints: { EncryptionContextSubset: Object.fromEntries(order) } });
+    const ordered = await constrained(pairs, ['Encrypt', 'Decrypt', 'DescribeKey']);
+    for (const order of [[...pairs].reverse(), [pairs[2]!, pairs[4]!, pairs[0]!, pairs[3]!, pairs[1]!]]) {
+      expect((await constrained(order, ['DescribeKey', 'Decrypt', 'Encrypt'])).GrantId).toBe(ordered.GrantId);
+    }
+    expect(await grantsOf(KeyId!)).toHaveLength(2);
     // without a Name, identical requests make distinct grants
     await grant(KeyId!);
     await grant(KeyId!);
-    expect(await grantsOf(KeyId!)).toHaveLength(3);
+    expect(await grantsOf(KeyId!)).toHaveLength(4);
   });
 
   test('ListGrants pages in grant id order and filters by grant id and grantee', async () => {

@@ -50,6 +50,9 @@ const SIGNING: readonly [string, SigningAlgorithmSpec][] = [
   ['ML_DSA_87', 'ML_DSA_SHAKE_256'],
 ];
 
+/** The curve OpenSSL names for each ECDSA key spec's public key. */
+const OPENSSL_CURVE: Readonly<Record<string, string>> = { ECC_NIST_P256: 'prime256v1', ECC_NIST_P384: 'secp384r1', ECC_NIST_P521: 'secp521r1', ECC_SECG_P256K1: 'secp256k1' };
+
 function messageTypes(algorithm: string): MessageType[] {
   return algorithm.startsWith('ED25519') || algorithm.startsWith('ML_DSA') ? ['RAW'] : ['RAW', 'DIGEST'];
 }
@@ -91,6 +94,12 @@ describe('what byok-kms signs, openssl and Python cryptography verify', () => {
     // GIVEN a generated signing key and its public key
     const md = await createKey(local.kms, { KeySpec: spec as never, KeyUsage: 'SIGN_VERIFY' });
     const { PublicKey } = await local.kms.send(new GetPublicKeyCommand({ KeyId: md.KeyId }));
+    const curve = OPENSSL_CURVE[spec];
+    if (curve) {
+      // an ECDSA key is on its spec's curve, as openssl reads the public key
+      const text = (await openssl.run(['pkey', '-pubin', '-inform', 'DER', '-in', openssl.write(`${spec}-${algorithm}.spki.der`, PublicKey!), '-noout', '-text'])).stdout;
+      expect(text).toContain(`ASN1 OID: ${curve}`);
+    }
     const jobs: OutsideJob[] = [];
     for (const messageType of messageTypes(algorithm)) {
       // WHEN byok-kms signs

@@ -35,8 +35,15 @@ export interface CallFacts {
   readonly sourceIp?: string;
 }
 
-/** `aws:*` keys of the caller and the call, and `kms:CallerAccount`. */
-function callConditions(facts: CallFacts): [string, ConditionValue][] {
+/**
+ * The permissions without `kms:CallerAccount` (D150): AWS's table of condition keys per action (Service
+ * Authorization Reference) lists none for ListAliases, ListKeys and ListRetirableGrants and only attestation
+ * keys for GenerateRandom; CloudTrail's LookupEvents is no KMS action. CreateKey and RetireGrant have it.
+ */
+const WITHOUT_CALLER_ACCOUNT: ReadonlySet<string> = new Set(['ListAliases', 'ListKeys', 'ListRetirableGrants', 'GenerateRandom', 'LookupEvents']);
+
+/** `aws:*` keys of the caller and the call, and `kms:CallerAccount` where the permission has it. */
+function callConditions(facts: CallFacts, permission: string): [string, ConditionValue][] {
   const { principal } = facts;
   return [
     ['aws:principalarn', principal.principalArn],
@@ -47,7 +54,7 @@ function callConditions(facts: CallFacts): [string, ConditionValue][] {
     ['aws:currenttime', facts.now],
     ['aws:epochtime', Math.floor(facts.now.getTime() / 1000)],
     ...(facts.sourceIp ? [['aws:sourceip', facts.sourceIp] as [string, string]] : []),
-    ['kms:calleraccount', principal.account],
+    ...(WITHOUT_CALLER_ACCOUNT.has(permission) ? [] : [['kms:calleraccount', principal.account] as [string, string]]),
   ];
 }
 
@@ -73,8 +80,8 @@ function requestMemberConditions(permission: string, input: Readonly<Record<stri
     put('kms:grantoperations', input.Operations);
     put('kms:granteeprincipal', input.GranteePrincipal);
     put('kms:retiringprincipal', input.RetiringPrincipal);
-    const types = ['EncryptionContextEquals', 'EncryptionContextSubset'].filter((t) => constraints?.[t as keyof typeof constraints] !== undefined);
-    if (types.length > 0) put('kms:grantconstrainttype', types[0]);
+    // put() leaves the key out when the request has no constraint (find answers undefined).
+    put('kms:grantconstrainttype', (['EncryptionContextEquals', 'EncryptionContextSubset'] as const).find((t) => constraints?.[t] !== undefined));
   } else {
     out.push(...encryptionContextConditions(input[`${half}EncryptionContext`]));
   }
@@ -98,10 +105,8 @@ function requestMemberConditions(permission: string, input: Readonly<Record<stri
   // allowing exactly the requests without it.
   if (permission === 'CreateKey' || permission === 'PutKeyPolicy') put('kms:bypasspolicylockoutsafetycheck', input.BypassPolicyLockoutSafetyCheck);
   const keyRef = input[`${half}KeyId`];
-  if (typeof keyRef === 'string') {
-    const alias = /^(?:arn:[^:]+:kms:[^:]*:\d{12}:)?(alias\/.+)$/.exec(keyRef)?.[1];
-    if (alias !== undefined) put('kms:requestalias', alias);
-  }
+  // put() leaves the key out when the key is named by id or key ARN (no match).
+  if (typeof keyRef === 'string') put('kms:requestalias', /^(?:arn:[^:]+:kms:[^:]*:\d{12}:)?(alias\/.+)$/.exec(keyRef)?.[1]);
   const tags = input.Tags;
   if (Array.isArray(tags)) {
     for (const tag of tags as Tag[]) put(`aws:requesttag/${tag.TagKey}`, tag.TagValue);
@@ -142,7 +147,7 @@ export function conditionContext(
   key?: Pick<KeyRecord, 'keySpec' | 'keyUsage' | 'origin' | 'tags'>,
 ): ConditionContext {
   const entries = [
-    ...callConditions(facts),
+    ...callConditions(facts, permission),
     ...requestMemberConditions(permission, input),
     ...(key ? keyConditions(key) : permission === 'CreateKey' ? newKeyConditions(input) : []),
   ];

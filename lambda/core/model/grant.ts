@@ -114,7 +114,8 @@ export interface GrantParameters {
  * Operations count as a set, context pairs in any order (D68).
  */
 export function namedGrantId(p: GrantParameters): string {
-  const pairs = (context: EncryptionContext | undefined) => (context ? Object.entries(context).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)) : null);
+  // Keys in code-unit order (sort()'s own; the keys of one context are distinct), so any insertion order gives one id.
+  const pairs = (context: EncryptionContext | undefined) => (context ? Object.keys(context).sort().map((k) => [k, context[k]]) : null);
   const canonical = JSON.stringify([
     'grant/1',
     p.keyArn,

@@ -139,10 +139,16 @@ export function isDeletionDue(key: KeyRecord, now: Date): boolean {
   return key.state === 'PendingDeletion' && key.deletionDate !== undefined && key.deletionDate.getTime() <= now.getTime();
 }
 
+/** A material that expired since its key was stored, and when: its ValidTo, the instant KMS deletes it (D151). */
+export interface ExpiredMaterial {
+  readonly materialId: string;
+  readonly validTo: Date;
+}
+
 export interface KeyAsOf {
   readonly key: KeyRecord;
-  /** Material ids that expired since the record was stored; persisting `key` erases them. */
-  readonly expired: readonly string[];
+  /** Materials that expired since the record was stored; persisting `key` erases them. */
+  readonly expired: readonly ExpiredMaterial[];
   /** An automatic rotation that fell due since the record was stored; persisting `key` keeps it. */
   readonly rotated: readonly CompletedRotation[];
 }
@@ -154,8 +160,10 @@ export interface KeyAsOf {
  */
 export function asOf(key: KeyRecord, now: Date): KeyAsOf | undefined {
   if (isDeletionDue(key, now)) return undefined;
-  const expired = key.materials.some((m) => expiredAt(m, now)) ? expiredMaterials(key, now).map((m) => m.materialId) : NOTHING;
-  const seen = expired.reduce(removeMaterial, key);
+  const expired = key.materials.some((m) => expiredAt(m, now))
+    ? expiredMaterials(key, now).map((m): ExpiredMaterial => ({ materialId: m.materialId, validTo: m.validTo! }))
+    : NOTHING;
+  const seen = expired.reduce((k, m) => removeMaterial(k, m.materialId), key);
   const due = dueRotation(seen, now);
   if (!due) return { key: seen, expired, rotated: NOTHING };
   const { key: rotated, rotation } = rotateAutomatically(seen, nextRotationDate(due));

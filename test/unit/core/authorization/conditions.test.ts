@@ -54,13 +54,24 @@ describe('conditionContext: the caller and the call', () => {
     },
   ])('$name', ({ facts: call, expected }) => {
     const present = Object.fromEntries(Object.entries(expected).filter(([, v]) => v !== undefined)) as Record<string, ConditionValue>;
-    expect(conditionContext(call, 'ListKeys', {})).toStrictEqual(asMap(present));
+    expect(conditionContext(call, 'DescribeKey', {})).toStrictEqual(asMap(present));
   });
 
   test('aws:EpochTime is whole seconds, rounded down', () => {
     const context = conditionContext({ ...facts, now: new Date(999) }, 'ListKeys', {});
     expect(context.get('aws:epochtime')).toBe(0);
     expect(conditionContext({ ...facts, now: new Date(1000) }, 'ListKeys', {}).get('aws:epochtime')).toBe(1);
+  });
+
+  // AWS's condition keys per action (Service Authorization Reference, D150): kms:CallerAccount is a key of the
+  // actions on a key, of CreateKey and of RetireGrant, and of none of the account-wide listings or GenerateRandom.
+  test.each(['ListAliases', 'ListKeys', 'ListRetirableGrants', 'GenerateRandom', 'LookupEvents'])('%s has no kms:CallerAccount, and every other key of the caller', (permission) => {
+    const { 'kms:calleraccount': _, ...others } = ALICE;
+    expect(conditionContext(facts, permission, {})).toStrictEqual(asMap(others));
+  });
+
+  test.each(['CreateKey', 'RetireGrant', 'DescribeKey', 'Decrypt', 'TagResource', 'CreateAlias', 'PutKeyPolicy'])('%s has kms:CallerAccount, the caller\'s account', (permission) => {
+    expect(conditionContext(facts, permission, {}).get('kms:calleraccount')).toBe(ACCT);
   });
 });
 

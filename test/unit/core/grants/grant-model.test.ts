@@ -56,6 +56,23 @@ describe('named grant ids', () => {
     expect(namedGrantId({ ...base, operations: ['Decrypt', 'Encrypt', 'Decrypt'], constraints: { encryptionContextSubset: { b: '2', a: '1' } } })).toBe(id);
   });
 
+  test('are the same whatever order the pairs of a constraint arrive in, for any number of pairs', () => {
+    const pairs: [string, string][] = [['Department', 'IT'], ['Project', 'x'], ['app', '1'], ['Zone', 'z'], ['a-b', '2'], ['a', '3']];
+    const idOf = (order: [string, string][]) =>
+      namedGrantId({ ...base, constraints: { encryptionContextSubset: Object.fromEntries(order), encryptionContextEquals: Object.fromEntries([...order].reverse()) } });
+    const id = idOf(pairs);
+    for (const order of [[...pairs].reverse(), [pairs[3]!, pairs[0]!, pairs[5]!, pairs[1]!, pairs[4]!, pairs[2]!], [pairs[2]!, pairs[4]!, pairs[0]!, pairs[5]!, pairs[3]!, pairs[1]!]]) {
+      expect(idOf(order)).toBe(id);
+    }
+  });
+
+  // A named grant is found again by this id (CreateGrant's retry returns the first grant): a stored grant keeps its
+  // id only while the same parameters hash to the same value in every release.
+  test('are the value earlier releases gave the same parameters', () => {
+    const constraints = { encryptionContextSubset: { Department: 'IT', Project: 'x', app: '1', Zone: 'z' }, encryptionContextEquals: { b: '2', a: '1', c: '3' } };
+    expect(namedGrantId({ ...base, retiringPrincipal: 'arn:aws:iam::111122223333:role/R', constraints })).toBe('7d715825f91987c79746d6824cecb89909fae5307fed158ed8f258d01ff04fa9');
+  });
+
   test.each([
     ['another key', { keyArn: 'arn:aws:kms:us-east-1:111122223333:key/other' }],
     ['another name', { name: 'm' }],

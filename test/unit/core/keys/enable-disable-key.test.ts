@@ -46,7 +46,7 @@ describe('EnableKey and DisableKey on a key already in that state', () => {
   });
 
   test.each(['EnableKey', 'DisableKey'] as const)(
-    '%s on a key whose PENDING_ROTATION material expired meanwhile persists the expiry: erased from storage, DeleteExpiredKeyMaterial recorded',
+    '%s on a key whose PENDING_ROTATION material expired meanwhile persists the expiry: erased from storage, DeleteExpiredKeyMaterial recorded at ValidTo',
     async (action) => {
       // GIVEN a key in the state the action leads to, with a staged material that expires (the key keeps its state)
       const deps = memoryDeps();
@@ -62,7 +62,8 @@ describe('EnableKey and DisableKey on a key already in that state', () => {
       const stored = await storedKey(deps, k.keyId);
       expect(stored.materials.map((m) => m.materialId)).toStrictEqual([k.materialId]);
       expect(stored.state).toBe(action === 'EnableKey' ? 'Enabled' : 'Disabled');
-      expect(deps.recorded).toStrictEqual([{ eventName: 'DeleteExpiredKeyMaterial', keyArn: k.arn, keyMaterialId: staged, eventTime: calledAt }]);
+      // AWS deletes the material when it expires: the event is dated ValidTo, not the later call that stored it (D151)
+      expect(deps.recorded).toStrictEqual([{ eventName: 'DeleteExpiredKeyMaterial', keyArn: k.arn, keyMaterialId: staged, eventTime: validTo }]);
     },
   );
 

@@ -109,6 +109,14 @@ describe('the material expiry timer', () => {
     expect(deps.materialCache.size).toBe(0);
   });
 
+  test('firing late (Scheduler may be a minute late, a process may be down for hours), it dates the event at ValidTo (D151)', async () => {
+    const deps = memoryDeps();
+    const k = await externalKeyWithMaterial(deps, { validTo: VALID_TO });
+    deps.clock.set(new Date(VALID_TO.getTime() + 3_600_000));
+    expect(await onTimerDue(deps, expiryTimer(TEST_SCOPE, k.keyId, VALID_TO))).toBe('applied');
+    expect(deps.recorded).toStrictEqual([{ eventName: 'DeleteExpiredKeyMaterial', keyArn: k.arn, keyMaterialId: k.materialId, eventTime: VALID_TO }]);
+  });
+
   test('does nothing when it fires early, twice, or after the material was re-imported with a later ValidTo', async () => {
     // GIVEN
     const deps = memoryDeps();

@@ -1,8 +1,10 @@
 /**
  * lambda/core/crypto/families/ecc.ts imports @noble/curves lazily (eccFamily.load()); a caller that signs or verifies
- * before load() has settled is told so by name rather than failing somewhere inside a missing curve table.
+ * before load() has settled is told so by name rather than failing somewhere inside a missing curve table. Each key
+ * spec's key is on its own curve, as node:crypto reads the public key (through a fresh module too: its curve table
+ * is module-level code, which mutation testing checks only with the tests that import the module themselves).
  */
-import { randomBytes } from 'node:crypto';
+import { createPublicKey, generateKeyPairSync, randomBytes, verify } from 'node:crypto';
 import { describe, expect, test, vi } from 'vitest';
 import type { KeyFamily } from '../../../../../lambda/core/crypto/families/family';
 import { keySpecEntry } from '../../../../../lambda/core/crypto/key-specs';
@@ -28,5 +30,32 @@ describe('eccFamily before load()', () => {
     await eccFamily.load(entry);
     const signature = eccFamily.sign(entry, material, 'ECDSA_SHA_256', message, 'DIGEST', (n) => new Uint8Array(randomBytes(n)));
     expect(eccFamily.verify(entry, material, 'ECDSA_SHA_256', message, 'DIGEST', signature)).toBe(true);
+  });
+});
+
+describe('eccFamily: each ECC key spec is its own curve', () => {
+  const random = (n: number) => new Uint8Array(randomBytes(n));
+  test.each([
+    ['ECC_NIST_P256', 'prime256v1', 'ECDSA_SHA_256', 'sha256'],
+    ['ECC_NIST_P384', 'secp384r1', 'ECDSA_SHA_384', 'sha384'],
+    ['ECC_NIST_P521', 'secp521r1', 'ECDSA_SHA_512', 'sha512'],
+    ['ECC_SECG_P256K1', 'secp256k1', 'ECDSA_SHA_256', 'sha256'],
+  ] as const)('%s: a generated key is on %s, node:crypto verifies its signature, and a key on that curve imports', async (spec, curve, algorithm, hash) => {
+    // GIVEN a fresh module, loaded, and a generated key
+    const eccFamily = await freshEccFamily();
+    const entry = keySpecEntry(spec);
+    await eccFamily.load(entry);
+    const material = await eccFamily.generate(entry, random);
+    // THEN its public key is on the spec's curve, and what it signs node:crypto verifies with that key
+    const publicKey = createPublicKey({ key: Buffer.from(eccFamily.publicKey(entry, material)), format: 'der', type: 'spki' });
+    expect(publicKey.asymmetricKeyDetails?.namedCurve).toBe(curve);
+    const message = new Uint8Array(randomBytes(100));
+    const signature = eccFamily.sign(entry, material, algorithm, message, 'RAW', random);
+    expect(verify(hash, message, { key: publicKey, dsaEncoding: 'der' }, signature)).toBe(true);
+    // and a private key node:crypto made on that curve is accepted as the spec's material
+    const imported = generateKeyPairSync('ec', { namedCurve: curve }).privateKey.export({ type: 'pkcs8', format: 'der' });
+    const stored = eccFamily.readImported(entry, new Uint8Array(imported));
+    const storedPublic = createPublicKey({ key: Buffer.from(eccFamily.publicKey(entry, stored)), format: 'der', type: 'spki' });
+    expect(storedPublic.asymmetricKeyDetails?.namedCurve).toBe(curve);
   });
 });
