@@ -15,7 +15,7 @@
  * below every character of a position, and JSON text holds none, so comparing held strings orders
  * them by position.
  */
-import { ALIAS_RESOURCE_TYPE, type AuditEvent, type AuditResource, auditEventPlace, type JsonObject, KEY_RESOURCE_TYPE } from '../../core/audit/cloudtrail-event';
+import { ALIAS_RESOURCE_TYPE, type AuditEvent, type AuditResource, auditEventPlace, type JsonObject, type JsonValue, KEY_RESOURCE_TYPE } from '../../core/audit/cloudtrail-event';
 import type { Scope } from '../../core/model/key';
 import type { Principal, PrincipalType } from '../../core/model/principal';
 import type { AuditPosition, AuditTrail } from '../../core/ports';
@@ -101,9 +101,7 @@ function factsOf(event: AuditEvent): string {
   const { call } = event;
   const { caller, scope, error } = call;
   const { principal } = caller;
-  const resources: string[] = [];
-  for (const r of call.resources) resources.push(r.type === ALIAS_RESOURCE_TYPE ? 'a' : 'k', r.arn);
-  return JSON.stringify([
+  const facts: (JsonValue | undefined)[] = [
     0,
     call.eventName,
     call.readOnly ? 1 : 0,
@@ -121,9 +119,10 @@ function factsOf(event: AuditEvent): string {
     caller.issuedAt === undefined ? null : validTime(caller.issuedAt).getTime(),
     call.requestParameters,
     call.responseElements,
-    resources,
     error === undefined ? null : [error.code, error.message],
-  ]);
+  ];
+  for (const r of call.resources) facts.push(r.type === ALIAS_RESOURCE_TYPE ? 'a' : 'k', r.arn);
+  return JSON.stringify(facts);
 }
 
 type Facts = readonly [
@@ -144,8 +143,9 @@ type Facts = readonly [
   issuedAt: number | null,
   requestParameters: JsonObject | null,
   responseElements: JsonObject | null,
-  resources: readonly string[],
   error: readonly [code: string, message: string] | null,
+  /** Each resource as two elements: `k` (a key) or `a` (an alias), then its ARN. */
+  ...resources: string[],
 ];
 
 /** The event `factsOf` wrote, at `position` (`<epoch ms, 15 digits>#<eventId>`) in `scope`'s history. */
@@ -156,7 +156,7 @@ function eventOf(scope: Scope, position: string, facts: string): AuditEvent {
   const eventTime = new Date(Number(position.slice(0, hash).replace(/^0+(?=.)/, '')));
   const parsed = JSON.parse(facts) as Facts | readonly [1, Record<string, unknown>];
   if (parsed[0] === 1) return { eventType: 'AwsServiceEvent', eventId, event: { ...parsed[1], eventTime } as never };
-  const [, eventName, readOnly, requestId, sourceIp, userAgent, type, arn, principalArn, partition, account, name, sessionName, accessKeyId, issuedAt, requestParameters, responseElements, res, error] = parsed;
+  const [, eventName, readOnly, requestId, sourceIp, userAgent, type, arn, principalArn, partition, account, name, sessionName, accessKeyId, issuedAt, requestParameters, responseElements, error, ...res] = parsed;
   const principal: Principal = {
     type,
     partition: partition === 0 ? scope.partition : partition,

@@ -91,15 +91,14 @@ export interface CallFacts {
 
 export function callFields(facts: CallFacts): CallFields {
   const { model, action, input, output } = facts;
-  let requestParameters = input === undefined ? null : loggedMembers(model, facts.inputShape, input);
+  const requestParameters = input === undefined ? null : loggedMembers(model, facts.inputShape, input);
   const keyResources = dedupe(facts.keys);
   if (action === 'Decrypt' && requestParameters) {
     // KMS logs the key that decrypted and the algorithm, whether or not the request named them.
-    requestParameters = {
-      ...requestParameters,
-      encryptionAlgorithm: requestParameters.encryptionAlgorithm ?? 'SYMMETRIC_DEFAULT',
-      ...(keyResources[0] && { keyId: keyResources[0].arn }),
-    };
+    // Assigned to the object just made: a member the request had keeps its place, as in a spread copy.
+    const logged = requestParameters as Record<string, JsonValue | undefined>;
+    logged.encryptionAlgorithm = requestParameters.encryptionAlgorithm ?? 'SYMMETRIC_DEFAULT';
+    if (keyResources[0]) logged.keyId = keyResources[0].arn;
   }
   const aliasName = typeof input?.AliasName === 'string' ? input.AliasName : undefined;
   const resources: AuditResource[] =
@@ -115,6 +114,7 @@ export function callFields(facts: CallFacts): CallFields {
 }
 
 function dedupe(resources: readonly AuditResource[]): AuditResource[] {
+  if (resources.length < 2) return resources.slice(); // most calls read one key
   const seen = new Set<string>();
   return resources.filter((r) => !seen.has(r.arn) && seen.add(r.arn) !== undefined);
 }
