@@ -48,13 +48,19 @@ const lazyLevelForDynalite = {
       loader: 'js',
     }));
     // dynalite requires each action's modules by a computed name without extension, which esbuild's
-    // bundle of those folders keys with one: the name gets its '.js' (the build fails if dynalite changed).
+    // bundle of those folders keys with one: the name gets its '.js'. And it requires node:https (TLS,
+    // ~10 ms of every start) for an `ssl` option nobody here passes: required when a server is made.
+    // The build fails if dynalite changed these lines.
     build.onLoad({ filter: /[\\/]node_modules[\\/]dynalite[\\/]index\.js$/ }, ({ path }) => {
       let contents = readFileSync(path, 'utf8');
-      for (const folder of ['actions', 'validations']) {
-        const computed = `require('./${folder}/' + action)`;
-        if (!contents.includes(computed)) throw new Error(`${path} no longer has ${computed}`);
-        contents = contents.replace(computed, `require('./${folder}/' + action + '.js')`);
+      const edits = [
+        ["require('./actions/' + action)", "require('./actions/' + action + '.js')"],
+        ["require('./validations/' + action)", "require('./validations/' + action + '.js')"],
+        ["https = require('https'),", "https = { createServer: (...args) => require('https').createServer(...args) },"],
+      ];
+      for (const [before, after] of edits) {
+        if (!contents.includes(before)) throw new Error(`${path} no longer has ${before}`);
+        contents = contents.replace(before, after);
       }
       return { contents, loader: 'js' };
     });
