@@ -200,9 +200,15 @@ function keyRequest(deps: Pick<Deps, 'clock'>, ctx: RequestContext, access: Acce
   };
 }
 
-/** Compiled key policies by document text (D135): the oldest goes first beyond this many. */
+/** Compiled key policies by document text (D135); the oldest go first beyond this many texts or characters of text. */
 const COMPILED_POLICIES_KEPT = 1000;
+/**
+ * 32 full-size (32,768-character) policies: a count alone would let 1,000 of them hold 32 MB or more,
+ * shared by every service in the process (the tables are the module's).
+ */
+const COMPILED_POLICY_CHARACTERS_KEPT = 1 << 20;
 const compiledPolicies = new Map<string, CompiledPolicy>();
+let compiledPolicyCharacters = 0;
 /** The default policy's text per partition and account, so that a key without a policy of its own builds none per call. */
 const defaultPolicies = new Map<string, string>();
 
@@ -221,8 +227,16 @@ function keyPolicy(key: KeyRecord): CompiledPolicy {
   let compiled = compiledPolicies.get(text);
   if (compiled === undefined) {
     compiled = CompiledPolicy.of(parsedPolicy(text));
-    if (compiledPolicies.size >= COMPILED_POLICIES_KEPT) compiledPolicies.delete(compiledPolicies.keys().next().value!);
+    while (
+      compiledPolicies.size > 0 &&
+      (compiledPolicies.size >= COMPILED_POLICIES_KEPT || compiledPolicyCharacters + text.length > COMPILED_POLICY_CHARACTERS_KEPT)
+    ) {
+      const oldest = compiledPolicies.keys().next().value!;
+      compiledPolicies.delete(oldest);
+      compiledPolicyCharacters -= oldest.length;
+    }
     compiledPolicies.set(text, compiled);
+    compiledPolicyCharacters += text.length;
   }
   return compiled;
 }

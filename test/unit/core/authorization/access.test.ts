@@ -209,6 +209,22 @@ describe('a key policy is compiled once per document text (D135): the decision f
       refusal(APP, 'kms:Encrypt', byDefault, 'because no identity-based policy allows the kms:Encrypt action'),
     );
   });
+  test('a policy decides alike after many large policies have pushed its compiled form out of the table', async () => {
+    const appMayEncrypt = policy(ADMIN_ONLY.Statement[0]!, { Effect: 'Allow', Principal: { AWS: ROLE }, Action: 'kms:Encrypt', Resource: '*' });
+    const first = await adminKey(appMayEncrypt);
+    const app = env.credential(APP);
+    const encrypt = (key: string) => env.call(app, 'Encrypt', { KeyId: key, Plaintext: PLAINTEXT });
+    expect(await encrypt(first)).toMatchObject(OK);
+    // 40 distinct policies near the 32,768-character limit: more text than the table keeps.
+    for (let i = 0; i < 40; i++) {
+      const padding = { Sid: `pad${i}`, Effect: 'Deny', Principal: { AWS: ROLE }, Action: 'kms:Decrypt', Resource: '*', Condition: { StringEquals: { 'kms:EncryptionContext:pad': 'x'.repeat(31_000) } } };
+      const key = await adminKey(policy(ADMIN_ONLY.Statement[0]!, padding, { Effect: 'Allow', Principal: { AWS: ROLE }, Action: 'kms:Encrypt', Resource: '*' }));
+      expect(await encrypt(key)).toMatchObject(OK);
+    }
+    expect(await encrypt(first)).toMatchObject(OK);
+    await asAdmin('PutKeyPolicy', { KeyId: first, PolicyName: 'default', Policy: JSON.stringify(ADMIN_ONLY) });
+    expect(await encrypt(first)).toEqual(noResourcePolicy(APP, 'kms:Encrypt', first));
+  });
 });
 
 describe('the lockout safety check asks the same procedure about the caller\'s next PutKeyPolicy (D113)', () => {
