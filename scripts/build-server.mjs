@@ -124,7 +124,9 @@ export async function buildServer({ force = false } = {}) {
   const inputs = new Set();
   const outputs = ['dist/index.d.ts', 'dist/local.mjs'];
   for (const result of results) {
-    for (const input of Object.keys(result.metafile.inputs)) if (!input.startsWith('node_modules/')) inputs.add(input);
+    // Only the project's own files: not packages, and not a plugin's virtual module (`lazy-level:level`),
+    // which is no file, so serverIsStale() would find it missing and every start would build again.
+    for (const input of Object.keys(result.metafile.inputs)) if (!input.startsWith('node_modules/') && !/^[\w-]+:/.test(input)) inputs.add(input);
     outputs.push(...Object.keys(result.metafile.outputs));
   }
   await warmCodeCache();
