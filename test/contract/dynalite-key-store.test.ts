@@ -1,16 +1,12 @@
 /** DynamoKeyStore on in-process dynalite: in memory, on disk, and across a restart on the same directory. */
 import { mkdtemp, rm } from 'node:fs/promises';
-import type { Server } from 'node:http';
-import { createRequire } from 'node:module';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { DynamoKeyStore } from '../../lambda/adapters/dynamodb/key-store';
-import { dynamoClient, type RunningDynalite, startDynalite } from '../../lambda/adapters/embedded/dynalite';
+import { type RunningDynalite, startDynalite } from '../../lambda/adapters/embedded/dynalite';
 import { keyStoreContract } from './key-store.contract';
-import { dynamoStoreOn } from './support/dynamo-engines';
+import { dynamoStoreOn, startLoopbackDynalite } from './support/dynamo-engines';
 import { SCOPE_A, anAlias, fullKey } from './support/key-fixtures';
 
 describe('dynalite in memory, in process', () => {
@@ -24,21 +20,15 @@ describe('dynalite in memory, in process', () => {
 });
 
 // The reference for the in-process transport: dynalite as its authors run it, over loopback HTTP.
-// Only this test makes a dynalite listen; the service never does (D30).
+// Only tests make a dynalite listen (startLoopbackDynalite); the service never does (D30).
 describe('dynalite in memory, over loopback HTTP (reference)', () => {
-  let server: Server;
-  let client: DynamoDBClient;
+  let loopback: Awaited<ReturnType<typeof startLoopbackDynalite>>;
   beforeAll(async () => {
-    server = (createRequire(import.meta.url)('dynalite') as (options: object) => Server)({ createTableMs: 0 });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    client = dynamoClient(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+    loopback = await startLoopbackDynalite();
   });
-  afterAll(async () => {
-    client?.destroy();
-    await new Promise((resolve) => server?.close(resolve));
-  });
+  afterAll(async () => loopback?.stop());
 
-  keyStoreContract('DynamoKeyStore on dynalite in memory (loopback HTTP)', () => dynamoStoreOn(client));
+  keyStoreContract('DynamoKeyStore on dynalite in memory (loopback HTTP)', () => dynamoStoreOn(loopback.client));
 });
 
 describe('dynalite on disk', () => {

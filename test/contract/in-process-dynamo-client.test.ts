@@ -6,9 +6,6 @@
  * which dynalite draws at random, and creation times aside).
  */
 import { randomBytes } from 'node:crypto';
-import type { Server } from 'node:http';
-import { createRequire } from 'node:module';
-import type { AddressInfo } from 'node:net';
 import {
   CreateTableCommand,
   DeleteItemCommand,
@@ -21,21 +18,20 @@ import {
   ScanCommand,
 } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { dynamoClient, type RunningDynalite, startDynalite } from '../../lambda/adapters/embedded/dynalite';
+import { type RunningDynalite, startDynalite } from '../../lambda/adapters/embedded/dynalite';
+import { startLoopbackDynalite } from './support/dynamo-engines';
 
 let inProcess: RunningDynalite;
-let server: Server;
+let loopback: Awaited<ReturnType<typeof startLoopbackDynalite>>;
 let overHttp: DynamoDBClient;
 
 beforeAll(async () => {
   inProcess = await startDynalite();
-  server = (createRequire(import.meta.url)('dynalite') as (options: object) => Server)({ createTableMs: 0 });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  overHttp = dynamoClient(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+  loopback = await startLoopbackDynalite();
+  overHttp = loopback.client;
 });
 afterAll(async () => {
-  overHttp?.destroy();
-  await new Promise((resolve) => server?.close(resolve));
+  await loopback?.stop();
   await inProcess?.close();
 });
 

@@ -4,11 +4,31 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { createServer } from 'node:net';
+import type { Server } from 'node:http';
+import { createRequire } from 'node:module';
+import { type AddressInfo, createServer } from 'node:net';
 import { type DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { ensureKeyTable } from '../../../lambda/adapters/dynamodb/ensure-table';
 import { DynamoKeyStore } from '../../../lambda/adapters/dynamodb/key-store';
 import { dynamoClient } from '../../../lambda/adapters/embedded/dynalite';
+
+/**
+ * dynalite as its authors run it, listening on a free loopback port, and the SDK's own client to it
+ * over HTTP: the reference the in-process transport is compared with (D146). Only tests make a
+ * dynalite listen; the service never does (D30). `stop` destroys the client and closes the server.
+ */
+export async function startLoopbackDynalite(): Promise<{ readonly client: DynamoDBClient; stop(): Promise<void> }> {
+  const server = (createRequire(import.meta.url)('dynalite') as (options: object) => Server)({ createTableMs: 0 });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const client = dynamoClient(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+  return {
+    client,
+    stop: async () => {
+      client.destroy();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
 
 export const MOTO_INSTALL_HINT = "moto_server is not installed; these tests need it: pip install 'moto[server]'";
 
