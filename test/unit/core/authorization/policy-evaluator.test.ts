@@ -5,6 +5,7 @@ import { accessDeniedMessage, authorize, type GrantView } from '../../../../lamb
 import { type ConditionValue, conditionContext } from '../../../../lambda/core/authorization/conditions';
 import { CompiledPolicy, type Decision, evaluatePolicy, globMatch } from '../../../../lambda/core/authorization/policy-evaluator';
 import { principalOf, rootPrincipal } from '../../../../lambda/core/model/principal';
+import { evaluateDocument } from '../../../support/document-policy-evaluator';
 
 const ACCT = '111122223333';
 const KEY = `arn:aws:kms:us-east-1:${ACCT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
@@ -147,12 +148,16 @@ const rows: Row[] = [
 
 describe('evaluatePolicy (key policies)', () => {
   test.each(rows)('$name → $expected', ({ doc, principal = app, action = 'kms:Encrypt', context, expected, viaAccount }) => {
-    const conditions = baseConditionContext(principal, {}, context);
-    const result = evaluatePolicy(doc, { principal, action, resource: KEY, context: conditions }, 'resource');
-    expect(result.decision).toBe(expected);
-    if (viaAccount !== undefined) expect(result.viaAccount).toBe(viaAccount);
-    // The compiled form (a key policy's, D135) decides exactly the same.
-    expect(evaluatePolicy(CompiledPolicy.of(doc), { principal, action, resource: KEY, context: conditions }, 'resource')).toEqual(result);
+    const request = { principal, action, resource: KEY, context: baseConditionContext(principal, {}, context) };
+    // Each path on its own: the document read as written (the reference) and the compiled form the service
+    // evaluates (D135), compiled once and read twice, each decide the row's expectation.
+    const compiled = CompiledPolicy.of(doc);
+    for (const result of [evaluateDocument(doc, request, 'resource'), evaluatePolicy(compiled, request, 'resource'), evaluatePolicy(compiled, request, 'resource')]) {
+      expect(result.decision).toBe(expected);
+      if (viaAccount !== undefined) expect(result.viaAccount).toBe(viaAccount);
+    }
+    // and as an identity policy (Principal ignored) the two paths agree too
+    expect(evaluatePolicy(compiled, request, 'identity')).toEqual(evaluateDocument(doc, request, 'identity'));
   });
 
   test('Bool and numeric operators', () => {
@@ -273,6 +278,8 @@ describe('evaluatePolicy: statement shapes a key policy or an identity policy ma
   const OTHER_KEY = `arn:aws:kms:us-east-1:${ACCT}:key/0000aaaa-00aa-00aa-00aa-000000000000`;
   const decide = (doc: unknown, principal = app, kind: 'resource' | 'identity' = 'resource') =>
     evaluatePolicy(doc, { principal, action: 'kms:Encrypt', resource: KEY, context: baseConditionContext(principal) }, kind);
+  const decideDocument = (doc: unknown, principal = app, kind: 'resource' | 'identity' = 'resource') =>
+    evaluateDocument(doc, { principal, action: 'kms:Encrypt', resource: KEY, context: baseConditionContext(principal) }, kind);
 
   test.each<[string, unknown, Decision]>([
     ['a single statement object, not in a list, applies', { Version: '2012-10-17', Statement: allow({ Principal: '*', Action: 'kms:Encrypt' }) }, 'Allow'],
@@ -297,10 +304,14 @@ describe('evaluatePolicy: statement shapes a key policy or an identity policy ma
     ['an operator whose block is a list never holds', policy(allow({ Principal: '*', Action: 'kms:*', Condition: { StringEquals: [] } })), 'ImplicitDeny'],
     ['an operator whose block is a string never holds, even with IfExists', policy(allow({ Principal: '*', Action: 'kms:*', Condition: { StringEqualsIfExists: 'abc' } })), 'ImplicitDeny'],
   ])('%s', (_name, doc, expected) => {
-    expect(decide(doc).decision).toBe(expected);
+    // The document read as written (the reference) and the compiled form (D135) each decide the expectation
     const compiled = CompiledPolicy.of(doc);
-    expect(decide(compiled)).toEqual(decide(doc));
-    expect(decide(compiled, app, 'identity')).toEqual(decide(doc, app, 'identity'));
+    expect(decideDocument(doc).decision).toBe(expected);
+    expect(decide(compiled).decision).toBe(expected);
+    expect(decide(compiled)).toEqual(decideDocument(doc));
+    // and agree as an identity policy, where Principal is ignored
+    expect(decide(compiled, app, 'identity')).toEqual(decideDocument(doc, app, 'identity'));
+    // a compiled policy is taken as it is, not compiled again
     expect(CompiledPolicy.of(compiled)).toBe(compiled);
   });
 
