@@ -185,6 +185,29 @@ describe('the audit trail in open mode', () => {
     });
   });
 
+  test('records DeleteKey at the DeletionDate of the key, not when a late deletion timer ran (D137)', async () => {
+    // GIVEN a key scheduled for deletion in 7 days
+    const { KeyMetadata } = await kms().send(new CreateKeyCommand({}));
+    const keyArn = KeyMetadata!.Arn!;
+    const { DeletionDate } = await kms().send(new ScheduleKeyDeletionCommand({ KeyId: keyArn, PendingWindowInDays: 7 }));
+    // WHEN the clock jumps 30 days in one step (a process that was down, a moved clock): the timer runs 23 days late
+    const after = await local.server.advanceClock(30 * 86_400);
+    await expect(kms().send(new DescribeKeyCommand({ KeyId: keyArn }))).rejects.toMatchObject({ name: 'NotFoundException' });
+    // THEN the trail dates DeleteKey at the DeletionDate ScheduleKeyDeletion answered (the record in CloudTrail's whole seconds)
+    const events = await allEvents(cloudTrail(local.server), { LookupAttributes: [{ AttributeKey: 'ResourceName', AttributeValue: keyArn }] });
+    expect(events.map((e) => e.EventName)).toEqual(['DeleteKey', 'ScheduleKeyDeletion', 'CreateKey']);
+    expect(events[0]!.EventTime).toEqual(DeletionDate);
+    const wholeSecond = new Date(Math.floor(DeletionDate!.getTime() / 1000) * 1000);
+    expect(record(events[0]!)).toMatchObject({ eventTime: wholeSecond.toISOString().replace('.000Z', 'Z'), eventType: 'AwsServiceEvent' });
+    expect(after * 1000 - DeletionDate!.getTime()).toBeGreaterThanOrEqual(23 * 86_400_000);
+    // and the server's event log line carries the same instant, to the millisecond
+    const line = local.server
+      .output()
+      .stdout.split('\n')
+      .find((l) => l.includes('"DeleteKey"') && l.includes(keyArn));
+    expect(JSON.parse(line!)).toMatchObject({ event: 'DeleteKey', keyArn, time: DeletionDate!.toISOString() });
+  });
+
   test('records DeleteExpiredKeyMaterial at the instant the material expired, not when a later timer or call stored it (D151)', async () => {
     // GIVEN a key with a staged material (PENDING_ROTATION: the key stays usable) that expires in an hour
     const now = await local.server.clockNow();

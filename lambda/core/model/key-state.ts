@@ -134,7 +134,8 @@ function expiredAt(m: KeyMaterial, now: Date): boolean {
 /** What a read that changes nothing reports (shared: nobody changes these lists). */
 const NOTHING: readonly never[] = Object.freeze([]);
 
-export function isDeletionDue(key: KeyRecord, now: Date): boolean {
+/** Past its deletion date: the key is gone (D17), and was deleted at that date (D137). */
+export function isDeletionDue(key: KeyRecord, now: Date): key is KeyRecord & { readonly deletionDate: Date } {
   // Stryker disable next-line ConditionalExpression,LogicalOperator: deletionDate is set exactly while PendingDeletion (scheduleDeletion sets it, cancelDeletion clears it), so either test alone decides
   return key.state === 'PendingDeletion' && key.deletionDate !== undefined && key.deletionDate.getTime() <= now.getTime();
 }

@@ -26,7 +26,8 @@ export async function onTimerDue(
     if (timer.kind === 'DeletionDue') {
       // Cancelled, re-scheduled later, or fired early: nothing to do.
       if (!isDeletionDue(stored, now)) return 'stale';
-      await deleteKeyGrantsAndAliases(deps, stored, now);
+      // Dated at the deletion date, however late the timer runs (D137), as an expiry is dated at ValidTo (D151).
+      await deleteKeyGrantsAndAliases(deps, stored, stored.deletionDate);
       return 'applied';
     }
     const seen = asOf(stored, now);
@@ -57,7 +58,7 @@ async function rotate(deps: Parameters<typeof onTimerDue>[0], stored: KeyRecord,
 }
 
 /** Grants and aliases first: if the key write loses a race, a retry finds the key and finishes the job. */
-async function deleteKeyGrantsAndAliases(deps: Pick<Deps, 'keys' | 'events' | 'materialCache'>, key: KeyRecord, now: Date): Promise<void> {
+async function deleteKeyGrantsAndAliases(deps: Pick<Deps, 'keys' | 'events' | 'materialCache'>, key: KeyRecord, deletionDate: Date): Promise<void> {
   // Collect every page before deleting, so that deleting does not invalidate the markers.
   const grantIds = await everyPage((marker) => deps.keys.listGrants(key.scope, key.keyId, pageOf(marker)), (g) => g.grantId);
   for (const grantId of grantIds) await deps.keys.deleteGrant(key.scope, key.keyId, grantId);
@@ -66,7 +67,7 @@ async function deleteKeyGrantsAndAliases(deps: Pick<Deps, 'keys' | 'events' | 'm
   for (const name of names) await deps.keys.deleteAlias(key.scope, name, key.keyId);
   await deps.keys.deleteKey(key.scope, key.keyId, { expectedRevision: key.revision });
   deps.materialCache.evictKey(key.arn);
-  await deps.events.record({ eventName: 'DeleteKey', keyArn: key.arn, eventTime: now });
+  await deps.events.record({ eventName: 'DeleteKey', keyArn: key.arn, eventTime: deletionDate });
 }
 
 /**

@@ -190,6 +190,15 @@ describe('the end of the deletion window', () => {
     expect(deps.recorded).toEqual([{ eventName: 'DeleteKey', keyArn: md.Arn, eventTime: window(7) }]);
   });
 
+  test('a deletion timer that runs late records DeleteKey at the deletion date, not at its own time (D137)', async () => {
+    const deps = memoryDeps();
+    const md = await newKey(deps);
+    await scheduleKeyDeletion(deps, TEST_CTX, { KeyId: md.KeyId, PendingWindowInDays: 7 });
+    deps.clock.set(window(30));
+    expect(await onTimerDue(deps, deletionTimer(TEST_SCOPE, md.KeyId, window(7)))).toBe('applied');
+    expect(deps.recorded).toEqual([{ eventName: 'DeleteKey', keyArn: md.Arn, eventTime: window(7) }]);
+  });
+
   test('the deletion timer removes every alias of the key, over several pages', async () => {
     const deps = memoryDeps();
     const md = await newKey(deps);
