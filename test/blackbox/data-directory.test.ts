@@ -13,8 +13,10 @@ import {
   DecryptCommand,
   DeleteImportedKeyMaterialCommand,
   EncryptCommand,
+  GetKeyPolicyCommand,
   type KMSClient,
   ListAliasesCommand,
+  PutKeyPolicyCommand,
   ScheduleKeyDeletionCommand,
 } from '@aws-sdk/client-kms';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -302,6 +304,54 @@ describe('damage', () => {
     writeFileSync(table, bytes);
     // THEN
     expectCleanRefusal(await runLocal(['--data-dir', dataDir]), /key database .* is damaged/, /LevelDB cannot (open|read) it/);
+  });
+
+  test('a database that fails while serving (its directory removed) answers KMSInternalException, changes nothing, and the server goes on serving (D138)', async () => {
+    // GIVEN a running server with a key, whose LevelDB directory is then removed under it
+    const dataDir = freshDataDir();
+    const server = await startLocalServer({ dataDir });
+    try {
+      const kms = kmsOf(server);
+      const key = await createKey(kms, { Description: 'outlives its files' });
+      rmSync(join(dataDir, 'dynamodb'), { recursive: true, force: true });
+      // WHEN policies of about 30 KB are put until LevelDB fills its 4 MB memtable and cannot start a new log there
+      const policy = (n: number) =>
+        JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [
+            { Sid: 'root', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: 'kms:*', Resource: '*' },
+            {
+              Sid: `padding${n}`,
+              Effect: 'Allow',
+              Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` },
+              Action: 'kms:DescribeKey',
+              Resource: '*',
+              Condition: { StringEquals: { 'aws:username': Array.from({ length: 3000 }, (_, i) => `u${String(i).padStart(5, '0')}`) } },
+            },
+          ],
+        });
+      let stored: string | undefined;
+      let failure: unknown;
+      for (let n = 0; failure === undefined && n < 400; n++) {
+        try {
+          await kms.send(new PutKeyPolicyCommand({ KeyId: key.KeyId, PolicyName: 'default', Policy: policy(n) }));
+          stored = policy(n);
+        } catch (err) {
+          failure = err;
+        }
+      }
+      // THEN the call that could not be stored answered as design decision 8 says
+      expect(failure).toMatchObject({ name: 'KMSInternalException', message: 'An internal error occurred. Try again later.', $metadata: { httpStatusCode: 500 } });
+      // and changed nothing: the key keeps the last policy that was stored
+      expect(stored).toBeDefined();
+      expect((await kms.send(new GetKeyPolicyCommand({ KeyId: key.KeyId, PolicyName: 'default' }))).Policy).toBe(stored);
+      // and the same process goes on answering, and its log names LevelDB's reason for the operator
+      expect((await describeKey(kms, key.KeyId!)).Description).toBe('outlives its files');
+      expect(await fetch(`${server.endpoint}/health`).then((r) => r.status)).toBe(200);
+      expect(server.output().stdout + server.output().stderr).toMatch(/InternalServerError: Internal server error: IO error: .*No such file or directory/);
+    } finally {
+      await server.kill();
+    }
   });
 
   test('a deleted ledger file refuses the start', async () => {

@@ -113,6 +113,7 @@ export async function startDynalite(options: DynaliteOptions = {}): Promise<Runn
   const { path } = options;
   const verified = path === undefined ? undefined : await verifyStore(path, options);
   const { server, store } = createDynalite(path);
+  answerDatabaseErrors(store.db);
   const closeLeakedIterators = trackIterators(store.db);
   // No request in flight: every iterator still open belongs to a request that has answered.
   const gate = new ExclusiveGate(() => void closeLeakedIterators());
@@ -171,6 +172,52 @@ export function dynamoClient(endpoint: string): DynamoDBClient {
     credentials: { accessKeyId: 'embedded', secretAccessKey: 'embedded' },
     maxAttempts: 3,
   });
+}
+
+/** What DynamoDB answers for a failure of its own (HTTP 500); the store's client rejects with it (D138). */
+const INTERNAL_SERVER_ERROR = 'com.amazonaws.dynamodb.v20120810#InternalServerError';
+
+/** The LevelDB handle's methods dynalite's actions call, with their callbacks, and the read streams of Query and Scan. */
+interface DynaliteDatabase {
+  put(...args: unknown[]): unknown;
+  get(...args: unknown[]): unknown;
+  del(...args: unknown[]): unknown;
+  batch(...args: unknown[]): unknown;
+  createKeyStream(options?: object): NodeJS.EventEmitter;
+  createValueStream(options?: object): NodeJS.EventEmitter;
+}
+
+/**
+ * dynalite answers an error that carries `statusCode` and `body` (its own validation and condition
+ * errors) and throws any other from inside the callback LevelDB's answer runs in: a LevelDB failure (a
+ * full disk, files removed or damaged under it, the ledger file unwritable) was an uncaught exception
+ * that ended the process. Each such error is given DynamoDB's InternalServerError answer, so the call
+ * is answered with a 500, the store's call rejects, and the KMS API answers KMSInternalException
+ * (design decision 8) while the process goes on serving (D138). Mutated, not replaced: a stream's
+ * 'error' listeners all get the one object, and this listener runs first.
+ */
+function answerDatabaseErrors(db: object): void {
+  const level = db as DynaliteDatabase;
+  for (const name of ['put', 'get', 'del', 'batch'] as const) {
+    const method = level[name].bind(level);
+    level[name] = (...args) => {
+      const callback = args.at(-1);
+      if (typeof callback !== 'function') return method(...args); // a promise: its caller handles the rejection
+      args[args.length - 1] = (err: unknown, ...results: unknown[]) => (callback as (...a: unknown[]) => unknown)(answerable(err), ...results);
+      return method(...args);
+    };
+  }
+  for (const name of ['createKeyStream', 'createValueStream'] as const) {
+    const make = level[name].bind(level);
+    level[name] = (options) => make(options).prependListener('error', answerable);
+  }
+}
+
+function answerable(err: unknown): unknown {
+  if (err instanceof Error && !('statusCode' in err)) {
+    Object.assign(err, { statusCode: 500, body: { __type: INTERNAL_SERVER_ERROR, message: `Internal server error: ${err.message}` } });
+  }
+  return err;
 }
 
 interface TrackedIterator {
