@@ -6,7 +6,11 @@
  */
 export type SyncFirst<T> = T | Promise<T>;
 
-/** `next(value)`, at once when `value` is there, else once it is. */
+/**
+ * `next(value)`, at once when `value` is there, else once it is. Promised means any thenable, not only
+ * a native Promise (a port's library may answer with its own PromiseLike): Promise.resolve adopts a
+ * foreign one and hands a native one back as it is. No value held here has a `then` method.
+ */
 export function andThen<T, R>(value: SyncFirst<T>, next: (value: T) => SyncFirst<R>): SyncFirst<R> {
-  return value instanceof Promise ? value.then(next) : next(value);
+  return typeof (value as { then?: unknown } | null | undefined)?.then === 'function' ? Promise.resolve(value).then(next) : next(value as T);
 }
