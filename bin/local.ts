@@ -95,6 +95,8 @@ async function main(): Promise<void> {
     });
     // The launcher is gone (killed, or its terminal closed): nothing would stop this process any more.
     process.on('disconnect', () => void stop('npm start has gone'));
+    // Gone already while this process was starting: its 'disconnect' was emitted before anyone listened.
+    if (!process.connected) void stop('npm start has gone');
   }
 
   const authenticate: Authenticator =

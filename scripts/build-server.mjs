@@ -137,35 +137,49 @@ export async function buildServer({ force = false } = {}) {
   return true;
 }
 
+/** How long the warm-up start may take to listen: a start takes well under a second, a few on a loaded machine. */
+const WARM_UP_BOUND_MS = 10_000;
+
 /**
  * Starts the server just built once, in memory on a free loopback port, and stops it as soon as it
  * listens: that start leaves the code cache of D97 behind, so the first real start after a build
  * finds it instead of compiling the bundle (and so do the many servers a test suite starts at once,
  * where none had written the cache yet). Best effort: where it cannot start or write the cache, the
  * first start compiles, as before.
+ *
+ * It dies with the build: it gets an IPC channel, and a server whose channel closes stops
+ * (bin/local.ts), so a build killed by SIGKILL leaves no server behind, and one that exits otherwise
+ * kills it on the way out. One that has not listened within `boundMs` is killed, and the build says so.
  */
-function warmCodeCache() {
+export function warmCodeCache(launcher = join(distDir, 'local.mjs'), { boundMs = WARM_UP_BOUND_MS } = {}) {
   const env = { ...process.env };
   for (const name of Object.keys(env)) if (name.startsWith('KMS_')) delete env[name];
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(distDir, 'local.mjs'), '--port', '0', '--host', '127.0.0.1', '--in-memory', '--no-request-log'], {
-      stdio: ['ignore', 'pipe', 'ignore'],
+    const child = spawn(process.execPath, [launcher, '--port', '0', '--host', '127.0.0.1', '--in-memory', '--no-request-log'], {
+      stdio: ['ignore', 'pipe', 'ignore', 'ipc'],
       env,
     });
-    const giveUp = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    const killOnExit = () => child.kill('SIGKILL');
+    process.once('exit', killOnExit);
+    const giveUp = setTimeout(() => {
+      process.stderr.write(
+        `byok-kms build: the code-cache warm-up start (D147) did not listen within ${boundMs / 1000} s and was killed; ` +
+          'the first start after this build compiles the bundle instead\n',
+      );
+      child.kill('SIGKILL');
+    }, boundMs);
     let stdout = '';
     child.stdout.setEncoding('utf8').on('data', (chunk) => {
       stdout += chunk;
       if (stdout.includes('byok-kms listening on ')) child.kill('SIGTERM');
     });
-    child.once('error', () => {
+    const done = () => {
       clearTimeout(giveUp);
+      process.removeListener('exit', killOnExit);
       resolve();
-    });
-    child.once('exit', () => {
-      clearTimeout(giveUp);
-      resolve();
-    });
+    };
+    child.once('error', done);
+    child.once('exit', done);
   });
 }
 

@@ -5,7 +5,7 @@
  * that tries to unwrap every candidate blob found in its files (the only import from the service).
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -22,6 +22,7 @@ import {
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { LocalRootKey } from '../../lambda/adapters/embedded/local-root-key';
 import { startLocalServer, type LocalServer } from '../support/local-server';
+import { listeningPorts } from '../support/processes';
 import { findBytes, findUnwrappable, type UnwrapTarget } from '../support/secret-search';
 import { createExternalKey, createKey, DAY, describeKey, importMaterial, newMaterial } from './helpers';
 
@@ -60,30 +61,6 @@ function runLocal(args: string[]): Promise<{ code: number | null; started: boole
 
 // ---- one socket ------------------------------------------------------------------------------
 
-/** The TCP ports a process listens on: its socket inodes (/proc/<pid>/fd) matched with LISTEN rows of /proc/net/tcp{,6}. */
-function listeningPorts(pid: number): number[] {
-  const inodes = new Set<string>();
-  for (const fd of readdirSync(`/proc/${pid}/fd`)) {
-    try {
-      const target = readlinkSync(`/proc/${pid}/fd/${fd}`);
-      const inode = /^socket:\[(\d+)\]$/.exec(target)?.[1];
-      if (inode) inodes.add(inode);
-    } catch {
-      // closed meanwhile
-    }
-  }
-  const ports: number[] = [];
-  for (const table of ['tcp', 'tcp6']) {
-    const path = `/proc/${pid}/net/${table}`;
-    if (!existsSync(path)) continue;
-    for (const row of readFileSync(path, 'utf8').split('\n').slice(1)) {
-      const cols = row.trim().split(/\s+/);
-      // cols: sl local_address rem_address st ... inode (index 9); st 0A = LISTEN
-      if (cols.length > 9 && cols[3] === '0A' && inodes.has(cols[9]!)) ports.push(parseInt(cols[1]!.split(':')[1]!, 16));
-    }
-  }
-  return ports;
-}
 
 describe('sockets', () => {
   test('the server listens on exactly the one port it announces, on disk and in memory', async () => {
