@@ -15,10 +15,13 @@
  * import time. Every request is the same raw AWS JSON 1.1 request for all three (a fixed SigV4-shaped
  * Authorization header: moto routes on it, byok-kms in open mode reads only its scope).
  *
+ * byok-kms and the floor run in BENCH_ROUNDS short pairs per row, and the ratios to the floor are
+ * the median of the pairs' ratios, with their range (D141; the arithmetic is bench/report.ts).
  * It exits 1 when a target of issue 11 is missed: Encrypt, Decrypt and GenerateDataKey at ≥ 50 % of
  * the floor's req/s and ≥ 10× moto's, with a p99 within 2× of the floor's; start to ready ≤ 0.4 s.
  *
- *   npm run bench                      BENCH_SECONDS (default 5) per row, after BENCH_WARMUP_SECONDS (2)
+ *   npm run bench      BENCH_SECONDS (default 7) per row and server, in BENCH_ROUNDS (7) pairs of
+ *                      byok-kms and floor rounds (moto: 3 rounds), after BENCH_WARMUP_SECONDS (2)
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -29,17 +32,20 @@ import { performance } from 'node:perf_hooks';
 import { build } from 'esbuild';
 import { BUNDLING, PROJECT_ROOT, entryPath } from '../lib/constructs/service-function';
 import { ENV } from '../lambda/runtime/env-names';
+import { HEADER, type Measured, median, missedTargets, ms, rowsFor, type Summary, summarize, table, TARGETS } from './report';
 import { serverCommand } from './server-command';
 
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 7);
 const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 2);
+/** byok-kms and the floor: each row's BENCH_SECONDS split into this many paired rounds (D141). */
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
+/** moto: each row's BENCH_SECONDS in this many rounds, after the first pairs (D141). */
+const MOTO_ROUNDS = Math.min(3, ROUNDS);
+if (!Number.isInteger(ROUNDS) || ROUNDS < 1 || !(SECONDS > 0)) throw new Error('BENCH_ROUNDS must be a whole number ≥ 1 and BENCH_SECONDS > 0');
 const CONNECTIONS = 16;
 const STARTS = 3;
-/** Each row's BENCH_SECONDS are split into this many interleaved rounds per server. */
-const ROUNDS = 3;
 const IMPORT_LOOPS = 8;
 
-const TARGETS = { floorShare: 0.5, motoMultiple: 10, p99VsFloor: 2, startSeconds: 0.4 } as const;
 const GATED = new Set(['Encrypt', 'Decrypt', 'GenerateDataKey']);
 
 /** SigV4-shaped, never verified: moto reads the service and Region from it, byok-kms (open mode) the scope. */
@@ -56,13 +62,6 @@ interface Endpoint {
   readonly name: 'byok-kms' | 'floor' | 'moto';
   readonly url: string;
   stop(): Promise<void>;
-}
-
-interface Measured {
-  readonly rps: number;
-  readonly p50: number;
-  readonly p99: number;
-  readonly failed: number;
 }
 
 // ---- processes -------------------------------------------------------------------------------
@@ -264,28 +263,7 @@ async function lambdaBundle(): Promise<{ bytes: number; importMs: number }> {
   }
 }
 
-// ---- report ----------------------------------------------------------------------------------
-
-/** The round with the median req/s (its p50 and p99 with it); failures of every round. */
-function medianByRate(rounds: readonly Measured[]): Measured {
-  const middle = [...rounds].sort((a, b) => a.rps - b.rps)[Math.floor(rounds.length / 2)]!;
-  return { ...middle, failed: rounds.reduce((sum, r) => sum + r.failed, 0) };
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
-}
-
-const ms = (v: number) => (Number.isFinite(v) ? v.toFixed(2) : '—');
-const ratio = (v: number) => (Number.isFinite(v) ? `${v >= 10 ? v.toFixed(0) : v.toFixed(2)}×` : '—');
-
-function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: readonly string[]) => `| ${cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ')} |`;
-  const rule = `|${widths.map((w, i) => (i < 2 ? '-'.repeat(w + 2) : `${'-'.repeat(w + 1)}:`)).join('|')}|`;
-  return [line(header), rule, ...rows.map(line)].join('\n');
-}
+// ---- the run -------------------------------------------------------------------------------
 
 async function main(): Promise<void> {
   const loadBefore = loadavg();
@@ -304,40 +282,29 @@ async function main(): Promise<void> {
     endpoints.push(floor);
 
     const rows: string[][] = [];
-    const results = new Map<string, Record<Endpoint['name'], Measured>>();
+    const results = new Map<string, Summary>();
     for (const [action, byokBody] of byokRequests) {
-      const targets = [[floor, byokBody], [byok.kept, byokBody], [moto.kept, motoRequests.get(action)]] as const;
+      const motoBody = motoRequests.get(action);
       // Warm-up (JIT, connections, caches); key generation has nothing to warm.
-      if (action !== 'GetParametersForImport') for (const [endpoint, body] of targets) await measure(endpoint.url, action, body, WARMUP_SECONDS);
-      // ROUNDS rounds of floor, byok-kms, moto in turn, each server's median round kept: a burst of
-      // other work on the shared cores then spoils one round of each, not the whole row of one server.
-      const rounds = new Map<Endpoint['name'], Measured[]>();
+      if (action !== 'GetParametersForImport') {
+        for (const [endpoint, body] of [[floor, byokBody], [byok.kept, byokBody], [moto.kept, motoBody]] as const) await measure(endpoint.url, action, body, WARMUP_SECONDS);
+      }
+      // D141: byok-kms and the floor in ROUNDS short pairs, one right after the other, their order
+      // swapped every round (byok-kms, floor; floor, byok-kms; …), each pair giving one ratio: what
+      // the shared cores do meanwhile hits both sides of a pair alike, and the verdict is the median
+      // pair's, so one spoilt pair (or one lucky one) does not decide it. moto runs after each of the first pairs.
+      const byokRounds: Measured[] = [];
+      const floorRounds: Measured[] = [];
+      const motoRounds: Measured[] = [];
       for (let round = 0; round < ROUNDS; round++) {
-        for (const [endpoint, body] of targets) rounds.set(endpoint.name, [...(rounds.get(endpoint.name) ?? []), await measure(endpoint.url, action, body, SECONDS / ROUNDS)]);
+        const pair = round % 2 === 0 ? [byokRounds, floorRounds] : [floorRounds, byokRounds];
+        for (const into of pair) into.push(await measure(into === byokRounds ? byok.kept.url : floor.url, action, byokBody, SECONDS / ROUNDS));
+        if (round < MOTO_ROUNDS) motoRounds.push(await measure(moto.kept.url, action, motoBody, SECONDS / MOTO_ROUNDS));
       }
-      const row = Object.fromEntries([...rounds].map(([name, measured]) => [name, medianByRate(measured)])) as Record<Endpoint['name'], Measured>;
-      results.set(action, row);
-      const b = row['byok-kms'];
-      for (const name of ['floor', 'byok-kms', 'moto'] as const) {
-        const m = row[name];
-        const failed = m.failed > 0 ? ` (${m.failed} failed)` : '';
-        rows.push([
-          name === 'floor' ? action : '',
-          name,
-          m.rps > 0 ? `${m.rps.toFixed(0)}${failed}` : `none${failed}`,
-          ms(m.p50),
-          ms(m.p99),
-          name === 'byok-kms' ? ratio(b.rps / row.floor.rps) : '',
-          name === 'byok-kms' ? ratio(b.rps / row.moto.rps) : '',
-          name === 'byok-kms' ? ratio(b.p99 / row.floor.p99) : '',
-        ]);
-      }
-      if (GATED.has(action)) {
-        if (!(b.rps >= TARGETS.floorShare * row.floor.rps)) missed.push(`${action}: ${(100 * b.rps / row.floor.rps).toFixed(0)} % of the floor's req/s (target ≥ 50 %)`);
-        if (!(b.rps >= TARGETS.motoMultiple * row.moto.rps)) missed.push(`${action}: ${(b.rps / row.moto.rps).toFixed(1)}× moto's req/s (target ≥ 10×)`);
-        if (!(b.p99 <= TARGETS.p99VsFloor * row.floor.p99)) missed.push(`${action}: p99 ${(b.p99 / row.floor.p99).toFixed(1)}× the floor's (target ≤ 2×)`);
-        if (b.failed > 0) missed.push(`${action}: ${b.failed} byok-kms requests failed`);
-      }
+      const summary = summarize({ byok: byokRounds, floor: floorRounds, moto: motoRounds });
+      results.set(action, summary);
+      rows.push(...rowsFor(action, summary));
+      if (GATED.has(action)) missed.push(...missedTargets(action, summary));
     }
 
     // Encrypt while clients loop RSA_4096 GetParametersForImport beside it.
@@ -353,19 +320,20 @@ async function main(): Promise<void> {
     const underImport = await measure(byok.kept.url, 'Encrypt', byokRequests.get('Encrypt'), SECONDS);
     importing = false;
     await Promise.all(loops);
-    const plainEncrypt = results.get('Encrypt')!['byok-kms'];
+    const plainEncrypt = results.get('Encrypt')!.byok;
 
     const bundle = await lambdaBundle();
     const loadAfter = loadavg();
 
     const cpu = cpus();
     console.log(
-      `\nbyok-kms benchmark: ${CONNECTIONS} connections, ${SECONDS} s per row and server in ${ROUNDS} interleaved rounds (median round shown) ` +
-        `after ${WARMUP_SECONDS} s of warm-up, bench/load.mjs in a process of its own`,
+      `\nbyok-kms benchmark: ${CONNECTIONS} connections, bench/load.mjs in a process of its own; per row, after ${WARMUP_SECONDS} s of warm-up each, ` +
+        `byok-kms and the floor in ${ROUNDS} pairs of ${(SECONDS / ROUNDS).toFixed(2)} s rounds, moto in ${MOTO_ROUNDS} rounds of ${(SECONDS / MOTO_ROUNDS).toFixed(2)} s between them`,
     );
     console.log(`machine: ${cpu.length} × ${cpu[0]?.model ?? 'cpu'}, Node ${process.version}; load average ${loadBefore[0]!.toFixed(2)} before, ${loadAfter[0]!.toFixed(2)} after`);
     console.log(`(the load generator and the server under test share these cores)\n`);
-    console.log(table(['operation', 'server', 'req/s', 'p50 ms', 'p99 ms', 'vs floor', 'vs moto', 'p99 vs floor'], rows));
+    console.log(`(req/s, p50, p99: each server's median round; vs floor and p99 vs floor: the median of the ${ROUNDS} pairs' ratios, their range in brackets; vs moto: of the medians)\n`);
+    console.log(table(HEADER, rows));
     console.log(
       `\nEncrypt beside ${IMPORT_LOOPS} clients looping RSA_4096 GetParametersForImport: ${underImport.rps.toFixed(0)} req/s, p50 ${ms(underImport.p50)} ms, ` +
         `p99 ${ms(underImport.p99)} ms (alone: ${plainEncrypt.rps.toFixed(0)} req/s, p99 ${ms(plainEncrypt.p99)} ms); ${imports} RSA_4096 key pairs meanwhile` +
