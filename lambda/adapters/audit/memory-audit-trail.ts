@@ -33,7 +33,8 @@ export class MemoryAuditTrail implements AuditTrail {
     if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`audit limit must be a whole number of at least 1, not ${limit}`);
   }
 
-  async append(event: AuditEvent): Promise<void> {
+  /** Kept when it returns: no promise (D130). */
+  append(event: AuditEvent): void {
     const { scope, eventId, eventTime } = auditEventPlace(event);
     const held = `${positionOf(validTime(eventTime), eventId)}\n${scopeKey(scope)}\n${factsOf(event)}`;
     let i = this.entries.length;
