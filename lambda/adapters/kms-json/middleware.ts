@@ -26,7 +26,7 @@ import { KMSInternalException, KmsError, UnknownOperationException, UnsupportedO
 import type { RequestContext } from '../../core/ports';
 import type { AuditRecorder } from './audit-recorder';
 import type { Authenticator, Caller } from './authenticator';
-import { decodeInput, encodeOutput, parseJsonObject } from './codec';
+import { decodeInput, outputJson, parseJsonObject } from './codec';
 import type { KmsModel } from './model';
 
 export const KMS_CONTENT_TYPE = 'application/x-amz-json-1.1';
@@ -288,7 +288,7 @@ export function kmsJsonFront(options: KmsJsonOptions): KmsJsonFront {
         const { pending } = this;
         if (pending) pending.output = output;
         this.keyRef ??= keyOfOutput(output);
-        const answer = call.hasOutput ? JSON.stringify(encodeOutput(output) ?? {}) : '';
+        const answer = call.hasOutput ? outputJson(output) : '';
         const recording = pending && recordCall(request, this);
         if (recording) await recording;
         return { statusCode: 200, headers: protocolHeaders(request.requestId), body: answer, ...(this.keyRef !== undefined && { keyRef: this.keyRef }) };
