@@ -136,8 +136,11 @@ export type AuditPosition = string;
  * `append` resolves (as durable as the key store's writes), kept 90 days.
  */
 export interface AuditTrail {
-  /** Keeps the event's facts; its CloudTrail event is the one `auditEntryOf` renders from them. */
-  append(event: import('./audit/cloudtrail-event').AuditEvent): Promise<void>;
+  /**
+   * Keeps the event's facts; its CloudTrail event is the one `auditEntryOf` renders from them. A
+   * trail that keeps them at once (in memory) may return nothing: kept when it returns (D130).
+   */
+  append(event: import('./audit/cloudtrail-event').AuditEvent): Promise<void> | void;
   /**
    * Entries of `scope` with `from <= eventTime <= to`, newest first (ties in a fixed order), each
    * with the position to resume after it. Rejects with InvalidNextTokenException (core/audit/errors)

@@ -89,6 +89,29 @@ export function auditTrailContract(name: string, makeTrail: () => Promise<AuditT
       expect(read.map((r) => r.entry)).toStrictEqual([deleted, rotated, failed, changed, created].map(entryOf));
     });
 
+    test('events that repeat or change a client, a caller or a key from one to the next are each read as appended', async () => {
+      // The in-memory trail writes the strings most calls repeat from the previous call's text: every switch and repeat must read back exact.
+      const trail = await makeTrail();
+      const keyArn = `arn:aws:kms:us-east-1:${AUDIT_SCOPE.account}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
+      const odd = 'ua "quoted" \\ back\tslash \u0001 ünï ✓ 😀 \ud800 lone';
+      const alice = principalOf(`arn:aws:iam::${AUDIT_SCOPE.account}:user/Alice`, '');
+      const session = principalOf(`arn:aws:sts::${AUDIT_SCOPE.account}:assumed-role/app/run-1`, 'x');
+      const variants: Partial<ApiCallFacts>[] = [
+        {},
+        { userAgent: odd, sourceIp: '::1' },
+        { userAgent: odd, sourceIp: '::1' },
+        { caller: { principal: session, accessKeyId: 'ASIAEXAMPLE000000001', issuedAt: at(-60) }, resources: [{ type: KEY_RESOURCE_TYPE, arn: keyArn }] },
+        { caller: { principal: session }, resources: [{ type: KEY_RESOURCE_TYPE, arn: keyArn }, { type: ALIAS_RESOURCE_TYPE, arn: `${keyArn.replace(/key\/.*/, '')}alias/"x"` }] },
+        { caller: { principal: alice, accessKeyId: 'BYOKAAAAAAAAAAAAAAAA' }, eventName: 'Decrypt', userAgent: '' },
+        { caller: { principal: rootPrincipal('aws', AUDIT_SCOPE.account) }, eventName: 'Decrypt', requestParameters: null, resources: [] },
+        { userAgent: odd, error: { code: 'NotFoundException', message: 'Key "x" \\ not found' } },
+      ];
+      const events = variants.map((overrides, i) => anEvent(AUDIT_SCOPE, at(i + 1), overrides));
+      for (const event of events) await trail.append(event);
+      const read = await readAll(trail, AUDIT_SCOPE, { from: at(0), to: at(100) });
+      expect(read.map((r) => r.entry)).toStrictEqual(events.reverse().map(entryOf));
+    });
+
     test('an event is read as it was appended, whatever later happened to the objects it was given', async () => {
       const trail = await makeTrail();
       const event = anEvent(AUDIT_SCOPE, at(1), { eventName: 'CreateKey', readOnly: false, responseElements: { keyMetadata: { description: 'first', keyState: 'Enabled' } } });

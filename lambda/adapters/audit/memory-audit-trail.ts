@@ -15,7 +15,7 @@
  * below every character of a position, and JSON text holds none, so comparing held strings orders
  * them by position.
  */
-import { ALIAS_RESOURCE_TYPE, type AuditEvent, type AuditResource, auditEventPlace, type JsonObject, type JsonValue, KEY_RESOURCE_TYPE } from '../../core/audit/cloudtrail-event';
+import { ALIAS_RESOURCE_TYPE, type AuditEvent, type AuditResource, auditEventPlace, type JsonObject, KEY_RESOURCE_TYPE } from '../../core/audit/cloudtrail-event';
 import type { Scope } from '../../core/model/key';
 import type { Principal, PrincipalType } from '../../core/model/principal';
 import type { AuditPosition, AuditTrail } from '../../core/ports';
@@ -28,14 +28,16 @@ export class MemoryAuditTrail implements AuditTrail {
   /** Held entries sorted by position, ascending; the live ones are those from `first` on. */
   private entries: string[] = [];
   private first = 0;
+  private readonly facts = new FactsWriter();
 
   constructor(private readonly limit: number = MEMORY_AUDIT_LIMIT) {
     if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`audit limit must be a whole number of at least 1, not ${limit}`);
   }
 
-  async append(event: AuditEvent): Promise<void> {
+  /** Kept when it returns: no promise (D130). */
+  append(event: AuditEvent): void {
     const { scope, eventId, eventTime } = auditEventPlace(event);
-    const held = `${positionOf(validTime(eventTime), eventId)}\n${scopeKey(scope)}\n${factsOf(event)}`;
+    const held = `${positionOf(validTime(eventTime), eventId)}\n${scopeKey(scope)}\n${this.facts.factsOf(event)}`;
     let i = this.entries.length;
     while (i > this.first && this.entries[i - 1]! > held) i--;
     if (i === this.entries.length) this.entries.push(held);
@@ -88,41 +90,63 @@ function minimum(a: string, b: string): string {
 }
 
 /**
+ * The JSON text of a string most calls repeat (a client's user agent and address, a caller's ARN, a
+ * key's ARN, the action): kept for the last value seen, so a run of calls from one client escapes
+ * each such string once instead of on every call.
+ */
+class JsonTextMemo {
+  private value: string | undefined;
+  private text = '';
+
+  of(value: unknown): string {
+    if (typeof value !== 'string') return element(value);
+    if (value !== this.value) {
+      this.text = JSON.stringify(value);
+      this.value = value;
+    }
+    return this.text;
+  }
+}
+
+/** How JSON.stringify writes `value` as an element of an array (undefined, a function or a symbol as null). */
+function element(value: unknown): string {
+  return value == null ? 'null' : (JSON.stringify(value) ?? 'null');
+}
+
+/**
  * An event's facts as JSON text, an array whose first element tells a call (0) from a service event
  * (1); its position holds its time and id, the held string its scope. A principal's values that its
  * ARN or the scope give are 0, absent ones null: the bench's Encrypt by an account's root holds 340
- * characters of facts where its rendered CloudTrail event has 860.
+ * characters of facts where its rendered CloudTrail event has 860. A call's array is written element
+ * by element, exactly as JSON.stringify writes the array, with the repeated strings' text memoized.
  */
-function factsOf(event: AuditEvent): string {
-  if (event.eventType === 'AwsServiceEvent') {
-    const { eventTime: _eventTime, ...rest } = event.event; // the position holds it
-    return JSON.stringify([1, rest]);
+class FactsWriter {
+  private readonly eventName = new JsonTextMemo();
+  private readonly sourceIp = new JsonTextMemo();
+  private readonly userAgent = new JsonTextMemo();
+  private readonly principalType = new JsonTextMemo();
+  private readonly principalArn = new JsonTextMemo();
+  private readonly accessKeyId = new JsonTextMemo();
+  private readonly resourceArn = new JsonTextMemo();
+
+  factsOf(event: AuditEvent): string {
+    if (event.eventType === 'AwsServiceEvent') {
+      const { eventTime: _eventTime, ...rest } = event.event; // the position holds it
+      return JSON.stringify([1, rest]);
+    }
+    const { call } = event;
+    const { caller, scope, error } = call;
+    const { principal } = caller;
+    let text =
+      `[0,${this.eventName.of(call.eventName)},${call.readOnly ? 1 : 0},${element(call.requestId)},${this.sourceIp.of(call.sourceIp)},` +
+      `${this.userAgent.of(call.userAgent)},${this.principalType.of(principal.type)},${this.principalArn.of(principal.arn)},` +
+      `${principal.principalArn === principal.arn ? 0 : element(principal.principalArn)},${principal.partition === scope.partition ? 0 : element(principal.partition)},` +
+      `${principal.account === scope.account ? 0 : element(principal.account)},${element(principal.name)},${element(principal.sessionName)},` +
+      `${this.accessKeyId.of(caller.accessKeyId)},${caller.issuedAt === undefined ? 'null' : element(validTime(caller.issuedAt).getTime())},` +
+      `${element(call.requestParameters)},${element(call.responseElements)},${error === undefined ? 'null' : element([error.code, error.message])}`;
+    for (const r of call.resources) text += `,${r.type === ALIAS_RESOURCE_TYPE ? '"a"' : '"k"'},${this.resourceArn.of(r.arn)}`;
+    return `${text}]`;
   }
-  const { call } = event;
-  const { caller, scope, error } = call;
-  const { principal } = caller;
-  const facts: (JsonValue | undefined)[] = [
-    0,
-    call.eventName,
-    call.readOnly ? 1 : 0,
-    call.requestId,
-    call.sourceIp,
-    call.userAgent,
-    principal.type,
-    principal.arn,
-    principal.principalArn === principal.arn ? 0 : principal.principalArn,
-    principal.partition === scope.partition ? 0 : principal.partition,
-    principal.account === scope.account ? 0 : principal.account,
-    principal.name ?? null,
-    principal.sessionName ?? null,
-    caller.accessKeyId ?? null,
-    caller.issuedAt === undefined ? null : validTime(caller.issuedAt).getTime(),
-    call.requestParameters,
-    call.responseElements,
-    error === undefined ? null : [error.code, error.message],
-  ];
-  for (const r of call.resources) facts.push(r.type === ALIAS_RESOURCE_TYPE ? 'a' : 'k', r.arn);
-  return JSON.stringify(facts);
 }
 
 type Facts = readonly [

@@ -26,25 +26,27 @@ export interface FinishedCall {
 }
 
 export interface AuditRecorder {
-  record(call: FinishedCall): Promise<void>;
+  /** Undefined when the trail kept the record at once (D130); a rejection or a throw means it was not written. */
+  record(call: FinishedCall): Promise<void> | undefined;
 }
 
 export function auditRecorder(trail: AuditTrail, clock: Clock, newId: () => string = randomUUID): AuditRecorder {
   return {
-    record: async (call) => {
+    record: (call) => {
       const modelled = call.model.operations.get(call.action);
-      const fields = callFields({
+      const { requestParameters, responseElements, resources } = callFields({
         model: call.model,
         action: call.action,
         scope: call.scope,
-        ...(modelled?.input !== undefined && { inputShape: modelled.input }),
-        ...(modelled?.output !== undefined && { outputShape: modelled.output }),
-        ...(call.input !== undefined && { input: call.input }),
+        inputShape: modelled?.input,
+        outputShape: modelled?.output,
+        input: call.input,
         succeeded: call.succeeded,
         output: call.output,
         keys: call.keys,
       });
-      await trail.append({
+      // Every member assigned, absent ones as undefined, which no trail tells from a missing one: one object shape for every call.
+      const written = trail.append({
         eventType: 'AwsApiCall',
         call: {
           scope: call.scope,
@@ -56,10 +58,13 @@ export function auditRecorder(trail: AuditTrail, clock: Clock, newId: () => stri
           sourceIp: call.sourceIp,
           userAgent: call.userAgent,
           readOnly: isReadOnly(call.action),
-          ...fields,
-          ...(call.error && { error: call.error }),
+          requestParameters,
+          responseElements,
+          resources,
+          error: call.error,
         },
       });
+      return written === undefined ? undefined : written;
     },
   };
 }

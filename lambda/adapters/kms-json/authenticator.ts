@@ -63,11 +63,23 @@ export function partitionOf(region: string): string {
  */
 export const openAuthenticator: Authenticator = async ({ headers }) => {
   const match = CREDENTIAL.exec(headers.authorization ?? '');
-  if (!match) return openCaller({ partition: partitionOf(DEFAULT_REGION), account: DEFAULT_ACCOUNT, region: DEFAULT_REGION });
+  if (!match) return UNSIGNED_CALLER;
   const [, accessKeyId = '', , region = DEFAULT_REGION] = match;
-  const scope = { partition: partitionOf(region), account: ACCOUNT_ID.test(accessKeyId) ? accessKeyId : DEFAULT_ACCOUNT, region };
-  return openCaller(scope, accessKeyId);
+  // A client signs every request with the same key id and Region: its caller is made once (read-only, shared).
+  const known = `${accessKeyId}/${region}`;
+  let caller = OPEN_CALLERS.get(known);
+  if (!caller) {
+    if (OPEN_CALLERS.size >= MAX_OPEN_CALLERS) OPEN_CALLERS.clear();
+    caller = openCaller({ partition: partitionOf(region), account: ACCOUNT_ID.test(accessKeyId) ? accessKeyId : DEFAULT_ACCOUNT, region }, accessKeyId);
+    OPEN_CALLERS.set(known, caller);
+  }
+  return caller;
 };
+
+const UNSIGNED_CALLER = openCaller({ partition: partitionOf(DEFAULT_REGION), account: DEFAULT_ACCOUNT, region: DEFAULT_REGION });
+/** Open-mode callers by `<access key id>/<Region>`; any key id is accepted, so the table is bounded (emptied when full). */
+const OPEN_CALLERS = new Map<string, Caller>();
+const MAX_OPEN_CALLERS = 1024;
 
 /** An open-mode caller acts as its account's root; nothing about it is verified. */
 function openCaller(scope: Scope, accessKeyId?: string): Caller {

@@ -271,6 +271,51 @@ export function encodeOutput(value: unknown): unknown {
 }
 
 /**
+ * The answer body of an operation's output: exactly `JSON.stringify(encodeOutput(output) ?? {})`,
+ * written in one pass without the encoded copy. Base64 text needs no JSON escaping, so a blob (an
+ * Encrypt's 400-character ciphertext) is written as is instead of scanned by JSON.stringify; member
+ * names' JSON text is kept once per name.
+ */
+export function outputJson(output: unknown): string {
+  return jsonOf(output) ?? '{}';
+}
+
+/** Member names (the model's, a few hundred at most) as JSON text. */
+const NAME_TEXT = new Map<string, string>();
+const MAX_NAMES = 1024;
+
+function nameText(name: string): string {
+  let text = NAME_TEXT.get(name);
+  if (text === undefined) {
+    text = JSON.stringify(name);
+    if (NAME_TEXT.size < MAX_NAMES) NAME_TEXT.set(name, text);
+  }
+  return text;
+}
+
+/** The JSON text of `encodeOutput(value)`, undefined where JSON.stringify leaves the value out. */
+function jsonOf(value: unknown): string | undefined {
+  if (value === null || value === undefined) return undefined;
+  if (value instanceof Uint8Array) return `"${Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64')}"`;
+  if (value instanceof Date) return JSON.stringify(value.getTime() / 1000);
+  if (Array.isArray(value)) {
+    let text = '[';
+    for (let i = 0; i < value.length; i++) text += `${i === 0 ? '' : ','}${jsonOf(value[i]) ?? 'null'}`;
+    return `${text}]`;
+  }
+  if (typeof value === 'object') {
+    let text = '{';
+    for (const k of Object.keys(value)) {
+      const member = jsonOf((value as Record<string, unknown>)[k]);
+      if (member === undefined) continue;
+      text += `${text === '{' ? '' : ','}${nameText(k)}:${member}`;
+    }
+    return `${text}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/**
  * Parses a request body. An empty body is an empty input; anything that is not a JSON object is a
  * SerializationException (AWS's code for an undecodable document).
  */

@@ -26,7 +26,7 @@ import { KMSInternalException, KmsError, UnknownOperationException, UnsupportedO
 import type { RequestContext } from '../../core/ports';
 import type { AuditRecorder } from './audit-recorder';
 import type { Authenticator, Caller } from './authenticator';
-import { decodeInput, encodeOutput, parseJsonObject } from './codec';
+import { decodeInput, outputJson, parseJsonObject } from './codec';
 import type { KmsModel } from './model';
 
 export const KMS_CONTENT_TYPE = 'application/x-amz-json-1.1';
@@ -225,27 +225,27 @@ export function kmsJsonFront(options: KmsJsonOptions): KmsJsonFront {
     return { action, operation, ctx, input, hasOutput: modelled.output !== undefined };
   };
 
-  /** Writes the call's record, once; the error is the one the client is about to see. */
-  const recordCall = async (request: KmsHttpRequest, state: ExchangeState, error?: KmsError): Promise<void> => {
+  /**
+   * Writes the call's record, once; the error is the one the client is about to see. Undefined once
+   * it is written: a trail that keeps it at once (the in-memory one) costs no promise (D130).
+   */
+  const recordCall = (request: KmsHttpRequest, state: ExchangeState, error?: KmsError): Promise<void> | undefined => {
     const { pending } = state;
-    if (!audit || !pending || pending.done) return;
+    if (!audit || !pending || pending.done) return undefined;
     pending.done = true;
-    await audit.record({
+    // The authenticated caller is the record's caller as it is: the trail reads its principal, access key id and issue time.
+    return audit.record({
       model: pending.model,
       action: pending.action,
       scope: pending.caller.scope,
-      caller: {
-        principal: pending.caller.principal,
-        ...(pending.caller.accessKeyId !== undefined && { accessKeyId: pending.caller.accessKeyId }),
-        ...(pending.caller.issuedAt && { issuedAt: pending.caller.issuedAt }),
-      },
+      caller: pending.caller,
       requestId: request.requestId,
       sourceIp: request.sourceIp ?? '',
       userAgent: request.userAgent,
-      ...(pending.input !== undefined && { input: pending.input }),
+      input: pending.input,
       succeeded: error === undefined,
       output: pending.output,
-      ...(error && { error: { code: error.type, message: error.message } }),
+      error: error && { code: error.type, message: error.message },
       keys: pending.keys,
     });
   };
@@ -288,8 +288,9 @@ export function kmsJsonFront(options: KmsJsonOptions): KmsJsonFront {
         const { pending } = this;
         if (pending) pending.output = output;
         this.keyRef ??= keyOfOutput(output);
-        const answer = call.hasOutput ? JSON.stringify(encodeOutput(output) ?? {}) : '';
-        if (pending) await recordCall(request, this);
+        const answer = call.hasOutput ? outputJson(output) : '';
+        const recording = pending && recordCall(request, this);
+        if (recording) await recording;
         return { statusCode: 200, headers: protocolHeaders(request.requestId), body: answer, ...(this.keyRef !== undefined && { keyRef: this.keyRef }) };
       } catch (err) {
         return failWith(request, this, err);

@@ -6,6 +6,8 @@ import type { AnyOperation } from '../../../lambda/core/operations/types';
 import type { RequestContext } from '../../../lambda/core/ports';
 import { UnrecognizedClientException } from '../../../lambda/adapters/sigv4/errors';
 import { makeKmsApiHandler } from '../../../lambda/handlers/kms-api';
+import { MemoryAuditTrail } from '../../../lambda/adapters/audit/memory-audit-trail';
+import type { AuditTrail } from '../../../lambda/core/ports';
 import { memoryDeps } from '../../support/memory-deps';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -212,5 +214,36 @@ describe('makeKmsApiHandler', () => {
     const event = { rawPath: '/', headers: {}, requestContext: { http: { method: 'POST' } }, body: '{}' } as unknown as APIGatewayProxyEventV2;
     const res = await handler(event, { awsRequestId: '0f0f0f0f-0000-4000-8000-000000000000' } as Context);
     expect(res.headers?.['x-amzn-RequestId']).toBe('0f0f0f0f-0000-4000-8000-000000000000');
+  });
+
+  // The in-memory trail keeps a record synchronously (D130); a trail may also throw or reject: either way the record was not written.
+  test.each([
+    ['throws', (): void => { throw new RangeError('full'); }],
+    ['rejects', async (): Promise<void> => { throw new RangeError('full'); }],
+  ])('answers KMSInternalException when the audit trail %s, for a call that succeeded and one that failed', async (_how, append) => {
+    const logged: Logged[] = [];
+    const memory = new MemoryAuditTrail();
+    const trail: AuditTrail = { append, read: (scope, range) => memory.read(scope, range) };
+    const handler = makeKmsApiHandler(memoryDeps(), {
+      authenticate: openAuthenticator,
+      logger: { error: (message, attributes) => logged.push({ message, attributes }) },
+      operations: new Map<string, AnyOperation>([
+        ['GenerateRandom', async () => ({ Plaintext: new Uint8Array([1, 2]) })],
+        ['DescribeKey', async () => { throw new NotFoundException('Key not found.'); }],
+      ]),
+      audit: trail,
+    });
+    for (const [target, body] of [['TrentService.GenerateRandom', '{"NumberOfBytes":2}'], ['TrentService.DescribeKey', '{"KeyId":"alias/none"}']] as const) {
+      const event = { rawPath: '/', headers: { 'x-amz-target': target }, requestContext: { http: { method: 'POST' } }, body } as unknown as APIGatewayProxyEventV2;
+      const res = await handler(event, {} as Context);
+      expect(res.statusCode).toBe(500);
+      expect(JSON.parse(res.body ?? '')).toEqual({ __type: 'KMSInternalException', message: 'An internal error occurred. Try again later.' });
+    }
+    // The success's record fails as its answer is made (logged as the request's failure), the failure's as its error is rendered.
+    expect(logged.map((l) => [l.message, l.attributes.exposed])).toEqual([
+      ['KMS API request failed', 'KMSInternalException'],
+      ['KMS API call could not be recorded in the audit trail', undefined],
+      ['KMS API request failed', 'KMSInternalException'],
+    ]);
   });
 });

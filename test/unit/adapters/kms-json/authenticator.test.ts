@@ -44,6 +44,26 @@ describe('openAuthenticator', () => {
     expect(await openAuthenticator(request('Bearer token'))).toEqual(fallback);
     expect(await openAuthenticator(request(signed('111122223333', 'US_EAST_1')))).toEqual(fallback);
   });
+
+  test('gives each access key id and Region its own caller, the same for every request, also past a thousand key ids', async () => {
+    // Callers are made once per key id and Region (the table is emptied when full): the answer never depends on what came before.
+    const expected = (akid: string, region: string, account = akid) => ({
+      scope: { partition: partitionOf(region), account, region },
+      principal: { type: 'Root', partition: partitionOf(region), account, arn: `arn:${partitionOf(region)}:iam::${account}:root`, principalArn: `arn:${partitionOf(region)}:iam::${account}:root` },
+      accessKeyId: akid,
+      verified: false,
+    });
+    for (let round = 0; round < 2; round++) {
+      expect(await openAuthenticator(request(signed('111122223333', 'eu-west-1')))).toStrictEqual(expected('111122223333', 'eu-west-1'));
+      expect(await openAuthenticator(request(signed('111122223333', 'cn-north-1')))).toStrictEqual(expected('111122223333', 'cn-north-1'));
+      expect(await openAuthenticator(request(signed('444455556666', 'eu-west-1')))).toStrictEqual(expected('444455556666', 'eu-west-1'));
+      expect(await openAuthenticator(request(signed('AKIDEXAMPLE', 'eu-west-1')))).toStrictEqual(expected('AKIDEXAMPLE', 'eu-west-1', '000000000000'));
+      for (let i = 0; i < 1100; i++) {
+        const akid = String(100000000000 + i);
+        expect((await openAuthenticator(request(signed(akid, 'us-west-2')))).scope).toStrictEqual({ partition: 'aws', account: akid, region: 'us-west-2' });
+      }
+    }
+  });
 });
 
 describe('partitionOf', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { SerializationException, ValidationException } from '../../../../lambda/core/errors';
-import { decodeInput, encodeOutput, parseJsonObject } from '../../../../lambda/adapters/kms-json/codec';
+import { decodeInput, encodeOutput, outputJson, parseJsonObject } from '../../../../lambda/adapters/kms-json/codec';
 import { kmsModel } from '../../../../lambda/adapters/kms-json/model';
 
 const decode = (operation: string, body: Record<string, unknown>) => decodeInput(kmsModel, kmsModel.operations.get(operation)?.input, body);
@@ -228,6 +228,31 @@ describe('encodeOutput', () => {
   test('encodes a view into a larger buffer by its own bytes', () => {
     const backing = new Uint8Array([9, 1, 2, 9]);
     expect(encodeOutput(backing.subarray(1, 3))).toBe('AQI=');
+  });
+});
+
+describe('outputJson', () => {
+  // The answer body is written in one pass; it must be, byte for byte, what JSON.stringify made of the encoded copy.
+  const reference = (output: unknown) => JSON.stringify(encodeOutput(output) ?? {});
+  const backing = new Uint8Array([9, 1, 2, 3, 9]);
+  const withProto = JSON.parse('{"__proto__":{"a":1},"b":2}') as unknown;
+  test.each([
+    ['an Encrypt', { CiphertextBlob: new Uint8Array(330).fill(7), KeyId: 'arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab', EncryptionAlgorithm: 'SYMMETRIC_DEFAULT' }],
+    ['nothing', undefined],
+    ['null', null],
+    ['an empty output', {}],
+    ['only absent members', { A: undefined, B: null }],
+    ['a view into a larger buffer, an empty blob', { Blob: backing.subarray(1, 4), Empty: new Uint8Array(0), Node: Buffer.from([255]) }],
+    ['dates, fractional, before 1970, invalid', { A: new Date('2026-01-01T00:00:00.250Z'), B: new Date(-1500), C: new Date(Number.NaN) }],
+    ['lists with absent, null, nested and function members', { L: [1, undefined, null, [], [{ X: undefined }], 'two', () => 1, { D: new Date(1000) }], Empty: [] }],
+    ['strings that need escaping', { Description: 'quote " back \\ nl \n tab \t ctl \u0001 del \u007f ünï ✓ 😀 lone \ud800 end', '': 'empty name', 'ü"k': 'odd name' }],
+    ['integer-like member names', { b: 1, 10: 'ten', 2: 'two', a: { 1: true, z: false } }],
+    ['a parsed __proto__ member', withProto],
+    ['numbers', { Zero: 0, Negative: -0, Big: 1e21, Small: 5e-7, Fraction: 0.1, Infinite: Number.POSITIVE_INFINITY, NaN: Number.NaN, Bool: true }],
+    ['a function and a symbol member (left out)', { F: () => 1, S: Symbol('s'), K: 'kept' }],
+    ['a key description', { KeyMetadata: { KeyId: 'k', CreationDate: new Date('2026-02-03T04:05:06.789Z'), Enabled: true, EncryptionAlgorithms: ['SYMMETRIC_DEFAULT'], MultiRegion: false, MultiRegionConfiguration: undefined } }],
+  ])('%s', (_what, output) => {
+    expect(outputJson(output)).toBe(reference(output));
   });
 });
 
