@@ -155,6 +155,7 @@ export function takeConnections(server: Server, options: FastPathOptions): FastC
   const [nodeHttp] = server.listeners('connection') as [(socket: Socket) => void];
   server.removeListener('connection', nodeHttp);
   const keepAliveSeconds = Math.floor(server.keepAliveTimeout / 1000);
+  const maxPending = maxHeaderSize + options.bodyLimit;
   const open = new Set<Connection>();
   let closing = false;
 
@@ -184,8 +185,12 @@ export function takeConnections(server: Server, options: FastPathOptions): FastC
       bytes = answerBytes(options.failed(err), keepAliveSeconds, last);
     }
     socket.write(bytes);
-    if (last) socket.destroySoon();
-    else next(conn);
+    if (last) {
+      socket.destroySoon();
+      return;
+    }
+    if (socket.isPaused()) socket.resume();
+    next(conn);
   };
 
   const next = (conn: Connection): void => {
@@ -213,6 +218,8 @@ export function takeConnections(server: Server, options: FastPathOptions): FastC
       onData: (chunk: Buffer) => {
         conn.pending = conn.pending === undefined ? chunk : Buffer.concat([conn.pending, chunk]);
         if (!conn.busy) next(conn);
+        // A client sending on and on while its request runs is read no further until it is answered.
+        else if (conn.pending.length > maxPending) socket.pause();
       },
       onEnd: () => {
         conn.ended = true;

@@ -244,6 +244,30 @@ describe('connections', () => {
     expect(events).toEqual(['start TrentService.Encrypt', 'end TrentService.Encrypt', 'start TrentService.Decrypt', 'end TrentService.Decrypt']);
   });
 
+  test('far more pipelined than the fast path buffers while a request runs: all answered, in order', async () => {
+    let release: () => void = () => undefined;
+    let arrived: () => void = () => undefined;
+    const held = new Promise<void>((r) => (release = r));
+    const first = new Promise<void>((r) => (arrived = r));
+    const port = await start(
+      apiOf(async (request) => {
+        if (request.body === '{"n":0}') {
+          arrived();
+          await held;
+        }
+        return echo(request);
+      }),
+      { bodyLimit: 100 },
+    );
+    // 1,000 requests of about 170 bytes: more than one read of the socket, and than node's maximum head size (16 KiB) and the body limit
+    const requests = Array.from({ length: 1000 }, (_, n) => kmsRequest(port, { body: `{"n":${n}}` }));
+    const answering = talk(port, [requests.join('')], requests.length);
+    await first;
+    release();
+    const { answers } = await answering;
+    expect(answers.map((a) => (JSON.parse(a.body) as { body: string }).body)).toEqual(requests.map((_, n) => `{"n":${n}}`));
+  });
+
   test('a pipelined request the fast path does not recognize, after one it does: both answered, in order', async () => {
     const port = await start();
     const { answers } = await talk(port, [kmsRequest(port) + health(port) + kmsRequest(port, { action: 'Decrypt' })], 3);
