@@ -123,7 +123,7 @@ export interface FastPathOptions {
 export interface FastConnections {
   /** From now on every answer is its connection's last; idle connections are closed now. */
   closing(): void;
-  /** Requests being answered. */
+  /** Requests being answered (or answered, and not yet written). */
   running(): number;
   /** Cuts every connection. */
   cutAll(): void;
@@ -137,6 +137,9 @@ interface Connection {
   busy: boolean;
   /** The client sent its FIN. */
   ended: boolean;
+  /** Answers not yet written (see writeAll), the last of them its connection's last if `last`. */
+  unwritten: string;
+  last: boolean;
   readonly onData: (chunk: Buffer) => void;
   readonly onEnd: () => void;
   readonly onTimeout: () => void;
@@ -164,13 +167,35 @@ export function takeConnections(server: Server, options: FastPathOptions): FastC
     open.delete(conn);
     socket.off('data', conn.onData).off('end', conn.onEnd).off('timeout', conn.onTimeout).off('close', conn.onClose).off('error', ignore);
     socket.setTimeout(0);
+    // What the fast path answered goes out before anything node:http answers.
+    if (conn.unwritten !== '') {
+      socket.write(conn.unwritten);
+      conn.unwritten = '';
+    }
     // A client that half-closed: node:http would never see the end of its request.
     if (conn.ended) {
-      socket.destroy();
+      socket.destroySoon();
       return;
     }
     if (conn.pending !== undefined) socket.unshift(conn.pending);
     nodeHttp.call(server, socket);
+  };
+
+  // The answers of one event-loop turn are written together once every connection it read is answered (D153):
+  // a write to a client that sleeps wakes it, a costly cross-CPU wake-up here; written together, the client
+  // wakes once for all of them and sends its next requests together (measured: less CPU per request, more
+  // requests per second, p99 no worse).
+  const toWrite: Connection[] = [];
+  const writeAll = (): void => {
+    for (const conn of toWrite) {
+      const { socket } = conn;
+      if (conn.unwritten !== '' && !socket.destroyed) {
+        socket.write(conn.unwritten);
+        if (conn.last) socket.destroySoon();
+      }
+      conn.unwritten = '';
+    }
+    toWrite.length = 0;
   };
 
   const write = (conn: Connection, answer: FastAnswer): void => {
@@ -184,11 +209,13 @@ export function takeConnections(server: Server, options: FastPathOptions): FastC
     } catch (err) {
       bytes = answerBytes(options.failed(err), keepAliveSeconds, last);
     }
-    socket.write(bytes);
-    if (last) {
-      socket.destroySoon();
-      return;
+    if (conn.unwritten === '') {
+      toWrite.push(conn);
+      if (toWrite.length === 1) setImmediate(writeAll);
     }
+    conn.unwritten += bytes;
+    conn.last = last;
+    if (last) return;
     if (socket.isPaused()) socket.resume();
     next(conn);
   };
@@ -196,7 +223,8 @@ export function takeConnections(server: Server, options: FastPathOptions): FastC
   const next = (conn: Connection): void => {
     const bytes = conn.pending;
     if (bytes === undefined) {
-      if (conn.ended) conn.socket.end();
+      if (conn.ended && conn.unwritten !== '') conn.last = true;
+      else if (conn.ended) conn.socket.end();
       return;
     }
     const request = recognizeKmsRequest(bytes, options.bodyLimit);
@@ -215,6 +243,8 @@ export function takeConnections(server: Server, options: FastPathOptions): FastC
       pending: undefined,
       busy: false,
       ended: false,
+      unwritten: '',
+      last: false,
       onData: (chunk: Buffer) => {
         conn.pending = conn.pending === undefined ? chunk : Buffer.concat([conn.pending, chunk]);
         if (!conn.busy) next(conn);
@@ -239,11 +269,15 @@ export function takeConnections(server: Server, options: FastPathOptions): FastC
   return {
     closing: () => {
       closing = true;
-      for (const conn of open) if (!conn.busy) conn.socket.destroy();
+      for (const conn of open) {
+        if (conn.busy) continue;
+        if (conn.unwritten === '') conn.socket.destroy();
+        else conn.last = true; // answered: written, then closed
+      }
     },
     running: () => {
       let count = 0;
-      for (const conn of open) if (conn.busy) count++;
+      for (const conn of open) if (conn.busy || conn.unwritten !== '') count++;
       return count;
     },
     cutAll: () => {
