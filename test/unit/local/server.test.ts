@@ -174,11 +174,15 @@ describe('close()', () => {
   });
 
   test('cuts what is still running once the grace period is over, and says how many', async () => {
-    const endpoint = await start(apiOf(() => new Promise(() => undefined))); // never answers
-    const { port } = new URL(endpoint);
     let arrived: () => void = () => undefined;
     const seen = new Promise<void>((r) => (arrived = r));
-    running!.server.once('request', () => arrived());
+    const endpoint = await start(
+      apiOf(() => {
+        arrived();
+        return new Promise(() => undefined); // never answers
+      }),
+    );
+    const { port } = new URL(endpoint);
     const answer = rawRequest(port, 'POST', '/', { host: `127.0.0.1:${port}` }, '{}').then(() => 'answered', () => 'cut');
     await seen;
     expect(await running!.close(0)).toEqual({ cut: 1 });
