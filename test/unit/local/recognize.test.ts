@@ -31,6 +31,11 @@ const ACCEPTED: ReadonlyArray<readonly [string, Buffer, Record<string, string>]>
   ['spaces and tabs around values removed', request(['Host: \t h \t ', 'X-A:v']), { host: 'h', 'x-a': 'v', 'content-length': '13' }],
   ['inner spaces, tabs, colons and every visible character kept', request(['Host: h', 'X-A: a \tb:c ~!"#']), { host: 'h', 'x-a': 'a \tb:c ~!"#', 'content-length': '13' }],
   ['an empty value', request(['Host:', 'X-A:   ']), { host: '', 'x-a': '', 'content-length': '13' }],
+  [
+    'names of the length of common ones, differing in one character',
+    request(['hosT: h', 'x-amz-targex: a', 'X-AMZ-DATE_: b', 'content_type: c', 'Accept-Encoding: d']),
+    { host: 'h', 'x-amz-targex': 'a', 'x-amz-date_': 'b', content_type: 'c', 'accept-encoding': 'd', 'content-length': '13' },
+  ],
   ['Connection: keep-alive, any case', request(['Host: h', 'Connection: Keep-Alive']), { host: 'h', connection: 'Keep-Alive', 'content-length': '13' }],
   ['Content-Length 0 and no body', request(['Host: h'], { body: '' }), { host: 'h', 'content-length': '0' }],
   ['Content-Length with leading zeros', request(['Host: h'], { length: '013' }), { host: 'h', 'content-length': '013' }],
@@ -45,8 +50,6 @@ const ACCEPTED: ReadonlyArray<readonly [string, Buffer, Record<string, string>]>
     request(['Host: h', 'toString: v', 'hasOwnProperty: w']),
     { host: 'h', tostring: 'v', hasownproperty: 'w', 'content-length': '13' },
   ],
-  // Pinned: String#trim also strips VT, FF, a lone CR/LF and NBSP at a value's ends.
-  ['VT/FF/NBSP/CR at a value\'s ends', request(['Host: \x0bh\x0c', 'X-A: \xa0v\r', 'X-B: w\n']), { host: 'h', 'x-a': 'v', 'x-b': 'w', 'content-length': '13' }],
 ];
 
 const BIG_HEAD = request(['Host: h', `X-Big: ${'v'.repeat(maxHeaderSize)}`]);
@@ -81,6 +84,13 @@ const REFUSED: ReadonlyArray<readonly [string, Buffer]> = [
   ['a control character in a value', request([...BASE, 'X-A: a\x01b'])],
   ['a lone CR inside a value', request([...BASE, 'X-A: a\rb'])],
   ['a lone LF inside a value', request([...BASE, 'X-A: a\nb'])],
+  // Until D154 String#trim dropped these at a value's ends and the request was answered: they are not visible
+  // ASCII (node:http refuses some of them), so now node:http judges them.
+  ['VT at a value\'s start', request([...BASE, 'X-A: \x0bv'])],
+  ['FF at a value\'s end', request([...BASE, 'X-A: v\x0c'])],
+  ['NBSP at a value\'s end', request([...BASE, 'X-A: v\xa0'])],
+  ['a lone CR at a value\'s end', request([...BASE, 'X-A: v\r'])],
+  ['a lone LF at a value\'s end', request([...BASE, 'X-A: v\n'])],
   ['a lone LF ending a line', request(['Host: h\nX-A: v', 'X-Amz-Target: TrentService.Encrypt'])],
   // duplicates
   ['a duplicate name', request([...BASE, 'X-A: 1', 'X-A: 2'])],
