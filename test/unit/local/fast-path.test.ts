@@ -10,6 +10,7 @@ import { connect } from 'node:net';
 import { afterEach, describe, expect, test } from 'vitest';
 import type { KmsHttpAnswer, KmsHttpRequest } from '../../../lambda/adapters/kms-json/middleware';
 import { type LocalApi, type RunningServer, type ServeOptions, serveLocally } from '../../../lambda/local/server';
+import { standInApi } from '../../support/stand-in-front';
 
 let running: RunningServer | undefined;
 const seen: KmsHttpRequest[] = [];
@@ -22,17 +23,7 @@ afterEach(async () => {
 
 /** A stand-in front: records each request, answers what `answer` gives (by default 200 with the action and body echoed). */
 function apiOf(answer: (request: KmsHttpRequest) => Promise<KmsHttpAnswer> = echo): LocalApi {
-  return {
-    front: {
-      exchange: (request) => ({
-        answer: () => {
-          seen.push(request);
-          return answer(request);
-        },
-        fail: () => Promise.reject(new Error('fail() is Lambda-only')),
-      }),
-    },
-  };
+  return standInApi(answer, seen);
 }
 
 async function echo(request: KmsHttpRequest): Promise<KmsHttpAnswer> {

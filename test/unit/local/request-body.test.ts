@@ -7,6 +7,7 @@ import { request as httpRequest } from 'node:http';
 import { afterEach, expect, test } from 'vitest';
 import type { KmsHttpRequest } from '../../../lambda/adapters/kms-json/middleware';
 import { type RunningServer, serveLocally } from '../../../lambda/local/server';
+import { standInApi } from '../../support/stand-in-front';
 
 let running: RunningServer | undefined;
 const seen: KmsHttpRequest[] = [];
@@ -19,17 +20,7 @@ afterEach(async () => {
 
 async function start(): Promise<URL> {
   running = await serveLocally(
-    {
-      front: {
-        exchange: (request) => ({
-          answer: async () => {
-            seen.push(request);
-            return { statusCode: 200, headers: { 'content-type': 'application/x-amz-json-1.1' }, body: '{}' };
-          },
-          fail: () => Promise.reject(new Error('unused')),
-        }),
-      },
-    },
+    standInApi(async () => ({ statusCode: 200, headers: { 'content-type': 'application/x-amz-json-1.1' }, body: '{}' }), seen),
     { port: 0, host: '127.0.0.1', log: () => undefined },
   );
   return new URL(running.endpoint);

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import type { KmsHttpAnswer, KmsHttpRequest } from '../../../lambda/adapters/kms-json/middleware';
 import { type LocalApi, type RequestRecord, type RunningServer, type Sandbox, type ServeOptions, serveLocally } from '../../../lambda/local/server';
+import { standInApi } from '../../support/stand-in-front';
 import { MissingAuthenticationTokenException } from '../../../lambda/adapters/sigv4/errors';
 
 let running: RunningServer | undefined;
@@ -16,16 +17,7 @@ let staticDir: string;
 const requests: KmsHttpRequest[] = [];
 
 /** A stand-in for the KMS front: every request it is handed goes through `answer`. */
-function apiOf(answer: (request: KmsHttpRequest) => Promise<KmsHttpAnswer>): LocalApi {
-  return {
-    front: {
-      exchange: (request) => ({
-        answer: () => answer(request),
-        fail: () => Promise.reject(new Error('fail() is Lambda-only')),
-      }),
-    },
-  };
-}
+const apiOf = (answer: (request: KmsHttpRequest) => Promise<KmsHttpAnswer>): LocalApi => standInApi(answer);
 
 const echo = apiOf(async (request) => {
   requests.push(request);
