@@ -7,19 +7,13 @@
  * answers it. So "what node:http answers" is read from a connection that asked GET /health first.
  */
 import { connect } from 'node:net';
-import { afterEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import type { KmsHttpAnswer, KmsHttpRequest } from '../../../lambda/adapters/kms-json/middleware';
-import { type LocalApi, type RunningServer, type ServeOptions, serveLocally } from '../../../lambda/local/server';
-import { standInApi } from '../../support/stand-in-front';
+import { type LocalApi, type ServeOptions, serveLocally } from '../../../lambda/local/server';
+import { serverUnderTest, standInApi } from '../../support/stand-in-front';
 
-let running: RunningServer | undefined;
-const seen: KmsHttpRequest[] = [];
-
-afterEach(async () => {
-  await running?.close();
-  running = undefined;
-  seen.length = 0;
-});
+const under = serverUnderTest();
+const { seen } = under;
 
 /** A stand-in front: records each request, answers what `answer` gives (by default 200 with the action and body echoed). */
 function apiOf(answer: (request: KmsHttpRequest) => Promise<KmsHttpAnswer> = echo): LocalApi {
@@ -35,8 +29,8 @@ async function echo(request: KmsHttpRequest): Promise<KmsHttpAnswer> {
 }
 
 async function start(api: LocalApi = apiOf(), extra: Partial<ServeOptions> = {}): Promise<number> {
-  running = await serveLocally(api, { port: 0, host: '127.0.0.1', log: () => undefined, ...extra });
-  return running.port;
+  under.running = await serveLocally(api, { port: 0, host: '127.0.0.1', log: () => undefined, ...extra });
+  return under.running.port;
 }
 
 /** A KMS API request as the SDKs send it. */
@@ -287,7 +281,7 @@ describe('connections', () => {
     const answer = talk(port, [kmsRequest(port)], 2); // waits for the server to close it after one
     await started;
     // WHEN the server is closed, and only then the front finishes
-    const closed = running!.close();
+    const closed = under.running!.close();
     await idleClosed;
     release();
     // THEN the running request got its answer, its connection closes after it, and nothing was cut
@@ -296,6 +290,6 @@ describe('connections', () => {
     expect(answers[0]?.head).toMatch(/\r\nConnection: close$/);
     expect(connectionClosed).toBe(true);
     expect(await closed).toEqual({ cut: 0 });
-    running = undefined;
+    under.running = undefined;
   });
 });

@@ -4,26 +4,19 @@
  * and cookies never reach it, whichever way the client sends them.
  */
 import { request as httpRequest } from 'node:http';
-import { afterEach, expect, test } from 'vitest';
-import type { KmsHttpRequest } from '../../../lambda/adapters/kms-json/middleware';
-import { type RunningServer, serveLocally } from '../../../lambda/local/server';
-import { standInApi } from '../../support/stand-in-front';
+import { expect, test } from 'vitest';
+import { serveLocally } from '../../../lambda/local/server';
+import { serverUnderTest, standInApi } from '../../support/stand-in-front';
 
-let running: RunningServer | undefined;
-const seen: KmsHttpRequest[] = [];
-
-afterEach(async () => {
-  await running?.close();
-  running = undefined;
-  seen.length = 0;
-});
+const under = serverUnderTest();
+const { seen } = under;
 
 async function start(): Promise<URL> {
-  running = await serveLocally(
+  under.running = await serveLocally(
     standInApi(async () => ({ statusCode: 200, headers: { 'content-type': 'application/x-amz-json-1.1' }, body: '{}' }), seen),
     { port: 0, host: '127.0.0.1', log: () => undefined },
   );
-  return new URL(running.endpoint);
+  return new URL(under.running.endpoint);
 }
 
 /** POSTs `parts` as separate HTTP chunks (chunked transfer encoding: one 'data' event each on the server). */

@@ -6,15 +6,15 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { KmsHttpAnswer, KmsHttpRequest } from '../../../lambda/adapters/kms-json/middleware';
-import { type LocalApi, type RequestRecord, type RunningServer, type Sandbox, type ServeOptions, serveLocally } from '../../../lambda/local/server';
-import { standInApi } from '../../support/stand-in-front';
+import { type LocalApi, type RequestRecord, type Sandbox, type ServeOptions, serveLocally } from '../../../lambda/local/server';
+import { serverUnderTest, standInApi } from '../../support/stand-in-front';
 import { MissingAuthenticationTokenException } from '../../../lambda/adapters/sigv4/errors';
 
-let running: RunningServer | undefined;
+const under = serverUnderTest();
 let staticDir: string;
-const requests: KmsHttpRequest[] = [];
+const { seen: requests } = under;
 
 /** A stand-in for the KMS front: every request it is handed goes through `answer`. */
 const apiOf = (answer: (request: KmsHttpRequest) => Promise<KmsHttpAnswer>): LocalApi => standInApi(answer);
@@ -25,8 +25,8 @@ const echo = apiOf(async (request) => {
 });
 
 async function start(api: LocalApi = echo, extra: Partial<ServeOptions> = {}) {
-  running = await serveLocally(api, { port: 0, host: '127.0.0.1', staticRoutes: [{ prefix: '/console', dir: staticDir }], log: () => undefined, ...extra });
-  return running.endpoint;
+  under.running = await serveLocally(api, { port: 0, host: '127.0.0.1', staticRoutes: [{ prefix: '/console', dir: staticDir }], log: () => undefined, ...extra });
+  return under.running.endpoint;
 }
 
 const JSON_POST = { method: 'POST', headers: { 'content-type': 'application/json' } } as const;
@@ -52,11 +52,6 @@ beforeAll(() => {
   writeFileSync(join(staticDir, 'assets', 'app.css'), 'body{}');
   writeFileSync(join(tmpdir(), 'byok-secret.txt'), 'secret');
 });
-afterEach(async () => {
-  await running?.close();
-  running = undefined;
-  requests.length = 0;
-});
 afterAll(() => {
   rmSync(staticDir, { recursive: true, force: true });
   rmSync(join(tmpdir(), 'byok-secret.txt'), { force: true });
@@ -72,8 +67,8 @@ describe('serveLocally', () => {
 
   test('binds the port it was given, or a free one for port 0', async () => {
     const endpoint = await start();
-    expect(running?.port).toBeGreaterThan(0);
-    expect(endpoint).toBe(`http://127.0.0.1:${running?.port}`);
+    expect(under.running?.port).toBeGreaterThan(0);
+    expect(endpoint).toBe(`http://127.0.0.1:${under.running?.port}`);
   });
 
   test('hands other requests to the KMS front: method, path, query, lower-case headers without cookies, the body as UTF-8', async () => {
@@ -157,12 +152,12 @@ describe('close()', () => {
     const answer = rawRequest(port, 'POST', '/', { host: `127.0.0.1:${port}` }, '{}');
     await started;
     // WHEN the server is closed, and only then the front finishes
-    const closed = running!.close();
+    const closed = under.running!.close();
     release();
     // THEN the request got its answer, and nothing was cut
     expect(await answer).toMatchObject({ status: 200, body: '{"done":true}', connection: 'close' });
     expect(await closed).toEqual({ cut: 0 });
-    running = undefined;
+    under.running = undefined;
   });
 
   test('cuts what is still running once the grace period is over, and says how many', async () => {
@@ -177,9 +172,9 @@ describe('close()', () => {
     const { port } = new URL(endpoint);
     const answer = rawRequest(port, 'POST', '/', { host: `127.0.0.1:${port}` }, '{}').then(() => 'answered', () => 'cut');
     await seen;
-    expect(await running!.close(0)).toEqual({ cut: 1 });
+    expect(await under.running!.close(0)).toEqual({ cut: 1 });
     expect(await answer).toBe('cut');
-    running = undefined;
+    under.running = undefined;
   });
 });
 
